@@ -1,0 +1,76 @@
+/**
+ * The normalized event stream every provider emits. One discriminated union across
+ * providers: the worker and the Slack publisher never see vendor formats.
+ *
+ * Contract of `CodeAgent.execute`: zero or more events, then exactly one `result`
+ * event, last. Vendor events we do not understand are dropped by the provider (or
+ * passed as `raw` when useful for debugging); they never end a run.
+ */
+
+export type Outcome = "succeeded" | "failed" | "cancelled" | "timed_out";
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+}
+
+export interface AgentResult {
+  outcome: Outcome;
+  /** Session to resume next turn (the latest one the agent reported). */
+  sessionId?: string;
+  /** The agent's final answer (for cancelled/timed-out runs: what it had said so far). */
+  text: string;
+  costUsd?: number;
+  durationMs: number;
+  turns?: number;
+  usage?: TokenUsage;
+  /** For non-success outcomes: a plain-words reason a Slack user can read. */
+  error?: string;
+  /** Stable code for the failure (e.g. `session_not_found`, `agent_unavailable`, `api_error`). */
+  errorCode?: string;
+}
+
+export type AgentEvent =
+  | { type: "session_started"; sessionId: string; model?: string }
+  | { type: "text"; text: string }
+  | {
+      type: "tool_use";
+      id: string;
+      tool: string;
+      input: unknown;
+      /** One line a person reads at a glance: `Ran npm test`, `Edited src/app.ts`. */
+      summary: string;
+      /** Set for tool uses made by a subagent. */
+      parentId?: string;
+    }
+  | {
+      type: "tool_result";
+      id: string;
+      ok: boolean;
+      /** Bounded excerpt of the output. */
+      output: string;
+    }
+  | {
+      type: "permission_request";
+      id: string;
+      tool: string;
+      input: unknown;
+      summary: string;
+    }
+  | { type: "permission_denied"; tool: string; id?: string; reason?: string }
+  | { type: "retrying"; attempt: number; maxAttempts?: number; reason: string; delayMs?: number }
+  | { type: "error"; message: string; code?: string }
+  | { type: "raw"; vendorType: string; data: unknown }
+  | { type: "result"; result: AgentResult };
+
+export type AgentEventType = AgentEvent["type"];
+
+/** Narrow an event by its discriminant. */
+export function isEvent<T extends AgentEventType>(
+  event: AgentEvent,
+  type: T,
+): event is Extract<AgentEvent, { type: T }> {
+  return event.type === type;
+}

@@ -1,0 +1,239 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { durationMs } from "./duration.js";
+import { CodethreadError } from "./errors.js";
+import { Secret } from "./secret.js";
+
+/**
+ * Every setting codethread reads, from the environment, validated in one place.
+ * `.env.example` documents each variable; keep the two in step.
+ */
+
+const list = z
+  .string()
+  .transform((s) =>
+    s
+      .split(/[\s,]+/)
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+const secret = (prefix: string | undefined, what: string) =>
+  z
+    .string()
+    .min(1)
+    .refine((s) => prefix === undefined || s.startsWith(prefix), {
+      message: `must start with "${prefix}" (${what})`,
+    })
+    .transform((s) => new Secret(s));
+
+const bool = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off"])
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+const secretKey = z
+  .string()
+  .refine((s) => Buffer.from(s, "base64").length === 32 && /^[A-Za-z0-9+/]+=*$/.test(s), {
+    message: "must be 32 random bytes in base64 (44 characters); make one with: openssl rand -base64 32",
+  })
+  .transform((s) => new Secret(s));
+
+const permissionPolicy = z.enum(["ask", "allow-tools", "bypass", "default"]);
+
+const EnvSchema = z.object({
+  SLACK_BOT_TOKEN: secret("xoxb-", "the Bot User OAuth Token from OAuth & Permissions").optional(),
+  SLACK_SIGNING_SECRET: secret(undefined, "Basic Information → Signing Secret").optional(),
+  SLACK_APP_TOKEN: secret("xapp-", "an app-level token with connections:write, for Socket Mode").optional(),
+  SLACK_API_URL: z.url({ message: "must be a URL such as https://slack.com/api/" }).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: "must be a postgres:// or postgresql:// URL" })
+    .transform((s) => new Secret(s))
+    .optional(),
+  CODETHREAD_DATA_DIR: z.string().default("./.codethread"),
+  CODETHREAD_SECRET_KEY: secretKey.optional(),
+
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+
+  CODETHREAD_WORKSPACE_DIR: z.string().optional(),
+  CODETHREAD_ALLOWED_USERS: list.default([]),
+  CODETHREAD_ALLOWED_CHANNELS: list.default([]),
+  CODETHREAD_ADMINS: list.default([]),
+
+  CODETHREAD_PROVIDERS: list.default(["claude-code", "opencode"]),
+  CODETHREAD_RUN_TIMEOUT: durationMs.default(30 * 60_000),
+  CODETHREAD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  CODETHREAD_PERMISSION_POLICY: permissionPolicy.default("allow-tools"),
+  CODETHREAD_ALLOWED_TOOLS: list.default(["Bash", "Read", "Write", "Edit", "Glob", "Grep"]),
+  CODETHREAD_PERMISSION_TIMEOUT: durationMs.default(10 * 60_000),
+  CODETHREAD_SANDBOX: bool.default(false),
+
+  CLAUDE_BIN: z.string().default("claude"),
+  CLAUDE_MODEL: z.string().optional(),
+  CLAUDE_MAX_TURNS: z.coerce.number().int().positive().optional(),
+  CLAUDE_CONFIG_ROOT: z.string().optional(),
+
+  CODETHREAD_K8S_NAMESPACE: z.string().optional(),
+  CODETHREAD_K8S_POD: z.string().optional(),
+  CODETHREAD_K8S_CONTAINER: z.string().optional(),
+  CODETHREAD_K8S_CONTEXT: z.string().optional(),
+  CODETHREAD_K8S_WORKDIR: z.string().default("/workspace"),
+  KUBECTL_BIN: z.string().default("kubectl"),
+
+  OPENCODE_URL: z.url().optional(),
+  OPENCODE_SERVER_PASSWORD: secret(undefined, "the password opencode serve was started with").optional(),
+  OPENCODE_SERVER_USERNAME: z.string().default("opencode"),
+  OPENCODE_BIN: z.string().default("opencode"),
+  OPENCODE_MODEL: z.string().optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  slack: {
+    botToken?: Secret;
+    signingSecret?: Secret;
+    appToken?: Secret;
+    apiUrl?: string;
+    port: number;
+    host: string;
+  };
+  database: { url?: Secret; dataDir: string };
+  secretKey?: Secret;
+  log: { level: Env["LOG_LEVEL"]; format: "json" | "pretty" };
+  workspaceDir: string;
+  access: { allowedUsers: string[]; allowedChannels: string[]; admins: string[] };
+  runs: {
+    providers: string[];
+    timeoutMs: number;
+    concurrency: number;
+    permissionPolicy: z.infer<typeof permissionPolicy>;
+    allowedTools: string[];
+    permissionTimeoutMs: number;
+    sandbox: boolean;
+  };
+  claude: {
+    bin: string;
+    model?: string;
+    maxTurns?: number;
+    /** Root under which each workspace gets its own CLAUDE_CONFIG_DIR. */
+    configRoot: string;
+    pod?: { namespace: string; pod: string; container?: string; context?: string; directory: string };
+    kubectlBin: string;
+  };
+  opencode: { url?: string; password?: Secret; username: string; bin: string; model?: string };
+}
+
+/** A list of every missing or invalid variable, each with a hint. */
+export class ConfigError extends CodethreadError {
+  readonly problems: readonly string[];
+  constructor(problems: string[]) {
+    super(
+      "config_invalid",
+      `Configuration problems:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee .env.example for every variable.`,
+      { problems },
+    );
+    this.problems = problems;
+  }
+}
+
+/** Read `.env` in the working directory into process.env, if present (existing variables win). */
+export function loadDotEnv(file = path.resolve(".env")): boolean {
+  if (!existsSync(file)) return false;
+  process.loadEnvFile(file);
+  return true;
+}
+
+/** Parse and validate the environment. Empty strings count as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const podVars = [e.CODETHREAD_K8S_NAMESPACE, e.CODETHREAD_K8S_POD];
+  if (podVars.some(Boolean) && !podVars.every(Boolean)) {
+    problems.push("CODETHREAD_K8S_NAMESPACE and CODETHREAD_K8S_POD: set both to run agents in a pod, or neither");
+  }
+  if (e.CODETHREAD_PERMISSION_POLICY === "bypass" && !e.CODETHREAD_SANDBOX) {
+    problems.push(
+      "CODETHREAD_PERMISSION_POLICY: bypass lets agents run anything; set CODETHREAD_SANDBOX=1 to confirm the workspace is a sandbox",
+    );
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = path.resolve(cwd, e.CODETHREAD_DATA_DIR);
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+      port: e.PORT,
+      host: e.HOST,
+    },
+    database: { url: e.DATABASE_URL, dataDir },
+    secretKey: e.CODETHREAD_SECRET_KEY,
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json") },
+    workspaceDir: path.resolve(cwd, e.CODETHREAD_WORKSPACE_DIR ?? "."),
+    access: {
+      allowedUsers: e.CODETHREAD_ALLOWED_USERS,
+      allowedChannels: e.CODETHREAD_ALLOWED_CHANNELS,
+      admins: e.CODETHREAD_ADMINS,
+    },
+    runs: {
+      providers: e.CODETHREAD_PROVIDERS,
+      timeoutMs: e.CODETHREAD_RUN_TIMEOUT,
+      concurrency: e.CODETHREAD_CONCURRENCY,
+      permissionPolicy: e.CODETHREAD_PERMISSION_POLICY,
+      allowedTools: e.CODETHREAD_ALLOWED_TOOLS,
+      permissionTimeoutMs: e.CODETHREAD_PERMISSION_TIMEOUT,
+      sandbox: e.CODETHREAD_SANDBOX,
+    },
+    claude: {
+      bin: e.CLAUDE_BIN,
+      model: e.CLAUDE_MODEL,
+      maxTurns: e.CLAUDE_MAX_TURNS,
+      configRoot: path.resolve(cwd, e.CLAUDE_CONFIG_ROOT ?? path.join(dataDir, "claude")),
+      pod:
+        e.CODETHREAD_K8S_NAMESPACE && e.CODETHREAD_K8S_POD
+          ? {
+              namespace: e.CODETHREAD_K8S_NAMESPACE,
+              pod: e.CODETHREAD_K8S_POD,
+              container: e.CODETHREAD_K8S_CONTAINER,
+              context: e.CODETHREAD_K8S_CONTEXT,
+              directory: e.CODETHREAD_K8S_WORKDIR,
+            }
+          : undefined,
+      kubectlBin: e.KUBECTL_BIN,
+    },
+    opencode: {
+      url: e.OPENCODE_URL,
+      password: e.OPENCODE_SERVER_PASSWORD,
+      username: e.OPENCODE_SERVER_USERNAME,
+      bin: e.OPENCODE_BIN,
+      model: e.OPENCODE_MODEL,
+    },
+  };
+}
+
+/** The Slack settings `start` needs; lists every missing one. */
+export function requireSlack(config: Config): { botToken: Secret; signingSecret?: Secret; appToken?: Secret } {
+  const { botToken, signingSecret, appToken } = config.slack;
+  const missing: string[] = [];
+  if (!botToken) missing.push("SLACK_BOT_TOKEN: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions");
+  if (!appToken && !signingSecret) {
+    missing.push(
+      "SLACK_SIGNING_SECRET (HTTP mode, from Basic Information) or SLACK_APP_TOKEN (Socket Mode, an xapp-… token with connections:write)",
+    );
+  }
+  if (missing.length || !botToken) throw new ConfigError(missing);
+  return { botToken, signingSecret, appToken };
+}

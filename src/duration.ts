@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parse `90s`, `30m`, `2h`, `1500ms` or a bare number of milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * units[m[2] ?? "ms"]!);
+}
+
+/** zod schema for a duration environment variable, giving milliseconds. */
+export const durationMs = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a duration (examples: 90s, 30m, 2h)` });
+    return z.NEVER;
+  }
+  return ms;
+});

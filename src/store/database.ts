@@ -1,0 +1,37 @@
+/**
+ * The one database interface the rest of codethread uses. Two adapters implement it with
+ * the same SQL: `pg` (PostgreSQL, many processes) and PGlite (embedded, one process).
+ *
+ * Both adapters parse values alike: int8 → number, timestamptz → Date, json/jsonb → objects,
+ * numeric → string.
+ */
+export type Row = Record<string, unknown>;
+
+export interface QueryResult<R extends Row = Row> {
+  rows: R[];
+  /** Rows inserted, updated or deleted (0 for a SELECT with no rows). */
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Run a script of several statements, without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export type DatabaseKind = "postgres" | "pglite";
+
+export interface Database extends Queryable {
+  readonly kind: DatabaseKind;
+  /** Run `fn` in one transaction: committed if it resolves, rolled back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Receive NOTIFY payloads on `channel`. Returns the function that stops listening.
+   * On PostgreSQL the listener reconnects by itself after a dropped connection.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  /** A short description for logs and `doctor` (never contains a password). */
+  describe(): string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,26 @@
+import type { Queryable } from "./database.js";
+
+/**
+ * Claim a delivery key (a Slack event id, or channel+ts). True the first time, false for
+ * every later delivery with the same key, across all replicas.
+ */
+export async function claimDeliveryKey(db: Queryable, key: string): Promise<boolean> {
+  const { rows } = await db.query(
+    "INSERT INTO delivery_keys (key) VALUES ($1) ON CONFLICT (key) DO NOTHING RETURNING key",
+    [key],
+  );
+  return rows.length === 1;
+}
+
+/** Give a key back (the delivery's handling failed before anything happened, so a retry may run). */
+export async function releaseDeliveryKey(db: Queryable, key: string): Promise<void> {
+  await db.query("DELETE FROM delivery_keys WHERE key = $1", [key]);
+}
+
+/** Delete keys older than `maxAgeMs` (Slack retries within minutes; a day is plenty). Returns how many. */
+export async function pruneDeliveryKeys(db: Queryable, maxAgeMs = 24 * 3_600_000): Promise<number> {
+  const { rowCount } = await db.query("DELETE FROM delivery_keys WHERE created_at < now() - ($1 * interval '1 millisecond')", [
+    maxAgeMs,
+  ]);
+  return rowCount;
+}
