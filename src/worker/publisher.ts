@@ -1,0 +1,56 @@
+import type { AgentEvent, AgentResult } from "../agents/events.js";
+import type { Logger } from "../log.js";
+import type { AgentRunPayload } from "./agent-run-payload.js";
+
+/** What a publisher knows about the run it reports on. */
+export interface RunInfo {
+  jobId: string;
+  threadKey: string;
+  payload: AgentRunPayload;
+  /** Provider actually used. */
+  provider: string;
+  /** Session being resumed (absent on a thread's first turn). */
+  resumedSessionId?: string;
+  startedAt: Date;
+}
+
+/**
+ * Where a run's progress goes. The worker calls these in order: `runStarted`, any number of
+ * `runEvent`, then exactly one of `runFinished` / `runInterrupted`. `runEvent` must return
+ * quickly (coalesce, do not wait for rate limits); `runFinished` must not lose the answer.
+ * Implementations: Slack (src/slack) and the logging publisher below.
+ */
+export interface RunPublisher {
+  runStarted(run: RunInfo): Promise<void>;
+  runEvent(run: RunInfo, event: AgentEvent): Promise<void>;
+  runFinished(run: RunInfo, result: AgentResult, extra: { cancelledBy?: string }): Promise<void>;
+  /** The run's worker died or shut down; the session id is kept, the thread can continue. */
+  runInterrupted(run: Omit<RunInfo, "startedAt"> & { startedAt?: Date }, reason: string): Promise<void>;
+  /** A queued job was cancelled before it started. */
+  runCancelledBeforeStart?(run: Omit<RunInfo, "startedAt" | "provider">, by: string): Promise<void>;
+}
+
+/** Logs every run transition (the default until Slack is configured, and for the CLI). */
+export class LoggingPublisher implements RunPublisher {
+  constructor(private readonly log: Logger) {}
+
+  async runStarted(run: RunInfo): Promise<void> {
+    this.log.info({ jobId: run.jobId, threadKey: run.threadKey, provider: run.provider }, "run started");
+  }
+
+  async runEvent(run: RunInfo, event: AgentEvent): Promise<void> {
+    if (event.type === "tool_use") this.log.info({ jobId: run.jobId, tool: event.tool }, event.summary);
+    else if (event.type !== "text" && event.type !== "raw") this.log.debug({ jobId: run.jobId, event }, "agent event");
+  }
+
+  async runFinished(run: RunInfo, result: AgentResult, extra: { cancelledBy?: string }): Promise<void> {
+    this.log.info(
+      { jobId: run.jobId, outcome: result.outcome, costUsd: result.costUsd, durationMs: result.durationMs, ...extra },
+      "run finished",
+    );
+  }
+
+  async runInterrupted(run: { jobId: string; threadKey: string }, reason: string): Promise<void> {
+    this.log.warn({ jobId: run.jobId, threadKey: run.threadKey, reason }, "run interrupted");
+  }
+}
