@@ -1,0 +1,50 @@
+/**
+ * Fixed POSIX sh scripts run in the pod through `kubectl exec … -- sh -c SCRIPT name ARGS…`.
+ * User text only ever arrives as positional arguments ("$@"), never inside the script.
+ */
+
+/** Marker line on stderr carrying the remote process id. */
+export const PidMarker = "codethread-remote-pid";
+
+/**
+ * `sh -c LAUNCH codethread-launch DIR CONFIG_DIR env K=V… claude ARGS…`: report the pid, enter the
+ * workspace, create the config dir, then exec — the CLI keeps the reported pid.
+ */
+export const LaunchScript = [
+  `echo "${PidMarker} $$" >&2`,
+  'cd -- "$1" || exit 96',
+  '[ -n "$2" ] && mkdir -p -- "$2"',
+  "shift 2",
+  'exec "$@"',
+].join("\n");
+
+/**
+ * `sh -c STOP codethread-stop PID STAGE`: `interrupt` sends SIGINT to PID; `terminate` sends
+ * SIGTERM to PID and to every process group led by one of its descendants; `kill` SIGKILLs all
+ * of those groups and PID. Descendants are found by walking /proc (no `ps` needed).
+ */
+export const StopScript = [
+  'root=$1; stage=$2; tree=" $root "; changed=1',
+  'while [ "$changed" = 1 ]; do',
+  "  changed=0",
+  "  for f in /proc/[0-9]*/stat; do",
+  '    line=$(cat "$f" 2>/dev/null) || continue',
+  '    p=${line%% *}; rest=${line##*) }',
+  "    set -- $rest",
+  '    case "$tree" in *" $p "*) continue ;; esac',
+  '    case "$tree" in *" $2 "*) tree="$tree$p "; changed=1 ;; esac',
+  "  done",
+  "done",
+  "groups=''",
+  "for p in $tree; do",
+  '  line=$(cat "/proc/$p/stat" 2>/dev/null) || continue',
+  '  rest=${line##*) }; set -- $rest',
+  '  case "$tree" in *" $3 "*) case " $groups " in *" $3 "*) ;; *) groups="$groups $3" ;; esac ;; esac',
+  "done",
+  'case "$stage" in',
+  '  interrupt) kill -INT "$root" 2>/dev/null ;;',
+  '  terminate) kill -TERM "$root" 2>/dev/null; for g in $groups; do [ "$g" = "$root" ] || kill -TERM -- "-$g" 2>/dev/null; done ;;',
+  '  *) for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done; kill -KILL "$root" 2>/dev/null ;;',
+  "esac",
+  "exit 0",
+].join("\n");
