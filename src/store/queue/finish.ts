@@ -1,0 +1,41 @@
+import type { Queryable } from "../database.js";
+import { JobsChannel } from "./channels.js";
+import { type JobRow, jobColumns, jobFromRow } from "./job-row.js";
+import type { Job } from "./types.js";
+
+export type FinalStatus = "succeeded" | "failed" | "cancelled" | "interrupted";
+
+/**
+ * Record the end of a running job held by `workerId` and wake idle workers (the thread's
+ * next job may now run). Returns the finished job, or undefined when the worker no longer
+ * held it (its lease expired and it was reaped): the outcome is then not recorded.
+ */
+export async function finishJob(
+  db: Queryable,
+  jobId: string,
+  workerId: string,
+  status: FinalStatus,
+  error?: string,
+): Promise<Job | undefined> {
+  const { rows } = await db.query<JobRow & { notified: string }>(
+    `UPDATE jobs SET status = $3, finished_at = now(), lease_until = NULL, error = $4
+     WHERE id = $1 AND holder = $2 AND status = 'running'
+     RETURNING ${jobColumns("jobs")}, pg_notify($5, jobs.thread_key)::text AS notified`,
+    [jobId, workerId, status, error ?? null, JobsChannel],
+  );
+  return rows[0] ? jobFromRow(rows[0]) : undefined;
+}
+
+/**
+ * Put jobs this worker claimed but never started back in the queue (shutdown raced a claim).
+ * They keep their place: order is by enqueue sequence.
+ */
+export async function releaseJobs(db: Queryable, jobIds: readonly string[], workerId: string): Promise<number> {
+  if (jobIds.length === 0) return 0;
+  const { rowCount } = await db.query(
+    `UPDATE jobs SET status = 'queued', holder = NULL, started_at = NULL, lease_until = NULL, attempts = attempts - 1
+     WHERE id = ANY($1::text[]) AND holder = $2 AND status = 'running'`,
+    [[...jobIds], workerId],
+  );
+  return rowCount;
+}

@@ -1,0 +1,20 @@
+import type { Queryable } from "../database.js";
+import { JobsChannel } from "./channels.js";
+import { type JobRow, jobColumns, jobFromRow } from "./job-row.js";
+import type { Job } from "./types.js";
+
+/**
+ * Mark running jobs whose lease expired (their worker stopped heartbeating: crashed, killed,
+ * partitioned) as `interrupted`. They are not re-run: an agent run changes code. Exactly one
+ * reaper gets each job. Returns the jobs it interrupted.
+ */
+export async function reapExpiredLeases(db: Queryable): Promise<Job[]> {
+  const { rows } = await db.query<JobRow & { notified: string }>(
+    `UPDATE jobs SET status = 'interrupted', finished_at = now(), lease_until = NULL,
+       error = 'its worker (' || coalesce(holder, 'unknown') || ') stopped before the run finished'
+     WHERE status = 'running' AND lease_until < now()
+     RETURNING ${jobColumns("jobs")}, pg_notify($1, jobs.thread_key)::text AS notified`,
+    [JobsChannel],
+  );
+  return rows.map((r) => jobFromRow(r));
+}
