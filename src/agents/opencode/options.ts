@@ -1,0 +1,34 @@
+import type { Config } from "../../config.js";
+import type { Logger } from "../../log.js";
+import type { Secret } from "../../secret.js";
+import type { ReconnectPolicy } from "./event-stream.js";
+
+export interface OpenCodeOptions {
+  /** A running `opencode serve`. Absent: the provider starts one itself (`bin serve`). */
+  url?: string;
+  username?: string;
+  password?: Secret;
+  /** The `opencode` binary for the embedded server. Default `opencode`. */
+  bin?: string;
+  /** Extra environment and working directory for the embedded server. */
+  serverEnv?: Record<string, string>;
+  serverCwd?: string;
+  /** Default model, `provider/model`. Absent: the server's configured model. */
+  model?: string;
+  /** `/event` per workspace directory (default), or `/global/event`. */
+  eventScope?: "directory" | "global";
+  /** Timeout of each plain HTTP call. */
+  httpTimeoutMs?: number;
+  startTimeoutMs?: number;
+  heartbeatTimeoutMs?: number;
+  reconnect?: ReconnectPolicy;
+  /** How long to wait for the server to confirm an abort (idle) before reporting the run stopped. */
+  abortGraceMs?: number;
+  queueCapacity?: number;
+  log: Logger;
+}
+
+export function opencodeOptionsFromConfig(config: Config, log: Logger): OpenCodeOptions {
+  const { url, password, username, bin, model } = config.opencode;
+  return { url, password, username, bin, model, log: log.child({ provider: "opencode" }) };
+}

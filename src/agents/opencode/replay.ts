@@ -1,0 +1,100 @@
+import type { AgentEvent, AgentResult } from "../events.js";
+import { FrameDecoder } from "./frames.js";
+import { outcomeOf } from "./result.js";
+import type { MessageError, OpenCodeEvent } from "./schemas.js";
+import { Translator } from "./translate.js";
+
+export interface ReplayOptions {
+  /** The session to follow. Absent: the first top-level session of the capture. */
+  sessionId?: string;
+  /** Workspace directory, for relative paths in tool summaries. */
+  cwd?: string;
+}
+
+/** The first session a capture is about: a created top-level session, else the first session seen. */
+function pickRoot(event: OpenCodeEvent): string | undefined {
+  if (event.type === "session.created") return event.properties.info.parentID ? undefined : event.properties.info.id;
+  if (event.type === "message.updated" && event.properties.info.role === "user") return event.properties.info.sessionID;
+  return undefined;
+}
+
+/**
+ * Normalize a recorded OpenCode SSE capture (`/event` or `/global/event`, one line per
+ * array item) into the same `AgentEvent`s a live run emits, ending with one `result`.
+ * A capture may hold several turns: an error of an earlier turn comes out as an `error`
+ * event, and the result describes the last turn. Malformed frames are skipped.
+ */
+export async function* replayOpenCodeSse(
+  lines: AsyncIterable<string>,
+  options: ReplayOptions = {},
+): AsyncIterable<AgentEvent> {
+  const started = Date.now();
+  const translator = new Translator({ root: options.sessionId, cwd: options.cwd });
+  const decoder = new FrameDecoder();
+  let announced = false;
+  let turnError: MessageError | undefined;
+  let busy = false;
+  let idleSeen = false;
+
+  function* handle(event: OpenCodeEvent): Generator<AgentEvent> {
+    if (!translator.root) translator.root = pickRoot(event);
+    if (!translator.root || !translator.accepts(event)) return;
+    const root = translator.root;
+    if (!announced) {
+      announced = true;
+      yield { type: "session_started", sessionId: root };
+    }
+    if (event.type === "session.status" && event.properties.sessionID === root) {
+      if (event.properties.status.type === "busy" && !busy) {
+        busy = true;
+        if (turnError && turnError.name !== "MessageAbortedError") {
+          yield { type: "error", message: turnError.data?.message ?? turnError.name, code: turnError.name };
+        }
+        turnError = undefined;
+      }
+    }
+    if (event.type === "session.idle" && event.properties.sessionID === root) {
+      busy = false;
+      idleSeen = true;
+    }
+    if (event.type === "session.error" && event.properties.sessionID === root && event.properties.error) {
+      turnError = event.properties.error;
+    }
+    if (event.type === "permission.asked") {
+      const { tool, input, summary } = translator.describePermission(event.properties);
+      yield { type: "permission_request", id: event.properties.id, tool, input, summary };
+    }
+    if (event.type === "permission.replied" && event.properties.reply === "reject") {
+      yield { type: "permission_denied", tool: "unknown", id: event.properties.requestID, reason: "rejected" };
+    }
+    yield* translator.handle(event);
+  }
+
+  for await (const line of lines) {
+    for (const frame of decoder.feed(`${line}\n`)) {
+      if (frame.kind === "event") yield* handle(frame.event);
+    }
+  }
+  for (const frame of decoder.feed("\n\n")) if (frame.kind === "event") yield* handle(frame.event);
+
+  const totals = translator.totals();
+  const outcome = outcomeOf({
+    error: turnError ?? translator.lastError(),
+    timedOut: false,
+    cancelRequested: false,
+    promptSent: true,
+    completed: idleSeen || !translator.root,
+  });
+  const result: AgentResult = {
+    outcome: outcome.outcome,
+    sessionId: translator.root,
+    text: translator.finalText(),
+    costUsd: totals.costUsd,
+    durationMs: Date.now() - started,
+    turns: totals.turns,
+    usage: totals.usage,
+    ...(outcome.error ? { error: outcome.error } : {}),
+    ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
+  };
+  yield { type: "result", result };
+}
