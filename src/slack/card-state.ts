@@ -1,0 +1,95 @@
+import type { AgentEvent, Outcome } from "../agents/events.js";
+
+/** What a run card shows; the publisher keeps one per run and re-renders it on every edit. */
+export type CardStatus = "queued" | "running" | Outcome | "interrupted";
+
+export interface ToolLine {
+  id: string;
+  summary: string;
+  state: "running" | "ok" | "failed";
+}
+
+export interface RunCardState {
+  /** Thread root ts: the Cancel button's value. */
+  threadTs: string;
+  userId: string;
+  prompt: string;
+  provider?: string;
+  project?: string;
+  status: CardStatus;
+  /** Epoch ms. */
+  startedAt?: number;
+  finishedAt?: number;
+  /** The last few tool uses, oldest first. */
+  tools: ToolLine[];
+  toolCount: number;
+  commandsRun: number;
+  filesChanged: string[];
+  /** One line under the status: waiting for approval, retrying, who cancelled, what failed. */
+  note?: string;
+  costUsd?: number;
+}
+
+/** How many tool lines a card keeps. */
+export const CardToolLines = 6;
+
+const commandTools = new Set(["bash", "shell"]);
+const editTools = new Set(["write", "edit", "multiedit", "notebookedit", "patch", "apply_patch"]);
+
+function editedPath(input: unknown, fallback: string): string {
+  if (input && typeof input === "object") {
+    const o = input as Record<string, unknown>;
+    for (const k of ["file_path", "filePath", "notebook_path", "path"]) {
+      const v = o[k];
+      if (typeof v === "string" && v !== "") return v;
+    }
+  }
+  return fallback;
+}
+
+export function newCardState(input: Pick<RunCardState, "threadTs" | "userId" | "prompt" | "provider" | "project">) {
+  const state: RunCardState = { ...input, status: "queued", tools: [], toolCount: 0, commandsRun: 0, filesChanged: [] };
+  return state;
+}
+
+/**
+ * Fold one agent event into the card. Returns true when the card visibly changed (worth an edit).
+ * `result` events are not folded here: the publisher finishes the card from the AgentResult.
+ */
+export function applyEvent(state: RunCardState, event: AgentEvent): boolean {
+  switch (event.type) {
+    case "tool_use": {
+      state.toolCount += 1;
+      const name = event.tool.toLowerCase();
+      if (commandTools.has(name)) state.commandsRun += 1;
+      if (editTools.has(name)) {
+        const p = editedPath(event.input, `#${event.id}`);
+        if (!state.filesChanged.includes(p)) state.filesChanged.push(p);
+      }
+      state.tools.push({ id: event.id, summary: event.summary, state: "running" });
+      if (state.tools.length > CardToolLines) state.tools.splice(0, state.tools.length - CardToolLines);
+      if (state.note?.startsWith("Retrying") || state.note?.startsWith("Waiting")) state.note = undefined;
+      return true;
+    }
+    case "tool_result": {
+      const line = state.tools.find((t) => t.id === event.id);
+      if (!line) return false;
+      line.state = event.ok ? "ok" : "failed";
+      return true;
+    }
+    case "permission_request":
+      state.note = `Waiting for approval: ${event.summary}`;
+      return true;
+    case "permission_denied":
+      state.note = `Permission denied for ${event.tool}${event.reason ? `: ${event.reason}` : ""}`;
+      return true;
+    case "retrying":
+      state.note = `Retrying (attempt ${event.attempt}${event.maxAttempts ? ` of ${event.maxAttempts}` : ""}): ${event.reason}`;
+      return true;
+    case "error":
+      state.note = `Error: ${event.message}`;
+      return true;
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,6 @@
+/** Time source for the Slack layer; tests and benchmarks inject their own. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

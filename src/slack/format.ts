@@ -1,0 +1,44 @@
+import { toMrkdwn } from "../agents/tool-summary.js";
+
+/** Slack Block Kit and message limits (docs.slack.dev, @slack/types). */
+export const SlackLimits = {
+  blocksPerMessage: 50,
+  sectionText: 3000,
+  contextElements: 10,
+  headerText: 150,
+  buttonText: 75,
+  buttonValue: 2000,
+  /** `text` is truncated past 40,000; long texts may be split by Slack past 4,000, so we split ourselves. */
+  messageText: 40_000,
+} as const;
+
+/** Cut `text` to `max` characters, marking the cut. */
+export function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** User text shown as a quote in mrkdwn: escaped, bounded, each line prefixed with `>`. */
+export function quote(text: string, max = 500): string {
+  return truncate(toMrkdwn(text.trim()), max)
+    .split("\n")
+    .map((l) => `>${l}`)
+    .join("\n");
+}
+
+/** `4s`, `2m 05s`, `1h 03m`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m`;
+}
+
+export function formatCost(usd: number | undefined): string | undefined {
+  if (usd === undefined) return undefined;
+  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

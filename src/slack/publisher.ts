@@ -1,0 +1,215 @@
+import type { AgentEvent, AgentResult } from "../agents/events.js";
+import type { Logger } from "../log.js";
+import type { RunInfo, RunPublisher } from "../worker/publisher.js";
+import { planAnswer } from "./answer.js";
+import { type RunCardState, applyEvent, newCardState } from "./card-state.js";
+import { type Clock, systemClock } from "./clock.js";
+import { ErrSlackApi } from "./errors.js";
+import { renderPermissionAnswered, renderPermissionRequest, permissionQuestion } from "./permission-message.js";
+import { DefaultProgressOptions, ProgressEditor, type ProgressEditorOptions } from "./progress-editor.js";
+import { renderRunCard } from "./run-card.js";
+import type { SlackApi } from "./slack-api.js";
+
+type RunRef = Omit<RunInfo, "startedAt" | "provider"> & { startedAt?: Date; provider?: string };
+
+interface LiveRun {
+  state: RunCardState;
+  channel: string;
+  teamId: string;
+  threadTs: string;
+  cardTs?: Promise<string | undefined>;
+  /** Permission request id → its message ts and question. */
+  permissions: Map<string, { ts: Promise<string | undefined>; question: string }>;
+  /** Posts started by runEvent (permission requests); runFinished waits for them so the thread reads in order. */
+  pending: Promise<unknown>[];
+}
+
+export interface SlackPublisherOptions {
+  /** Client for progress edits: 429s come back at once (merged into the next edit). */
+  progress: SlackApi;
+  /** Client for cards, answers, errors and buttons: retried until delivered. */
+  reliable: SlackApi;
+  log: Logger;
+  clock?: Clock;
+  progressOptions?: ProgressEditorOptions;
+  /** How long permission requests wait (shown on the buttons' message). */
+  permissionTimeoutMs?: number;
+  /** Was this permission request answered by a person (any replica)? Used to tell a timeout from a denial. */
+  wasAnswered?: (jobId: string, requestId: string) => Promise<boolean>;
+  /** Record that a request was denied because nobody answered. */
+  onPermissionTimeout?: (run: RunInfo, requestId: string) => Promise<void>;
+}
+
+/**
+ * RunPublisher for Slack: one live run card per run (coalesced edits under the workspace's
+ * chat.update budget), permission requests as Approve/Deny messages in the thread, and the
+ * answer as its own thread message at the end. Answers and errors go through the reliable client,
+ * never behind progress edits.
+ */
+export class SlackPublisher implements RunPublisher {
+  readonly #runs = new Map<string, LiveRun>();
+  readonly editor: ProgressEditor;
+  readonly #clock: Clock;
+
+  constructor(private readonly o: SlackPublisherOptions) {
+    this.#clock = o.clock ?? systemClock;
+    this.editor = new ProgressEditor(o.progress, this.#clock, o.log, o.progressOptions ?? DefaultProgressOptions);
+  }
+
+  #live(run: RunRef): LiveRun {
+    let live = this.#runs.get(run.jobId);
+    if (!live) {
+      const p = run.payload;
+      const state = newCardState({ threadTs: p.threadTs, userId: p.userId, prompt: p.prompt, provider: run.provider ?? p.provider, project: p.project });
+      live = { state, channel: p.channelId, teamId: p.teamId, threadTs: p.threadTs, permissions: new Map(), pending: [] };
+      if (p.cardTs) live.cardTs = Promise.resolve(p.cardTs);
+      this.#runs.set(run.jobId, live);
+    }
+    return live;
+  }
+
+  #render(live: LiveRun) {
+    return () => renderRunCard(live.state, this.#clock.now());
+  }
+
+  /** Post a card when the handler did not; returns its ts (undefined if Slack refused). */
+  #ensureCard(live: LiveRun): Promise<string | undefined> {
+    if (!live.cardTs) {
+      const { text, blocks } = this.#render(live)();
+      live.cardTs = this.o.reliable
+        .postMessage({ channel: live.channel, threadTs: live.threadTs, text, blocks })
+        .then((r) => r.ts)
+        .catch((err: unknown) => {
+          this.o.log.error({ err, channel: live.channel }, "could not post the run card");
+          return undefined;
+        });
+    }
+    return live.cardTs;
+  }
+
+  async runStarted(run: RunInfo): Promise<void> {
+    const live = this.#live(run);
+    live.state.status = "running";
+    live.state.provider = run.provider;
+    live.state.startedAt = run.startedAt.getTime();
+    const hadCard = live.cardTs !== undefined;
+    const ts = await this.#ensureCard(live);
+    if (ts && hadCard) {
+      this.editor.touch(run.jobId, { teamId: live.teamId, channel: live.channel, ts, render: this.#render(live) }, true);
+    }
+  }
+
+  async runEvent(run: RunInfo, event: AgentEvent): Promise<void> {
+    const live = this.#live(run);
+    if (event.type === "permission_request") {
+      const ask = { jobId: run.jobId, requestId: event.id, userId: run.payload.userId, tool: event.tool, summary: event.summary, timeoutMs: this.o.permissionTimeoutMs };
+      const msg = renderPermissionRequest(ask);
+      const ts = this.o.reliable
+        .postMessage({ channel: live.channel, threadTs: live.threadTs, ...msg })
+        .then((r) => r.ts)
+        .catch((err: unknown) => {
+          this.o.log.error({ err, jobId: run.jobId }, "could not post a permission request");
+          return undefined;
+        });
+      live.permissions.set(event.id, { ts, question: permissionQuestion(ask) });
+      live.pending.push(ts);
+    }
+    if (event.type === "permission_denied" && event.id && live.permissions.has(event.id)) {
+      live.pending.push(this.#maybeTimedOut(run, live, event.id));
+    }
+    if (!applyEvent(live.state, event)) return;
+    const cardTs = live.cardTs;
+    if (!cardTs) return;
+    // The card ts is known at once when the handler posted it; otherwise wait for our own post.
+    void cardTs.then((ts) => {
+      if (ts && this.#runs.get(run.jobId) === live) {
+        this.editor.touch(run.jobId, { teamId: live.teamId, channel: live.channel, ts, render: this.#render(live) });
+      }
+    });
+  }
+
+  async #maybeTimedOut(run: RunInfo, live: LiveRun, requestId: string): Promise<void> {
+    const entry = live.permissions.get(requestId);
+    live.permissions.delete(requestId);
+    if (!entry) return;
+    const answered = await (this.o.wasAnswered?.(run.jobId, requestId) ?? Promise.resolve(false)).catch(() => false);
+    if (answered) return;
+    const ts = await entry.ts;
+    if (ts) await this.#safe("permission timeout", () => this.o.reliable.update({ channel: live.channel, ts, ...renderPermissionAnswered(entry.question, { allow: false, timedOut: true }) }));
+    await this.o.onPermissionTimeout?.(run, requestId).catch((err: unknown) => this.o.log.warn({ err }, "audit failed"));
+  }
+
+  async runFinished(run: RunInfo, result: AgentResult, extra: { cancelledBy?: string }): Promise<void> {
+    const live = this.#live(run);
+    await Promise.allSettled(live.pending);
+    const s = live.state;
+    s.status = result.outcome;
+    s.finishedAt = (s.startedAt ?? this.#clock.now()) + result.durationMs;
+    s.startedAt ??= s.finishedAt - result.durationMs;
+    s.costUsd = result.costUsd;
+    s.note =
+      result.outcome === "cancelled" && extra.cancelledBy
+        ? `Cancelled by <@${extra.cancelledBy}>`
+        : result.outcome !== "succeeded" && result.error
+          ? result.error
+          : undefined;
+    await this.#postAnswer(live, result, extra.cancelledBy);
+    await this.#finishCard(run.jobId, live);
+  }
+
+  async runInterrupted(run: RunRef, reason: string): Promise<void> {
+    const live = this.#live(run);
+    await Promise.allSettled(live.pending);
+    live.state.status = "interrupted";
+    live.state.note = reason;
+    if (run.startedAt) live.state.startedAt ??= run.startedAt.getTime();
+    live.state.finishedAt = this.#clock.now();
+    const text = `:warning: This run was interrupted: ${reason}. The session is kept — reply in this thread to continue.`;
+    await this.#safe("interrupted notice", () => this.o.reliable.postMessage({ channel: live.channel, threadTs: live.threadTs, text }));
+    await this.#finishCard(run.jobId, live);
+  }
+
+  async runCancelledBeforeStart(run: Omit<RunInfo, "startedAt" | "provider">, by: string): Promise<void> {
+    const live = this.#live(run);
+    live.state.status = "cancelled";
+    live.state.note = `Cancelled by <@${by}> before it started`;
+    await this.#finishCard(run.jobId, live);
+  }
+
+  async #postAnswer(live: LiveRun, result: AgentResult, cancelledBy?: string): Promise<void> {
+    const plan = planAnswer(result, cancelledBy);
+    const where = { channel: live.channel, threadTs: live.threadTs };
+    if (plan.kind === "messages") {
+      for (const part of plan.parts) await this.#safe("answer", () => this.o.reliable.postMessage({ ...where, ...part }));
+      return;
+    }
+    await this.#safe("answer preview", () => this.o.reliable.postMessage({ ...where, ...plan.preview }));
+    await this.#safe("answer file", () =>
+      this.o.reliable.uploadFile({ ...where, filename: plan.filename, content: plan.content, comment: "The full answer" }),
+    );
+  }
+
+  async #finishCard(jobId: string, live: LiveRun): Promise<void> {
+    await this.editor.finish(jobId);
+    this.#runs.delete(jobId);
+    const ts = await this.#ensureCard(live);
+    if (!ts) return;
+    this.editor.budget(live.teamId).force();
+    await this.#safe("final card", () => this.o.reliable.update({ channel: live.channel, ts, ...this.#render(live)() }));
+  }
+
+  /** Run a reliable call; log a failure (the reliable client has already retried) instead of failing the run. */
+  async #safe(what: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      const slackError = err instanceof ErrSlackApi ? err.slackError : undefined;
+      this.o.log.error({ err, what, slackError }, "Slack delivery failed");
+    }
+  }
+
+  /** Stop the progress timers (shutdown). */
+  close(): void {
+    this.editor.stop();
+  }
+}
