@@ -1,0 +1,156 @@
+import type { AgentResult } from "../agents/events.js";
+import type { ProviderRegistry } from "../agents/registry.js";
+import { messageOf } from "../errors.js";
+import type { Logger } from "../log.js";
+import { recordAudit } from "../store/audit.js";
+import type { Database } from "../store/database.js";
+import type { Job } from "../store/queue/types.js";
+import { threadKey } from "../store/thread-key.js";
+import {
+  clearThreadSessionId,
+  ensureThreadSession,
+  getThreadSession,
+  setThreadSessionId,
+} from "../store/thread-sessions.js";
+import { AgentRunPayload } from "./agent-run-payload.js";
+import { driveAgent } from "./drive-agent.js";
+import { ErrInvalidRunPayload } from "./errors.js";
+import type { JobContext, JobHandler, JobOutcome } from "./handler.js";
+import type { RunInfo, RunPublisher } from "./publisher.js";
+import type { BuildRequest, ResolveWorkspace } from "./request-defaults.js";
+
+export interface AgentRunDeps {
+  db: Database;
+  registry: ProviderRegistry;
+  publisher: RunPublisher;
+  log: Logger;
+  resolveWorkspace: ResolveWorkspace;
+  buildRequest: BuildRequest;
+}
+
+function parsePayload(job: Job): AgentRunPayload {
+  const parsed = AgentRunPayload.safeParse(job.payload);
+  if (!parsed.success) {
+    throw new ErrInvalidRunPayload(job.id, parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; "));
+  }
+  return parsed.data;
+}
+
+function outcomeOf(result: AgentResult, cancelledBy: string | undefined): JobOutcome {
+  switch (result.outcome) {
+    case "succeeded":
+      return { status: "succeeded" };
+    case "cancelled":
+      return { status: "cancelled", by: cancelledBy };
+    case "timed_out":
+      return { status: "failed", error: result.error ?? "the run timed out" };
+    case "failed":
+      return { status: "failed", error: result.error ?? "the agent failed" };
+  }
+}
+
+/** The `agent_run` handler: one agent turn in its thread's session, reported to the publisher. */
+export function agentRunHandler(deps: AgentRunDeps): JobHandler {
+  const { db, registry, publisher, log } = deps;
+
+  /** A publisher failure (Slack down) must not fail the run or lose the outcome record. */
+  const publish = async (what: string, jobId: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (err) {
+      log.warn({ jobId, err: messageOf(err) }, `publisher ${what} failed`);
+    }
+  };
+
+  async function run(ctx: JobContext): Promise<JobOutcome> {
+    const { job } = ctx;
+    const payload = parsePayload(job);
+    const session = await ensureThreadSession(db, {
+      teamId: payload.teamId,
+      channelId: payload.channelId,
+      threadTs: payload.threadTs,
+      provider: payload.provider ?? registry.default().id,
+      project: payload.project ?? null,
+      ownerUserId: payload.userId,
+    });
+    const agent = registry.get(session.provider);
+    const workspace = await deps.resolveWorkspace(session, payload);
+    const request = deps.buildRequest({ jobId: job.id, payload, session, workspace, provider: session.provider });
+    const key = session.threadKey;
+    const info: RunInfo = {
+      jobId: job.id,
+      threadKey: job.threadKey,
+      payload,
+      provider: session.provider,
+      resumedSessionId: session.sessionId ?? undefined,
+      startedAt: job.startedAt ?? new Date(),
+    };
+    await recordAudit(db, {
+      actor: payload.userId,
+      action: "run.start",
+      threadKey: key,
+      detail: { jobId: job.id, provider: session.provider, resumed: Boolean(session.sessionId), source: payload.source },
+    });
+    await publish("runStarted", job.id, () => publisher.runStarted(info));
+
+    ctx.onPermission(async (requestId, decision) => {
+      const waiting = await agent.respondToPermission(job.id, requestId, decision);
+      if (!waiting) log.info({ jobId: job.id, requestId }, "permission answer arrived for nothing waiting");
+    });
+    const onAbort = () => {
+      agent.cancel(job.id).catch((err: unknown) => log.warn({ jobId: job.id, err: messageOf(err) }, "agent cancel failed"));
+    };
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener("abort", onAbort, { once: true });
+
+    const result = await driveAgent(agent, request, ctx.signal, async (event) => {
+      if (event.type === "session_started") await setThreadSessionId(db, key, event.sessionId);
+      await publish("runEvent", job.id, () => publisher.runEvent(info, event));
+    });
+    ctx.signal.removeEventListener("abort", onAbort);
+
+    if (result.errorCode === "session_not_found") await clearThreadSessionId(db, key);
+    else if (result.sessionId) await setThreadSessionId(db, key, result.sessionId);
+
+    const stop = ctx.stopReason();
+    if (stop && stop.kind !== "cancel" && result.outcome !== "succeeded") {
+      // Shutdown or lost lease: the worker (or the reaper) reports the interruption.
+      return { status: "interrupted", error: stop.kind === "shutdown" ? "the worker shut down" : "the worker lost its lease" };
+    }
+    const cancelledBy = stop?.kind === "cancel" ? stop.by : undefined;
+    await publish("runFinished", job.id, () => publisher.runFinished(info, result, cancelledBy ? { cancelledBy } : {}));
+    await recordAudit(db, {
+      actor: cancelledBy ?? payload.userId,
+      action: "run.finish",
+      threadKey: key,
+      detail: { jobId: job.id, outcome: result.outcome, errorCode: result.errorCode, costUsd: result.costUsd, durationMs: result.durationMs },
+    });
+    return outcomeOf(result, cancelledBy);
+  }
+
+  async function interrupted(job: Job, reason: string): Promise<void> {
+    const parsed = AgentRunPayload.safeParse(job.payload);
+    if (!parsed.success) {
+      log.warn({ jobId: job.id, reason }, "interrupted agent run has an invalid payload; nobody to tell");
+      return;
+    }
+    const payload = parsed.data;
+    const session = await getThreadSession(db, threadKey(payload));
+    await recordAudit(db, { actor: "system", action: "run.interrupted", threadKey: job.threadKey, detail: { jobId: job.id, reason } });
+    await publish("runInterrupted", job.id, () =>
+      publisher.runInterrupted(
+        {
+          jobId: job.id,
+          threadKey: job.threadKey,
+          payload,
+          provider: session?.provider ?? payload.provider ?? "unknown",
+          resumedSessionId: session?.sessionId ?? undefined,
+          startedAt: job.startedAt ?? undefined,
+        },
+        reason,
+      ),
+    );
+  }
+
+  return { run, interrupted };
+}
