@@ -50,7 +50,7 @@ const id = (prefix: string) => `${prefix}_mock${Date.now().toString(36)}${(count
 function textOf(content: string | Array<Record<string, unknown>>): string {
   if (typeof content === "string") return content;
   return content
-    .filter((b) => b.type === "text" && typeof b.text === "string")
+    .filter((b) => b.type === "text" && typeof b.text === "string" && !b.text.startsWith("<system-reminder>"))
     .map((b) => b.text as string)
     .join("\n");
 }
