@@ -69,10 +69,11 @@ function choose(req: RecordedRequest): Reply {
     return { kind: "text", chunks: split(`Tool ${call?.function.name ?? "?"} returned: ${textOf(last.content)}`) };
   }
   const text = req.userTexts.at(-1) ?? "";
-  let m = /MOCK:bash (.+)/.exec(text);
-  if (m) return { kind: "tool", name: "bash", args: { command: m[1]!.trim(), description: "Run a command" } };
-  m = /MOCK:tool (\S+) (\{.*\})/s.exec(text);
+  // `MOCK:tool` first: its JSON may carry another token (a subagent's prompt).
+  let m = /MOCK:tool (\S+) (\{.*\})/s.exec(text);
   if (m) return { kind: "tool", name: m[1]!, args: JSON.parse(m[2]!) as Record<string, unknown> };
+  m = /MOCK:bash (.+)/.exec(text);
+  if (m) return { kind: "tool", name: "bash", args: { command: m[1]!.trim(), description: "Run a command" } };
   m = /MOCK:slow (\d+)/.exec(text);
   if (m) return { kind: "text", chunks: Array.from({ length: Number(m[1]) }, (_, i) => `tick ${i}. `), delayMs: 300 };
   if (text.includes("MOCK:hang")) return { kind: "hang" };
