@@ -1,0 +1,114 @@
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { AgentEvent } from "../../src/agents/events.js";
+import type { AgentRequest } from "../../src/agents/request.js";
+import { startMockAnthropic, type MockAnthropic } from "../support/mock-anthropic.js";
+import { ClaudeBin, collect, makeAgent, makeSandbox, mockEnv, ofType, promptTexts, request, type Sandbox } from "./harness.js";
+import { eventually, processesMentioning } from "./processes.js";
+
+let mock: MockAnthropic;
+let sb: Sandbox;
+let calls: string;
+let fakeBin: string;
+beforeAll(async () => {
+  mock = await startMockAnthropic();
+});
+afterAll(async () => {
+  await mock.close();
+});
+beforeEach(() => {
+  sb = makeSandbox();
+  mock.requests.length = 0;
+  calls = path.join(sb.root, "kubectl-calls");
+  mkdirSync(calls);
+  fakeBin = path.join(sb.root, "bin");
+  mkdirSync(fakeBin);
+  symlinkSync(path.resolve("test/support/fake-kubectl.sh"), path.join(fakeBin, "kubectl"));
+});
+afterEach(() => sb.cleanup());
+
+/** The stand-in `kubectl` first on PATH; the "pod" runs the real CLI locally. */
+function podAgent() {
+  return makeAgent(mock, sb, {
+    kubectlBin: "kubectl",
+    podBin: ClaudeBin,
+    podConfigRoot: path.join(sb.root, "pod-config"),
+    env: mockEnv(mock, sb, {
+      PATH: `${fakeBin}:${process.env.PATH ?? ""}`,
+      FAKE_KUBECTL_DIR: calls,
+    }),
+  });
+}
+
+function podRequest(prompt: string, over: Partial<AgentRequest> = {}): AgentRequest {
+  return request(sb, prompt, {
+    workspace: { kind: "pod", namespace: "agents", pod: "ws-0", container: "claude", context: "prod-ctx", directory: sb.cwd },
+    ...over,
+  });
+}
+
+/** Every recorded kubectl argv, byte for byte. */
+function recordedCalls(): string[][] {
+  return readdirSync(calls).map((f) => readFileSync(path.join(calls, f), "utf8").split("\0").slice(0, -1));
+}
+
+describe("the kubectl exec runner (stand-in kubectl that runs the command locally)", () => {
+  it("runs claude through kubectl exec -i with the exact argv and a byte-exact prompt", async () => {
+    const agent = podAgent();
+    const prompt = `MOCK:bash "quoted" 'single' $(whoami) \`id\` ; rm -rf / \n second line — ünïcode 😀`;
+    const { events, result } = await collect(agent.execute(podRequest(prompt)));
+    expect(result.outcome).toBe("succeeded");
+    expect(ofType(events, "tool_use")[0]?.summary).toBe("Ran ls");
+    const [launch, ...others] = recordedCalls();
+    expect(others).toEqual([]);
+    expect(launch?.slice(0, 10)).toEqual(["--context", "prod-ctx", "exec", "-i", "-n", "agents", "ws-0", "-c", "claude", "--"]);
+    const cmd = launch?.slice(10) ?? [];
+    expect(cmd[0]).toBe("sh");
+    expect(cmd[1]).toBe("-c");
+    expect(cmd[2]).not.toContain(prompt); // the shell script is fixed; user text is only an argument
+    expect(cmd).toContain(ClaudeBin);
+    const p = cmd.indexOf("-p");
+    expect(cmd[p + 1]).toBe(prompt);
+    expect(cmd).toContain("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1");
+    expect(cmd.some((a) => a.startsWith(`CLAUDE_CONFIG_DIR=${path.join(sb.root, "pod-config")}/`))).toBe(true);
+    expect(promptTexts(mock)).toContain(prompt);
+  });
+
+  it("a prompt too long for the exec URL goes through stdin, intact", async () => {
+    const agent = podAgent();
+    const prompt = `MOCK:echo ${"línea con $(cosas) y `más`\n".repeat(1_000)}`;
+    const { result } = await collect(agent.execute(podRequest(prompt)));
+    expect(result.text).toBe(`Received ${Buffer.byteLength(prompt)} bytes.`);
+    expect(promptTexts(mock)).toContain(prompt);
+    const [launch] = recordedCalls();
+    expect(launch?.join("\n")).not.toContain("línea");
+  });
+
+  it("cancel stops the remote process through a second exec with the captured pid", async () => {
+    const agent = podAgent();
+    const secs = 7_000 + Math.floor(Math.random() * 90_000);
+    const req = podRequest(`MOCK:longbash=${secs} in the pod`);
+    const events: AgentEvent[] = [];
+    let claudePid: number | undefined;
+    for await (const e of agent.execute(req)) {
+      events.push(e);
+      if (e.type === "tool_use") {
+        expect(await eventually(() => processesMentioning(`sleep ${secs}`).length > 0)).toBe(true);
+        const cli = processesMentioning(`longbash=${secs}`).find((l) => l.includes(ClaudeBin));
+        claudePid = Number(cli?.split(":")[0]);
+        await agent.cancel(req.runId);
+      }
+    }
+    const last = events.at(-1);
+    expect(last?.type === "result" && last.result.outcome).toBe("cancelled");
+    const stops = recordedCalls().filter((c) => c.includes("codethread-stop"));
+    expect(stops.length).toBeGreaterThanOrEqual(1);
+    const stop = stops[0] ?? [];
+    expect(stop.slice(0, 9)).toEqual(["--context", "prod-ctx", "exec", "-n", "agents", "ws-0", "-c", "claude", "--"]);
+    expect(stop.slice(-2)).toEqual([String(claudePid), "interrupt"]);
+    expect(claudePid).toBeGreaterThan(1);
+    expect(processesMentioning(`sleep ${secs}`)).toEqual([]);
+    expect(processesMentioning(`longbash=${secs}`)).toEqual([]);
+  });
+});
