@@ -1,0 +1,157 @@
+import { parseArgs } from "node:util";
+import { webApi } from "@slack/bolt";
+import { DefaultAvailabilityTimeoutMs } from "../../agents/port.js";
+import type { ProviderRegistry } from "../../agents/registry.js";
+import { type Config, ConfigError, loadConfig, loadDotEnv } from "../../config.js";
+import { messageOf } from "../../errors.js";
+import { silentLogger } from "../../log.js";
+import { loadMigrations } from "../../store/migrate.js";
+import { openDatabase } from "../../store/open.js";
+import { type CliIO, writeLine } from "../io.js";
+
+export const doctorHelp = `Usage: codethread doctor
+
+Check the configuration, the database, each agent provider (within ${DefaultAvailabilityTimeoutMs / 1000} s)
+and, when SLACK_BOT_TOKEN is set, Slack's auth.test. Prints one line per check with how to
+fix what fails; exits 1 when anything needed to start is missing.`;
+
+type Status = "ok" | "warn" | "fail";
+interface Check {
+  name: string;
+  status: Status;
+  detail: string;
+}
+
+const mark: Record<Status, string> = { ok: "✓", warn: "!", fail: "✗" };
+
+async function checkSlack(config: Config): Promise<Check[]> {
+  const checks: Check[] = [];
+  const { botToken, signingSecret, appToken } = config.slack;
+  if (!botToken) {
+    checks.push({
+      name: "slack token",
+      status: "fail",
+      detail:
+        "SLACK_BOT_TOKEN is not set. Create the Slack app from manifest.yml (README, 'Create the Slack app'), install it, and copy the Bot User OAuth Token (xoxb-…).",
+    });
+  } else {
+    try {
+      const client = new webApi.WebClient(botToken.reveal(), {
+        slackApiUrl: config.slack.apiUrl,
+        timeout: DefaultAvailabilityTimeoutMs,
+        retryConfig: { retries: 0 },
+      });
+      const auth = await client.auth.test();
+      checks.push({ name: "slack token", status: "ok", detail: `auth.test: ${auth.user} in ${auth.team}` });
+    } catch (err) {
+      checks.push({ name: "slack token", status: "fail", detail: `auth.test failed: ${messageOf(err)}` });
+    }
+  }
+  if (!appToken && !signingSecret) {
+    checks.push({
+      name: "slack mode",
+      status: "fail",
+      detail:
+        "Set SLACK_SIGNING_SECRET (HTTP mode; Basic Information → Signing Secret) or SLACK_APP_TOKEN (Socket Mode; an xapp-… token with connections:write).",
+    });
+  } else {
+    checks.push({
+      name: "slack mode",
+      status: "ok",
+      detail: appToken ? "Socket Mode (SLACK_APP_TOKEN)" : `HTTP on port ${config.slack.port}, path /slack/events`,
+    });
+  }
+  return checks;
+}
+
+async function checkDatabase(config: Config): Promise<Check> {
+  try {
+    const db = await openDatabase(config, silentLogger, { migrate: false });
+    try {
+      const known = loadMigrations();
+      const applied = await db
+        .query<{ id: number }>("SELECT id FROM schema_migrations")
+        .then((r) => new Set(r.rows.map((x) => x.id)))
+        .catch(() => new Set<number>());
+      const pending = known.filter((m) => !applied.has(m.id)).length;
+      return {
+        name: "database",
+        status: "ok",
+        detail: `${db.describe()}; ${pending ? `${pending} migration(s) pending (applied at start, or run: codethread migrate)` : "schema up to date"}`,
+      };
+    } finally {
+      await db.close();
+    }
+  } catch (err) {
+    return { name: "database", status: "fail", detail: messageOf(err) };
+  }
+}
+
+function checkSecretKey(config: Config): Check {
+  return config.secretKey
+    ? { name: "secret key", status: "ok", detail: "CODETHREAD_SECRET_KEY is set" }
+    : {
+        name: "secret key",
+        status: "warn",
+        detail:
+          "CODETHREAD_SECRET_KEY is not set; it is needed once infrastructure credentials are stored. Make one: openssl rand -base64 32",
+      };
+}
+
+async function checkProviders(registry: ProviderRegistry): Promise<Check[]> {
+  return Promise.all(
+    registry.all().map(async (agent): Promise<Check> => {
+      const a = await agent.checkAvailability({ timeoutMs: DefaultAvailabilityTimeoutMs });
+      return a.available
+        ? { name: agent.id, status: "ok", detail: `available, version ${a.version}` }
+        : { name: agent.id, status: "warn", detail: `unavailable: ${a.reason}` };
+    }),
+  );
+}
+
+export interface DoctorDeps {
+  /** Builds the provider registry from the configuration. */
+  providers?: (config: Config) => Promise<ProviderRegistry>;
+}
+
+export async function doctorCommand(argv: string[], io: CliIO, deps: DoctorDeps = {}): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" } }, strict: true });
+  if (values.help) {
+    writeLine(io.stdout, doctorHelp);
+    return 0;
+  }
+  const dotenv = loadDotEnv(`${io.cwd}/.env`);
+  const checks: Check[] = [];
+  let config: Config | undefined;
+  try {
+    config = loadConfig(io.env, io.cwd);
+    checks.push({ name: "config", status: "ok", detail: dotenv ? "environment and .env" : "environment (no .env file)" });
+  } catch (err) {
+    const problems = err instanceof ConfigError ? err.problems : [messageOf(err)];
+    for (const p of problems) checks.push({ name: "config", status: "fail", detail: p });
+  }
+  if (config) {
+    checks.push(...(await checkSlack(config)));
+    checks.push(await checkDatabase(config));
+    checks.push(checkSecretKey(config));
+    if (deps.providers) {
+      const registry = await deps.providers(config);
+      try {
+        checks.push(...(await checkProviders(registry)));
+      } finally {
+        await registry.closeAll();
+      }
+    }
+  }
+  writeLine(io.stdout, "codethread doctor");
+  const width = Math.max(...checks.map((c) => c.name.length));
+  for (const c of checks) writeLine(io.stdout, `  ${mark[c.status]} ${c.name.padEnd(width)}  ${c.detail}`);
+  const failed = checks.filter((c) => c.status === "fail").length;
+  writeLine(
+    io.stdout,
+    failed
+      ? `\n${failed} problem(s) must be fixed before \`npm start\`. Every variable is described in .env.example; the Slack app comes from manifest.yml (see README).`
+      : "\nReady to start.",
+  );
+  return failed ? 1 : 0;
+}

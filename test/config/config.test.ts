@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { inspect } from "node:util";
+import { ConfigError, loadConfig, requireSlack } from "../../src/config.js";
+
+const key = Buffer.alloc(32, 7).toString("base64");
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, "/srv/bot");
+  } catch (err) {
+    if (err instanceof ConfigError) return [...err.problems];
+    throw err;
+  }
+  return [];
+}
+
+describe("loadConfig", () => {
+  it("gives embedded defaults for an empty environment", () => {
+    const c = loadConfig({}, "/srv/bot");
+    expect(c.database.url).toBeUndefined();
+    expect(c.database.dataDir).toBe("/srv/bot/.codethread");
+    expect(c.workspaceDir).toBe("/srv/bot");
+    expect(c.opencode.url).toBeUndefined();
+    expect(c.claude.pod).toBeUndefined();
+    expect(c.runs.providers).toEqual(["claude-code", "opencode"]);
+    expect(c.runs.timeoutMs).toBe(30 * 60_000);
+    expect(c.access).toEqual({ allowedUsers: [], allowedChannels: [], admins: [] });
+  });
+
+  it("treats empty strings as unset, as a copied .env.example leaves them", () => {
+    const c = loadConfig({ DATABASE_URL: "", SLACK_BOT_TOKEN: "", PORT: "" }, "/srv/bot");
+    expect(c.database.url).toBeUndefined();
+    expect(c.slack.port).toBe(3000);
+  });
+
+  it("lists every invalid variable at once, each with a hint", () => {
+    const found = problems({
+      SLACK_BOT_TOKEN: "xoxp-user-token",
+      PORT: "eighty",
+      DATABASE_URL: "mysql://x",
+      CODETHREAD_SECRET_KEY: "short",
+      CODETHREAD_RUN_TIMEOUT: "soon",
+      LOG_LEVEL: "loud",
+    });
+    expect(found).toHaveLength(6);
+    expect(found.join("\n")).toMatch(/SLACK_BOT_TOKEN: must start with "xoxb-"/);
+    expect(found.join("\n")).toMatch(/CODETHREAD_SECRET_KEY: .*openssl rand -base64 32/);
+    expect(found.join("\n")).toMatch(/CODETHREAD_RUN_TIMEOUT: "soon" is not a duration/);
+  });
+
+  it("parses lists, durations and the pod settings", () => {
+    const c = loadConfig(
+      {
+        CODETHREAD_ADMINS: "U1, U2 U3",
+        CODETHREAD_RUN_TIMEOUT: "90s",
+        CODETHREAD_K8S_NAMESPACE: "agents",
+        CODETHREAD_K8S_POD: "web-0",
+        CODETHREAD_SECRET_KEY: key,
+      },
+      "/srv/bot",
+    );
+    expect(c.access.admins).toEqual(["U1", "U2", "U3"]);
+    expect(c.runs.timeoutMs).toBe(90_000);
+    expect(c.claude.pod).toEqual({ namespace: "agents", pod: "web-0", directory: "/workspace", container: undefined, context: undefined });
+  });
+
+  it("refuses half a pod configuration and an unconfirmed bypass policy", () => {
+    expect(problems({ CODETHREAD_K8S_POD: "web-0" })).toEqual([expect.stringMatching(/set both/)]);
+    expect(problems({ CODETHREAD_PERMISSION_POLICY: "bypass" })).toEqual([expect.stringMatching(/CODETHREAD_SANDBOX=1/)]);
+    expect(problems({ CODETHREAD_PERMISSION_POLICY: "bypass", CODETHREAD_SANDBOX: "1" })).toEqual([]);
+  });
+
+  it("never prints secret values", () => {
+    const c = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1-secretvalue", DATABASE_URL: "postgres://u:pw@h/db", CODETHREAD_SECRET_KEY: key }, "/");
+    const shown = `${JSON.stringify(c)} ${inspect(c, { depth: 5 })} ${String(c.slack.botToken)}`;
+    expect(shown).not.toContain("secretvalue");
+    expect(shown).not.toContain("pw@");
+    expect(shown).not.toContain(key);
+    expect(c.slack.botToken?.reveal()).toBe("xoxb-1-secretvalue");
+  });
+
+  it("requires the Slack token and a mode to start", () => {
+    expect(() => requireSlack(loadConfig({}, "/"))).toThrow(/SLACK_BOT_TOKEN.*\n.*SLACK_SIGNING_SECRET/s);
+    expect(() => requireSlack(loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1-x" }, "/"))).not.toThrow();
+  });
+
+  it("documents every variable in .env.example", () => {
+    const example = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
+    const source = readFileSync(new URL("../../src/config.ts", import.meta.url), "utf8");
+    const vars = [...source.matchAll(/^\s{2}([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1]);
+    expect(vars.length).toBeGreaterThan(20);
+    for (const v of vars) expect(example, v).toMatch(new RegExp(`^${v}=`, "m"));
+  });
+});
