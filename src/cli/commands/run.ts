@@ -1,0 +1,158 @@
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { CodethreadError, messageOf } from "../../errors.js";
+import type { AgentEvent, AgentResult } from "../../agents/events.js";
+import type { CodeAgent } from "../../agents/port.js";
+import { createProviderRegistry } from "../../agents/providers.js";
+import { type AgentRequest, AgentRequest as Request } from "../../agents/request.js";
+import { summarizeToolResult } from "../../agents/tool-summary.js";
+import { loadConfig } from "../../config.js";
+import { silentLogger } from "../../log.js";
+
+export interface CommandIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export const runHelp = `Usage: codethread run [--provider ID] [--cwd DIR] [--resume SESSION] [--json] "prompt"
+
+Run one agent turn in DIR (default: the current directory) and stream what it does:
+tool summaries, then the answer with cost and duration. --json prints one AgentEvent per line.
+Ctrl-C cancels the run cleanly (exit 130).`;
+
+/** Exit code of a finished run. */
+export function exitCodeOf(result: AgentResult): number {
+  return { succeeded: 0, failed: 1, cancelled: 130, timed_out: 124 }[result.outcome];
+}
+
+/** Prints events for a person: narration and tool summaries as they come, the answer at the end. */
+export class HumanRenderer {
+  #summaries = new Map<string, string>();
+  #pendingText: string[] = [];
+  constructor(private readonly io: CommandIO) {}
+
+  #flushText(): void {
+    for (const t of this.#pendingText) this.io.stdout.write(`${t.trim()}\n`);
+    this.#pendingText = [];
+  }
+
+  render(e: AgentEvent): void {
+    const out = this.io.stdout;
+    switch (e.type) {
+      case "session_started":
+        out.write(`● session ${e.sessionId}${e.model ? ` (${e.model})` : ""}\n`);
+        break;
+      case "text":
+        this.#pendingText.push(e.text);
+        break;
+      case "tool_use":
+        this.#flushText();
+        this.#summaries.set(e.id, e.summary);
+        out.write(`  → ${e.summary}\n`);
+        break;
+      case "tool_result":
+        if (!e.ok) out.write(`  ✗ ${summarizeToolResult(this.#summaries.get(e.id) ?? e.id, false)}\n`);
+        break;
+      case "permission_request":
+        out.write(`  ? permission asked: ${e.summary}\n`);
+        break;
+      case "permission_denied":
+        out.write(`  ✗ permission denied: ${e.tool}${e.reason ? ` (${e.reason})` : ""}\n`);
+        break;
+      case "retrying":
+        out.write(`  … retrying (attempt ${e.attempt}${e.maxAttempts ? `/${e.maxAttempts}` : ""}): ${e.reason}\n`);
+        break;
+      case "error":
+        this.io.stderr.write(`warning: ${e.message}\n`);
+        break;
+      case "raw":
+        break;
+      case "result": {
+        const r = e.result;
+        if (this.#pendingText.at(-1)?.trim() === r.text.trim()) this.#pendingText.pop();
+        this.#flushText();
+        if (r.text.trim()) out.write(`\n${r.text.trim()}\n`);
+        const facts = [
+          r.outcome,
+          r.costUsd !== undefined ? `$${r.costUsd.toFixed(4)}` : undefined,
+          `${(r.durationMs / 1000).toFixed(1)} s`,
+          r.sessionId ? `session ${r.sessionId}` : undefined,
+        ].filter(Boolean);
+        out.write(`\n— ${facts.join(" · ")}\n`);
+        if (r.outcome !== "succeeded" && r.error) this.io.stderr.write(`${r.errorCode ?? "error"}: ${r.error}\n`);
+        break;
+      }
+    }
+  }
+}
+
+/** `codethread run`: one turn of a provider, streamed to the terminal. */
+export async function runCommand(argv: string[], io: CommandIO): Promise<number> {
+  let values: { provider?: string; cwd?: string; resume?: string; json?: boolean; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        provider: { type: "string" },
+        cwd: { type: "string" },
+        resume: { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (err) {
+    io.stderr.write(`${messageOf(err)}\n\n${runHelp}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout.write(`${runHelp}\n`);
+    return 0;
+  }
+  let request: AgentRequest;
+  let agent: CodeAgent;
+  try {
+    const config = loadConfig(process.env);
+    const registry = createProviderRegistry(config, silentLogger);
+    agent = registry.get(values.provider);
+    request = {
+      runId: randomUUID(),
+      prompt: positionals.join(" "),
+      provider: agent.id,
+      sessionId: values.resume,
+      workspace: { kind: "local", directory: path.resolve(values.cwd ?? process.cwd()) },
+      timeoutMs: config.runs.timeoutMs,
+    };
+    Request.validate(request);
+  } catch (err) {
+    const message = err instanceof CodethreadError ? err.userMessage : messageOf(err);
+    io.stderr.write(`${message}\n`);
+    return err instanceof CodethreadError && err.code !== "config_invalid" ? 2 : 1;
+  }
+
+  const runId = request.runId;
+  const onSigint = () => void agent.cancel(runId);
+  process.on("SIGINT", onSigint);
+  const human = new HumanRenderer(io);
+  let result: AgentResult | undefined;
+  try {
+    for await (const event of agent.execute(request)) {
+      if (event.type === "permission_request") {
+        // A terminal run has nobody to ask: deny at once so the agent can go on.
+        await agent.respondToPermission(runId, event.id, {
+          allow: false,
+          message: "codethread run cannot ask for approval; allow the tool in CODETHREAD_ALLOWED_TOOLS.",
+        });
+      }
+      if (values.json) io.stdout.write(`${JSON.stringify(event)}\n`);
+      else human.render(event);
+      if (event.type === "result") result = event.result;
+    }
+  } finally {
+    process.off("SIGINT", onSigint);
+    await agent.close?.();
+  }
+  return result ? exitCodeOf(result) : 1;
+}
