@@ -28,7 +28,14 @@ export const PermissionDenied = z.object({
   message: z.string().optional(),
 });
 
-const Block = z.object({ type: z.string() }).passthrough();
+/** Content blocks are validated one by one, by type, so an unknown block never rejects its message. */
+const Block = z.unknown();
+
+/** The `type` of a content block, without validating the rest. */
+export function blockType(block: unknown): string | undefined {
+  if (block && typeof block === "object" && "type" in block && typeof block.type === "string") return block.type;
+  return undefined;
+}
 
 export const TextBlock = z.object({ type: z.literal("text"), text: z.string() });
 export const ToolUseBlock = z.object({

@@ -4,6 +4,7 @@ import { excerpt } from "../../errors.js";
 import {
   ApiRetry,
   Assistant,
+  blockType,
   CanUseTool,
   Envelope,
   PermissionDenied,
@@ -17,6 +18,9 @@ import {
 } from "./schemas.js";
 import { toolOutputText } from "./tool-output.js";
 
+/** Most text kept for a cancelled run's partial answer (characters). */
+export const MaxKeptTextChars = 256 * 1024;
+
 /** What the mapper knows about a run once its stream ended. */
 export interface StreamSummary {
   sessionId?: string;
@@ -25,7 +29,7 @@ export interface StreamSummary {
   lastResult?: ResultLine;
   /** Cost over every result of this process. */
   costUsd?: number;
-  /** Text the agent wrote (every text block, in order). */
+  /** Text blocks of the current (or else the latest finished) turn, bounded. */
   texts: string[];
   /** Text of a synthetic API error message (`is_api_error_message`). */
   apiError?: string;
@@ -48,7 +52,10 @@ export class ClaudeStreamMapper {
   #model: string | undefined;
   #lastResult: ResultLine | undefined;
   #perTurnCost: number | undefined;
+  /** Text blocks of the current turn, and of the turn the latest result ended (bounded). */
   #texts: string[] = [];
+  #textChars = 0;
+  #lastTurnTexts: string[] = [];
   #apiError: string | undefined;
   #garbage: string[] = [];
   #jsonLines = 0;
@@ -114,7 +121,7 @@ export class ClaudeStreamMapper {
       model: this.#model,
       lastResult: this.#lastResult,
       costUsd: this.#perTurnCost ?? this.#lastResult?.total_cost_usd,
-      texts: [...this.#texts],
+      texts: this.#texts.length ? [...this.#texts] : [...this.#lastTurnTexts],
       apiError: this.#apiError,
       garbage: [...this.#garbage],
       jsonLines: this.#jsonLines,
@@ -158,11 +165,13 @@ export class ClaudeStreamMapper {
     const events: AgentEvent[] = [];
     const synthetic = a.is_api_error_message === true || (a.error !== undefined && a.message.model === "<synthetic>");
     for (const block of a.message.content) {
+      const kind = blockType(block);
+      if (kind !== "text" && kind !== "tool_use") continue; // thinking and unknown blocks are not shown
       const text = TextBlock.safeParse(block);
       if (text.success) {
         if (synthetic) this.#apiError = text.data.text;
         else if (text.data.text.trim() !== "") {
-          this.#texts.push(text.data.text);
+          this.#keepText(text.data.text);
           events.push({ type: "text", text: text.data.text });
         }
         continue;
@@ -180,7 +189,6 @@ export class ClaudeStreamMapper {
           ...(a.parent_tool_use_id ? { parentId: a.parent_tool_use_id } : {}),
         });
       }
-      // thinking and unknown blocks are not shown
     }
     return events;
   }
@@ -190,6 +198,7 @@ export class ClaudeStreamMapper {
     if (!p.success || p.data.isReplay || typeof p.data.message.content === "string") return [];
     const events: AgentEvent[] = [];
     for (const block of p.data.message.content) {
+      if (blockType(block) !== "tool_result") continue;
       const r = ToolResultBlock.safeParse(block);
       if (!r.success) continue;
       events.push({
@@ -208,6 +217,9 @@ export class ClaudeStreamMapper {
     const r = p.data;
     this.#lastResult = r;
     this.#results++;
+    this.#lastTurnTexts = this.#texts;
+    this.#texts = [];
+    this.#textChars = 0;
     if (r.model_usage_since_last_result) {
       const turn = Object.values(r.model_usage_since_last_result).reduce((s, m) => s + (m.costUSD ?? 0), 0);
       this.#perTurnCost = (this.#perTurnCost ?? 0) + turn;
@@ -215,10 +227,21 @@ export class ClaudeStreamMapper {
     const events: AgentEvent[] = [];
     for (const d of r.permission_denials ?? []) {
       if (d.tool_use_id && this.#denied.has(d.tool_use_id)) continue;
-      if (d.tool_use_id) this.#denied.add(d.tool_use_id);
       events.push({ type: "permission_denied", tool: d.tool_name, id: d.tool_use_id });
     }
+    // Per-turn state: a turn's denials and asks are settled once its result is out.
+    this.#denied.clear();
+    this.#askedToolUse.clear();
     return events;
+  }
+
+  /** Keep a text block, dropping the oldest once the turn's text exceeds the bound. */
+  #keepText(text: string): void {
+    this.#texts.push(text);
+    this.#textChars += text.length;
+    while (this.#textChars > MaxKeptTextChars && this.#texts.length > 1) {
+      this.#textChars -= (this.#texts.shift() as string).length;
+    }
   }
 
   #controlRequest(value: unknown): AgentEvent[] {
