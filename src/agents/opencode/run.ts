@@ -225,6 +225,7 @@ export class OpenCodeRun {
 
   /** After a reconnect: catch up from the messages, and notice a turn that ended (or died) meanwhile. */
   async #afterReconnect(): Promise<void> {
+    this.#translator.markGap();
     if (!this.#promptSent || !this.#sessionId || !this.#client) return;
     await this.#reconcile();
     const status = await this.#client.sessionStatus(this.directory);

@@ -40,7 +40,14 @@ export class Translator {
   readonly #ignored: Set<string>;
   readonly #roles = new Map<string, "user" | "assistant">();
   readonly #partTypes = new Map<string, string>();
+  /** Text emitted so far per part (always a prefix of the part's full text). */
   readonly #text = new Map<string, string>();
+  /**
+   * Text parts whose every delta we have seen since their start on the live stream: only
+   * these take deltas. A part first seen in a snapshot, or open during a reconnect, is filled
+   * from its next full text instead, so the emitted text stays a prefix of the server's.
+   */
+  readonly #live = new Set<string>();
   readonly #textParts = new Map<string, string[]>();
   readonly #tools = new Map<string, ToolTrack>();
   readonly #assistant = new Map<string, MessageInfo>();
@@ -86,10 +93,10 @@ export class Translator {
         this.#message(event.properties.info);
         return [];
       case "message.part.updated":
-        return this.#part(event.properties.part);
+        return this.#part(event.properties.part, true);
       case "message.part.delta": {
         const { partID, messageID, sessionID, field, delta } = event.properties;
-        if (field !== "text" || this.#partTypes.get(partID) !== "text") return [];
+        if (field !== "text" || !this.#live.has(partID)) return [];
         if (sessionID !== this.root || this.#roles.get(messageID) !== "assistant" || this.#ignored.has(messageID)) {
           return [];
         }
@@ -101,13 +108,21 @@ export class Translator {
     }
   }
 
+  /**
+   * The stream was interrupted: deltas of the text parts seen so far may be missing, so stop
+   * appending deltas to them; their full text (from the final update or a snapshot) fills the gap.
+   */
+  markGap(): void {
+    this.#live.clear();
+  }
+
   /** Replay a snapshot of messages (after a reconnect, or at the end of a turn): only what is missing comes out. */
   reconcile(messages: readonly MessageWithParts[]): AgentEvent[] {
     const out: AgentEvent[] = [];
     for (const { info, parts } of messages) {
       if (this.#ignored.has(info.id) || !this.tracks(info.sessionID)) continue;
       this.#message(info);
-      for (const part of parts) out.push(...this.#part(part));
+      for (const part of parts) out.push(...this.#part(part, false));
     }
     return out;
   }
@@ -169,22 +184,24 @@ export class Translator {
     }
   }
 
-  #part(part: Part): AgentEvent[] {
+  #part(part: Part, live: boolean): AgentEvent[] {
     this.#partTypes.set(part.id, part.type);
     if (this.#ignored.has(part.messageID)) return [];
-    if (part.type === "text") return this.#textPart(part);
+    if (part.type === "text") return this.#textPart(part, live);
     if (part.type === "tool") return this.#toolPart(part);
     return [];
   }
 
-  #textPart(part: Part): AgentEvent[] {
+  #textPart(part: Part, live: boolean): AgentEvent[] {
     if (part.sessionID !== this.root || this.#roles.get(part.messageID) !== "assistant") return [];
     if (part.synthetic || part.ignored) return [];
     const list = this.#textParts.get(part.messageID) ?? [];
     if (!list.includes(part.id)) this.#textParts.set(part.messageID, [...list, part.id]);
     const full = part.text ?? "";
     const seen = this.#text.get(part.id) ?? "";
-    if (full.length <= seen.length || !full.startsWith(seen)) return [];
+    if (!full.startsWith(seen)) return []; // older than what we have
+    if (live) this.#live.add(part.id);
+    if (full.length === seen.length) return [];
     this.#text.set(part.id, full);
     return [{ type: "text", text: full.slice(seen.length) }];
   }
