@@ -41,10 +41,10 @@ export function renderPermissionRequest(ask: PermissionAsk): { text: string; blo
 export function renderPermissionAnswered(
   /** The request's fallback text (`permissionQuestion`). */
   question: string,
-  answer: { allow: boolean; by?: string; timedOut?: boolean },
+  answer: { allow: boolean; by?: string; timedOut?: boolean; reason?: string },
 ): { text: string; blocks: Block[] } {
   const verdict = answer.timedOut
-    ? ":no_entry: Denied automatically: nobody answered in time"
+    ? `:no_entry: Denied automatically: ${toMrkdwn(answer.reason ?? "nobody answered in time")}`
     : answer.allow
       ? `:white_check_mark: Approved by <@${answer.by}>`
       : `:no_entry: Denied by <@${answer.by}>`;

@@ -19,7 +19,7 @@ interface LiveRun {
   threadTs: string;
   cardTs?: Promise<string | undefined>;
   /** Permission request id → its message ts and question. */
-  permissions: Map<string, { ts: Promise<string | undefined>; question: string }>;
+  permissions: Map<string, { ts: Promise<string | undefined>; question: string; askedAt: number }>;
   /** Posts started by runEvent (permission requests); runFinished waits for them so the thread reads in order. */
   pending: Promise<unknown>[];
 }
@@ -111,11 +111,11 @@ export class SlackPublisher implements RunPublisher {
           this.o.log.error({ err, jobId: run.jobId }, "could not post a permission request");
           return undefined;
         });
-      live.permissions.set(event.id, { ts, question: permissionQuestion(ask) });
+      live.permissions.set(event.id, { ts, question: permissionQuestion(ask), askedAt: this.#clock.now() });
       live.pending.push(ts);
     }
-    if (event.type === "permission_denied" && event.id && live.permissions.has(event.id)) {
-      live.pending.push(this.#maybeTimedOut(run, live, event.id));
+    if (event.type === "permission_denied" && live.permissions.size) {
+      live.pending.push(this.#maybeTimedOut(run, live, event.id, event.reason));
     }
     if (!applyEvent(live.state, event)) return;
     const cardTs = live.cardTs;
@@ -128,15 +128,27 @@ export class SlackPublisher implements RunPublisher {
     });
   }
 
-  async #maybeTimedOut(run: RunInfo, live: LiveRun, requestId: string): Promise<void> {
-    const entry = live.permissions.get(requestId);
-    live.permissions.delete(requestId);
-    if (!entry) return;
-    const answered = await (this.o.wasAnswered?.(run.jobId, requestId) ?? Promise.resolve(false)).catch(() => false);
-    if (answered) return;
-    const ts = await entry.ts;
-    if (ts) await this.#safe("permission timeout", () => this.o.reliable.update({ channel: live.channel, ts, ...renderPermissionAnswered(entry.question, { allow: false, timedOut: true }) }));
-    await this.o.onPermissionTimeout?.(run, requestId).catch((err: unknown) => this.o.log.warn({ err }, "audit failed"));
+  /**
+   * A denial arrived. Providers report it under the tool-use id, not the request id, so find the
+   * oldest request nobody answered (per the audit log, any replica): that one was denied by the
+   * provider's timeout, and its message in the thread says so.
+   */
+  async #maybeTimedOut(run: RunInfo, live: LiveRun, eventId: string | undefined, reason: string | undefined): Promise<void> {
+    const ids = eventId && live.permissions.has(eventId) ? [eventId] : [...live.permissions.keys()];
+    for (const requestId of ids) {
+      const entry = live.permissions.get(requestId);
+      if (!entry) continue;
+      const timeout = this.o.permissionTimeoutMs;
+      if (timeout && this.#clock.now() - entry.askedAt < timeout * 0.9 && ids.length > 1) continue;
+      live.permissions.delete(requestId);
+      const answered = await (this.o.wasAnswered?.(run.jobId, requestId) ?? Promise.resolve(false)).catch(() => false);
+      if (answered) continue;
+      const ts = await entry.ts;
+      const msg = renderPermissionAnswered(entry.question, { allow: false, timedOut: true, reason });
+      if (ts) await this.#safe("permission timeout", () => this.o.reliable.update({ channel: live.channel, ts, ...msg }));
+      await this.o.onPermissionTimeout?.(run, requestId).catch((err: unknown) => this.o.log.warn({ err }, "audit failed"));
+      return;
+    }
   }
 
   async runFinished(run: RunInfo, result: AgentResult, extra: { cancelledBy?: string }): Promise<void> {

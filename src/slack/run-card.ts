@@ -67,7 +67,7 @@ export function renderRunCard(state: RunCardState, now: number): { text: string;
           action_id: ActionIds.cancel,
           style: "danger",
           text: { type: "plain_text", text: "Cancel" },
-          value: state.threadTs,
+          value: state.threadTs || "cancel",
         },
       ],
     });

@@ -1,0 +1,35 @@
+import { claimDeliveryKey, releaseDeliveryKey } from "../store/delivery-keys.js";
+import type { Queryable } from "../store/database.js";
+
+/**
+ * Slack delivers some things twice: retries of one event (same event id) and a mention as both
+ * `app_mention` and `message` (different event ids, same channel + ts). Keys are claimed in the
+ * database so every replica agrees; a retry whose first delivery never arrived finds no key and runs.
+ */
+export function eventKey(e: { apiAppId?: string; teamId?: string; eventId: string }): string {
+  return `event:${e.apiAppId ?? "-"}:${e.teamId ?? "-"}:${e.eventId}`;
+}
+
+export function messageKey(m: { teamId: string; channelId: string; ts: string }): string {
+  return `message:${m.teamId}:${m.channelId}:${m.ts}`;
+}
+
+export function slashKey(c: { teamId: string; triggerId: string }): string {
+  return `slash:${c.teamId}:${c.triggerId}`;
+}
+
+/** Claimed keys of one delivery, released together when its handling failed before anything happened. */
+export class Claims {
+  readonly #keys: string[] = [];
+  constructor(private readonly db: Queryable) {}
+
+  async claim(key: string): Promise<boolean> {
+    const first = await claimDeliveryKey(this.db, key);
+    if (first) this.#keys.push(key);
+    return first;
+  }
+
+  async release(): Promise<void> {
+    for (const key of this.#keys.splice(0)) await releaseDeliveryKey(this.db, key).catch(() => undefined);
+  }
+}

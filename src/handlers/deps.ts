@@ -1,0 +1,29 @@
+import type { ProviderRegistry } from "../agents/registry.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../log.js";
+import type { SlackApi } from "../slack/slack-api.js";
+import type { Database } from "../store/database.js";
+import type { JobQueue } from "../store/queue/types.js";
+import type { RunInfo } from "../worker/publisher.js";
+
+/** Names of the projects a run may ask for (`project=NAME`). */
+export interface ProjectDirectory {
+  names(): Promise<string[]>;
+}
+
+/** Everything the Slack listeners need; built once in the composition root. */
+export interface HandlerDeps {
+  db: Database;
+  queue: JobQueue;
+  registry: ProviderRegistry;
+  access: Config["access"];
+  /** Reliable Slack client (cards, ephemeral errors, button-message edits). */
+  slack: SlackApi;
+  log: Logger;
+  /** Absent: any project name is accepted (the worker decides). */
+  projects?: ProjectDirectory;
+  /** Queued job cancelled before it started: show it on its card. */
+  cancelledBeforeStart?: (run: Omit<RunInfo, "startedAt" | "provider">, by: string) => Promise<void>;
+  /** Longest thread history handed to the agent as context, in characters. */
+  maxContextChars?: number;
+}

@@ -1,0 +1,100 @@
+import { fetchThreadContext } from "../slack/thread-context.js";
+import { recordAudit } from "../store/audit.js";
+import { threadKey } from "../store/thread-key.js";
+import { getThreadSession } from "../store/thread-sessions.js";
+import { isDirectMessage, mayRun } from "./authorize.js";
+import { parseAgentCommand, stripMention } from "./command-text.js";
+import { Claims, eventKey, messageKey } from "./dedupe.js";
+import type { HandlerDeps } from "./deps.js";
+import { helpText } from "./help.js";
+import type { MessageEvent } from "./schemas.js";
+import { startRun } from "./start-run.js";
+
+export interface Delivery {
+  event: MessageEvent;
+  teamId: string;
+  apiAppId?: string;
+  eventId?: string;
+  botUserId?: string;
+}
+
+/** Message subtypes that are a person writing (everything else — edits, deletes, joins, bots — is ignored). */
+const humanSubtypes = new Set([undefined, "file_share", "thread_broadcast"]);
+
+/** Threads the bot runs: a session exists, or a run for it is queued. */
+async function isOurThread(deps: HandlerDeps, key: string): Promise<boolean> {
+  if (await getThreadSession(deps.db, key)) return true;
+  return (await deps.queue.listActive({ threadKey: key, limit: 1 })).length > 0;
+}
+
+async function tell(deps: HandlerDeps, e: MessageEvent, text: string): Promise<void> {
+  if (!e.user) return;
+  await deps.slack
+    .postEphemeral({ channel: e.channel, user: e.user, text, threadTs: e.thread_ts ?? (isDirectMessage(e.channel) ? undefined : e.ts) })
+    .catch((err: unknown) => deps.log.warn({ err }, "could not send an ephemeral message"));
+}
+
+/**
+ * One handler for `app_mention` and `message` events. Dedupe by event id first, then decide
+ * whether the message is ours (a mention, a DM, or a reply in one of our threads), then dedupe
+ * by channel + ts — so the same mention arriving as both events starts one run.
+ */
+export async function handleIncomingMessage(deps: HandlerDeps, d: Delivery): Promise<void> {
+  const e = d.event;
+  if (!humanSubtypes.has(e.subtype) || e.hidden || e.bot_id || !e.user || e.user === d.botUserId) return;
+  const claims = new Claims(deps.db);
+  if (d.eventId && !(await claims.claim(eventKey({ apiAppId: d.apiAppId, teamId: d.teamId, eventId: d.eventId })))) return;
+
+  try {
+    const mentioned = e.type === "app_mention" || (d.botUserId !== undefined && e.text.includes(`<@${d.botUserId}`));
+    const dm = e.channel_type === "im" || (e.type === "message" && isDirectMessage(e.channel));
+    const isReply = e.thread_ts !== undefined && e.thread_ts !== e.ts;
+    const key = isReply ? threadKey({ teamId: d.teamId, channelId: e.channel, threadTs: e.thread_ts! }) : undefined;
+    const ourThread = key ? await isOurThread(deps, key) : false;
+    if (!mentioned && !dm && !ourThread) return;
+    // A DM root message without a mention arrives only as `message`; mentions arrive as both.
+    if (!(await claims.claim(messageKey({ teamId: d.teamId, channelId: e.channel, ts: e.ts })))) return;
+
+    const access = mayRun(deps.access, e.user, e.channel);
+    if (!access.ok) {
+      await recordAudit(deps.db, { actor: e.user, action: "access.denied", threadKey: key, detail: { what: "run", channel: e.channel, reason: access.reason } });
+      await tell(deps, e, access.message);
+      return;
+    }
+    const cmd = parseAgentCommand(stripMention(e.text, d.botUserId));
+    if (cmd.kind === "help" || cmd.kind === "status" || cmd.kind === "invalid") {
+      await tell(deps, e, cmd.kind === "invalid" ? cmd.message : helpText(deps.registry.ids()));
+      return;
+    }
+    let context: string | undefined;
+    if (mentioned && isReply && !ourThread) {
+      context = await fetchThreadContext(deps.slack, {
+        channel: e.channel,
+        threadTs: e.thread_ts!,
+        beforeTs: e.ts,
+        botUserId: d.botUserId,
+        maxChars: deps.maxContextChars,
+      }).catch((err: unknown) => {
+        deps.log.warn({ err, channel: e.channel }, "could not read the thread for context");
+        return undefined;
+      });
+    }
+    const result = await startRun(deps, {
+      teamId: d.teamId,
+      channelId: e.channel,
+      userId: e.user,
+      prompt: cmd.prompt,
+      agent: cmd.agent,
+      project: cmd.project,
+      source: ourThread ? "reply" : dm ? "dm" : "mention",
+      context,
+      threadTs: e.thread_ts ?? e.ts,
+      dedupeKey: messageKey({ teamId: d.teamId, channelId: e.channel, ts: e.ts }),
+    });
+    // Refusals are final (a second delivery would only repeat them); keys are released only on failures.
+    if (!result.ok) await tell(deps, e, result.message);
+  } catch (err) {
+    await claims.release();
+    deps.log.error({ err, channel: e.channel, ts: e.ts }, "handling a message failed");
+  }
+}

@@ -1,0 +1,129 @@
+import { MaxPromptBytes } from "../agents/request.js";
+import { messageOf } from "../errors.js";
+import { newCardState } from "../slack/card-state.js";
+import { ErrSlackApi } from "../slack/errors.js";
+import { renderRunCard } from "../slack/run-card.js";
+import { recordAudit } from "../store/audit.js";
+import { threadKey } from "../store/thread-key.js";
+import { getThreadSession } from "../store/thread-sessions.js";
+import type { AgentRunPayload } from "../worker/agent-run-payload.js";
+import type { HandlerDeps } from "./deps.js";
+
+export interface StartRunInput {
+  teamId: string;
+  channelId: string;
+  userId: string;
+  prompt: string;
+  agent?: string;
+  project?: string;
+  source: AgentRunPayload["source"];
+  responseUrl?: string;
+  context?: string;
+  /** Thread to post the card in; absent: the card is a new root message and its thread is the session. */
+  threadTs?: string;
+  dedupeKey: string;
+}
+
+export type StartRunResult =
+  | { ok: true; jobId: string; threadTs: string; cardTs: string; queuedBehind: number }
+  /** `message` is for the user (ephemeral); nothing was posted or queued. */
+  | { ok: false; code: string; message: string };
+
+const cannotPost: Record<string, string> = {
+  not_in_channel: "I can't post in this channel because I'm not a member. Invite me with `/invite @codethread` and try again.",
+  channel_not_found:
+    "I can't see this channel (private channels need an invite). Invite me with `/invite @codethread` and try again.",
+  is_archived: "This channel is archived, so I can't post a run here.",
+};
+
+function fail(code: string, message: string): StartRunResult {
+  return { ok: false, code, message };
+}
+
+/** Check a run request against the registry, the thread's session and the project list. */
+async function validate(deps: HandlerDeps, input: StartRunInput): Promise<StartRunResult | undefined> {
+  const known = deps.registry.ids();
+  if (!input.prompt.trim()) {
+    return fail("prompt_required", "Tell the agent what to do, e.g. `/agent fix the failing test` or `/agent agent=opencode project=web add a README`.");
+  }
+  if (Buffer.byteLength(input.prompt, "utf8") > MaxPromptBytes) {
+    return fail("prompt_too_long", `The prompt is longer than ${MaxPromptBytes / 1024} KB. Put long material in a file in the workspace and refer to it.`);
+  }
+  if (input.agent && !deps.registry.has(input.agent)) {
+    return fail("unknown_provider", `Unknown agent \`${input.agent}\`. Available: ${known.map((k) => `\`${k}\``).join(", ") || "none"}.`);
+  }
+  if (input.threadTs && input.agent) {
+    const session = await getThreadSession(deps.db, threadKey({ teamId: input.teamId, channelId: input.channelId, threadTs: input.threadTs }));
+    if (session && session.provider !== input.agent) {
+      return fail("provider_fixed", `This thread talks to \`${session.provider}\`; start a new thread to use \`${input.agent}\`.`);
+    }
+  }
+  if (input.project && deps.projects) {
+    const names = await deps.projects.names();
+    if (!names.includes(input.project)) {
+      return fail("unknown_project", `Unknown project \`${input.project}\`. Known projects: ${names.map((n) => `\`${n}\``).join(", ") || "none yet"}.`);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Post the run card (a new root message, or a reply in the thread), then queue the run. Called
+ * after the Slack request was acknowledged. A run queued behind a running one says so on its card.
+ */
+export async function startRun(deps: HandlerDeps, input: StartRunInput): Promise<StartRunResult> {
+  const invalid = await validate(deps, input);
+  if (invalid) return invalid;
+
+  let queuedBehind = 0;
+  if (input.threadTs) {
+    const key = threadKey({ teamId: input.teamId, channelId: input.channelId, threadTs: input.threadTs });
+    queuedBehind = (await deps.queue.listActive({ threadKey: key })).length;
+  }
+  const state = newCardState({
+    threadTs: input.threadTs ?? "",
+    userId: input.userId,
+    prompt: input.prompt,
+    provider: input.agent ?? deps.registry.ids()[0],
+    project: input.project,
+  });
+  if (queuedBehind) state.note = "Another run in this thread is still going; this one starts when it finishes.";
+
+  let cardTs: string;
+  try {
+    const posted = await deps.slack.postMessage({ channel: input.channelId, threadTs: input.threadTs, ...renderRunCard(state, Date.now()) });
+    cardTs = posted.ts;
+  } catch (err) {
+    const reason = err instanceof ErrSlackApi ? err.slackError : "unknown";
+    deps.log.warn({ err, channel: input.channelId, slackError: reason }, "could not post the run card");
+    return fail(`slack_${reason}`, cannotPost[reason] ?? `I couldn't post in this channel (${reason}).`);
+  }
+  const threadTs = input.threadTs ?? cardTs;
+  const key = threadKey({ teamId: input.teamId, channelId: input.channelId, threadTs });
+  const payload: AgentRunPayload = {
+    teamId: input.teamId,
+    channelId: input.channelId,
+    threadTs,
+    userId: input.userId,
+    prompt: input.prompt,
+    provider: input.agent,
+    project: input.project,
+    cardTs,
+    context: input.context,
+    source: input.source,
+    responseUrl: input.responseUrl,
+  };
+  try {
+    const { job, created, ahead } = await deps.queue.enqueue({ kind: "agent_run", threadKey: key, payload, dedupeKey: input.dedupeKey });
+    if (!created) deps.log.warn({ jobId: job.id, dedupeKey: input.dedupeKey }, "run was already queued");
+    await recordAudit(deps.db, { actor: input.userId, action: "run.queue", threadKey: key, detail: { jobId: job.id, source: input.source, provider: input.agent, project: input.project } });
+    return { ok: true, jobId: job.id, threadTs, cardTs, queuedBehind: ahead };
+  } catch (err) {
+    deps.log.error({ err, threadKey: key }, "could not queue the run");
+    state.status = "failed";
+    state.threadTs = threadTs;
+    state.note = `Could not queue the run: ${messageOf(err)}`;
+    await deps.slack.update({ channel: input.channelId, ts: cardTs, ...renderRunCard(state, Date.now()) }).catch(() => undefined);
+    return fail("enqueue_failed", "The run could not be queued (the database did not answer). Try again in a minute.");
+  }
+}
