@@ -4,6 +4,7 @@ import { createOpenCodeAgent } from "../../src/agents/opencode/index.js";
 import type { CodeAgent } from "../../src/agents/port.js";
 import { silentLogger } from "../../src/log.js";
 import { Secret } from "../../src/secret.js";
+import { type MockOpenAI, startMockOpenAI } from "../support/mock-openai.js";
 import { collect, request } from "../support/opencode-harness.js";
 import { startBreakingProxy } from "../support/opencode-proxy.js";
 import {
@@ -12,7 +13,6 @@ import {
   type RunningOpenCode,
   startOpenCodeServer,
 } from "../support/opencode-server.js";
-import { type MockOpenAI, startMockOpenAI } from "../support/mock-openai.js";
 
 /** Bad inputs against a real, password-protected `opencode serve` started by the test. */
 describe("opencode provider: unreachable, unauthorized, deleted, dropped and killed servers", () => {
@@ -92,14 +92,19 @@ describe("opencode provider: unreachable, unauthorized, deleted, dropped and kil
     try {
       const a = agent(proxy.url);
       let dropped = false;
-      const run = await collect(a.execute(request("MOCK:bash sleep 2 && echo survived", sandbox.project("drop"))), (e) => {
-        if (e.type === "tool_use" && !dropped) {
-          dropped = true;
-          proxy.drop();
-        }
-      });
+      const run = await collect(
+        a.execute(request("MOCK:bash sleep 2 && echo survived", sandbox.project("drop"))),
+        (e) => {
+          if (e.type === "tool_use" && !dropped) {
+            dropped = true;
+            proxy.drop();
+          }
+        },
+      );
       expect(dropped).toBe(true);
-      expect(run.of("tool_result")).toEqual([expect.objectContaining({ ok: true, output: expect.stringContaining("survived") })]);
+      expect(run.of("tool_result")).toEqual([
+        expect.objectContaining({ ok: true, output: expect.stringContaining("survived") }),
+      ]);
       expect(run.result).toMatchObject({ outcome: "succeeded", text: "Tool bash returned: survived\n" });
     } finally {
       await proxy.close();

@@ -24,10 +24,16 @@ describe("opencode provider against the real server", () => {
     const run = await collect(h.agent.execute(request("list MOCK:bash echo hello-from-bash", dir)));
     expect(run.events[0]).toMatchObject({ type: "session_started" });
     expect(run.of("tool_use")).toEqual([
-      expect.objectContaining({ tool: "bash", summary: "Ran echo hello-from-bash", input: expect.objectContaining({ command: "echo hello-from-bash" }) }),
+      expect.objectContaining({
+        tool: "bash",
+        summary: "Ran echo hello-from-bash",
+        input: expect.objectContaining({ command: "echo hello-from-bash" }),
+      }),
     ]);
     const [use] = run.of("tool_use");
-    expect(run.of("tool_result")).toEqual([expect.objectContaining({ id: use!.id, ok: true, output: expect.stringContaining("hello-from-bash") })]);
+    expect(run.of("tool_result")).toEqual([
+      expect.objectContaining({ id: use!.id, ok: true, output: expect.stringContaining("hello-from-bash") }),
+    ]);
     expect(run.result).toMatchObject({ outcome: "succeeded", text: "Tool bash returned: hello-from-bash\n" });
     expect(run.text).toContain("Tool bash returned: hello-from-bash");
     expect(run.result.costUsd).toBeGreaterThan(0);
@@ -75,7 +81,9 @@ describe("opencode provider against the real server", () => {
         expect(await h.agent.respondToPermission(req.runId, e.id, { allow: true })).toBe(true);
       }
     });
-    expect(run.of("permission_request")).toEqual([expect.objectContaining({ tool: "bash", summary: "Ran touch approved.txt" })]);
+    expect(run.of("permission_request")).toEqual([
+      expect.objectContaining({ tool: "bash", summary: "Ran touch approved.txt" }),
+    ]);
     expect(run.of("permission_denied")).toEqual([]);
     expect(run.of("tool_result")).toEqual([expect.objectContaining({ ok: true })]);
     expect(existsSync(path.join(dir, "approved.txt"))).toBe(true);
@@ -90,7 +98,9 @@ describe("opencode provider against the real server", () => {
         await h.agent.respondToPermission(req.runId, e.id, { allow: false, message: "Not allowed from Slack" });
       }
     });
-    expect(run.of("permission_denied")).toEqual([expect.objectContaining({ tool: "bash", reason: "Not allowed from Slack" })]);
+    expect(run.of("permission_denied")).toEqual([
+      expect.objectContaining({ tool: "bash", reason: "Not allowed from Slack" }),
+    ]);
     expect(run.of("tool_result")).toEqual([expect.objectContaining({ ok: false })]);
     expect(existsSync(path.join(dir, "rejected.txt"))).toBe(false);
     expect(run.result.outcome).toBe("succeeded");
@@ -104,7 +114,9 @@ describe("opencode provider against the real server", () => {
     const dir = h.sandbox.project("unanswered");
     const req = request("MOCK:bash touch late.txt", dir, { permissions: { mode: "ask", timeoutMs: 300 } });
     const run = await collect(h.agent.execute(req));
-    expect(run.of("permission_denied")).toEqual([expect.objectContaining({ reason: expect.stringContaining("No answer") })]);
+    expect(run.of("permission_denied")).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining("No answer") }),
+    ]);
     expect(existsSync(path.join(dir, "late.txt"))).toBe(false);
     expect(run.result.outcome).toBe("succeeded");
   });
@@ -129,7 +141,9 @@ describe("opencode provider against the real server", () => {
   it("keeps tools outside allow-tools away from the agent", async () => {
     const dir = h.sandbox.project("allow-tools");
     const run = await collect(
-      h.agent.execute(request("MOCK:bash touch nope.txt", dir, { permissions: { mode: "allow-tools", tools: ["Read"] } })),
+      h.agent.execute(
+        request("MOCK:bash touch nope.txt", dir, { permissions: { mode: "allow-tools", tools: ["Read"] } }),
+      ),
     );
     expect(h.mock.requests.at(-1)?.tools).not.toContain("bash");
     expect(existsSync(path.join(dir, "nope.txt"))).toBe(false);
@@ -138,14 +152,29 @@ describe("opencode provider against the real server", () => {
   });
 
   it("never hangs on a question: declined by default, first option with bypass", async () => {
-    const q = { questions: [{ question: "Which color?", header: "Color", options: [{ label: "blue", description: "b" }, { label: "red", description: "r" }] }] };
+    const q = {
+      questions: [
+        {
+          question: "Which color?",
+          header: "Color",
+          options: [
+            { label: "blue", description: "b" },
+            { label: "red", description: "r" },
+          ],
+        },
+      ],
+    };
     const dir = h.sandbox.project("question");
-    const declined = await collect(h.agent.execute(request(`MOCK:tool question ${JSON.stringify(q)}`, dir, { permissions: { mode: "default" } })));
+    const declined = await collect(
+      h.agent.execute(request(`MOCK:tool question ${JSON.stringify(q)}`, dir, { permissions: { mode: "default" } })),
+    );
     expect(declined.of("tool_use")).toEqual([expect.objectContaining({ summary: "Asked a question" })]);
     expect(declined.of("tool_result")).toEqual([expect.objectContaining({ ok: false })]);
     expect(declined.result.outcome).toBe("succeeded");
     const answered = await collect(h.agent.execute(request(`MOCK:tool question ${JSON.stringify(q)}`, dir)));
-    expect(answered.of("tool_result")).toEqual([expect.objectContaining({ ok: true, output: expect.stringContaining("blue") })]);
+    expect(answered.of("tool_result")).toEqual([
+      expect.objectContaining({ ok: true, output: expect.stringContaining("blue") }),
+    ]);
   });
 
   it("fails with api_error when the model provider rejects the request", async () => {
@@ -158,7 +187,9 @@ describe("opencode provider against the real server", () => {
     const before = h.mock.requests.length;
     const controller = new AbortController();
     controller.abort();
-    const run = await collect(h.agent.execute(request("never sent", h.sandbox.project("early")), { signal: controller.signal }));
+    const run = await collect(
+      h.agent.execute(request("never sent", h.sandbox.project("early")), { signal: controller.signal }),
+    );
     expect(run.result.outcome).toBe("cancelled");
     expect(h.mock.requests.length).toBe(before);
   });
@@ -179,7 +210,9 @@ describe("opencode provider against the real server", () => {
   });
 
   it("stops at the run's time limit", async () => {
-    const run = await collect(h.agent.execute({ ...request("MOCK:hang", h.sandbox.project("timeout")), timeoutMs: 1500 }));
+    const run = await collect(
+      h.agent.execute({ ...request("MOCK:hang", h.sandbox.project("timeout")), timeoutMs: 1500 }),
+    );
     expect(run.result.outcome).toBe("timed_out");
   });
 

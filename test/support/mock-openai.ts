@@ -112,7 +112,10 @@ async function stream(res: ServerResponse, req: RecordedRequest, reply: Reply): 
     const call = { index: 0, id: `call_mock_${seq}`, type: "function", function: { name: reply.name, arguments: "" } };
     chunk(res, id, req.model, { delta: { tool_calls: [call] }, finish_reason: null });
     const args = JSON.stringify(reply.args);
-    chunk(res, id, req.model, { delta: { tool_calls: [{ index: 0, function: { arguments: args } }] }, finish_reason: null });
+    chunk(res, id, req.model, {
+      delta: { tool_calls: [{ index: 0, function: { arguments: args } }] },
+      finish_reason: null,
+    });
     finish = "tool_calls";
   } else if (reply.kind === "text") {
     for (const c of reply.chunks) {
@@ -134,7 +137,11 @@ function respondOnce(res: ServerResponse, req: RecordedRequest, reply: Reply): v
           role: "assistant",
           content: null,
           tool_calls: [
-            { id: "call_mock_1", type: "function", function: { name: reply.name, arguments: JSON.stringify(reply.args) } },
+            {
+              id: "call_mock_1",
+              type: "function",
+              function: { name: reply.name, arguments: JSON.stringify(reply.args) },
+            },
           ],
         }
       : { role: "assistant", content: reply.kind === "text" ? reply.chunks.join("") : "" };

@@ -6,13 +6,7 @@ import type { Secret } from "../../secret.js";
 import { ErrAgentProtocol } from "../errors.js";
 import { ErrOpenCodeHttp, ErrOpenCodeUnreachable } from "./errors.js";
 import type { PermissionRule } from "./permissions.js";
-import {
-  Health,
-  type MessageWithParts,
-  Messages,
-  SessionInfo,
-  SessionStatusMap,
-} from "./schemas.js";
+import { Health, Messages, type MessageWithParts, SessionInfo, SessionStatusMap } from "./schemas.js";
 
 /** Longest any plain HTTP call may take (the event stream has its own watchdog). */
 export const DefaultHttpTimeoutMs = 15_000;
@@ -101,7 +95,11 @@ export class OpenCodeClient {
    * Open an SSE stream (`/event` for one directory, `/global/event` for all). Only the
    * connection and headers are bounded by the timeout; the body is read until `signal` aborts.
    */
-  async openEvents(path: "/event" | "/global/event", directory: string | undefined, signal: AbortSignal): Promise<Readable> {
+  async openEvents(
+    path: "/event" | "/global/event",
+    directory: string | undefined,
+    signal: AbortSignal,
+  ): Promise<Readable> {
     const res = await this.#send("GET", path, { directory }, undefined, signal, { stream: true });
     return res.body;
   }

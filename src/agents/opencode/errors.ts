@@ -18,7 +18,12 @@ export class ErrOpenCodeHttp extends CodethreadError {
 /** The OpenCode server could not be reached (refused, reset, DNS) or did not answer in time. */
 export class ErrOpenCodeUnreachable extends CodethreadError {
   constructor(method: string, path: string, reason: string, cause?: unknown) {
-    super("opencode_unreachable", `OpenCode did not answer ${method} ${path}: ${reason}`, { method, path, reason }, { cause });
+    super(
+      "opencode_unreachable",
+      `OpenCode did not answer ${method} ${path}: ${reason}`,
+      { method, path, reason },
+      { cause },
+    );
   }
 }
 

@@ -32,7 +32,14 @@ export interface EventStreamOptions {
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -128,7 +135,10 @@ export class EventStream {
         for (const frame of decoder.feed(text.write(chunk as Buffer))) {
           if (frame.kind === "malformed") {
             this.#malformed += 1;
-            log.warn({ reason: frame.reason, data: frame.data.slice(0, 200) }, "opencode: skipped a malformed event frame");
+            log.warn(
+              { reason: frame.reason, data: frame.data.slice(0, 200) },
+              "opencode: skipped a malformed event frame",
+            );
             continue;
           }
           if (frame.kind === "ignored") continue;

@@ -61,7 +61,10 @@ export function rulesForPolicy(policy: PermissionPolicy | undefined): Permission
     case "allow-tools":
       return [{ permission: "*", pattern: "*", action: "deny" }, ...policy.tools.map((t) => ruleFor(t, "allow"))];
     case "ask":
-      return [{ permission: "*", pattern: "*", action: "ask" }, ...(policy.allowTools ?? []).map((t) => ruleFor(t, "allow"))];
+      return [
+        { permission: "*", pattern: "*", action: "ask" },
+        ...(policy.allowTools ?? []).map((t) => ruleFor(t, "allow")),
+      ];
   }
 }
 

@@ -34,7 +34,9 @@ export async function* replayOpenCodeSse(
   let announced = false;
   let turnError: MessageError | undefined;
   let busy = false;
+  let anyTurn = false;
   let idleSeen = false;
+  const askedTools = new Map<string, string>();
 
   function* handle(event: OpenCodeEvent): Generator<AgentEvent> {
     if (!translator.root) translator.root = pickRoot(event);
@@ -47,6 +49,7 @@ export async function* replayOpenCodeSse(
     if (event.type === "session.status" && event.properties.sessionID === root) {
       if (event.properties.status.type === "busy" && !busy) {
         busy = true;
+        anyTurn = true;
         if (turnError && turnError.name !== "MessageAbortedError") {
           yield { type: "error", message: turnError.data?.message ?? turnError.name, code: turnError.name };
         }
@@ -62,10 +65,17 @@ export async function* replayOpenCodeSse(
     }
     if (event.type === "permission.asked") {
       const { tool, input, summary } = translator.describePermission(event.properties);
+      askedTools.set(event.properties.id, tool);
       yield { type: "permission_request", id: event.properties.id, tool, input, summary };
     }
     if (event.type === "permission.replied" && event.properties.reply === "reject") {
-      yield { type: "permission_denied", tool: "unknown", id: event.properties.requestID, reason: "rejected" };
+      const { requestID } = event.properties;
+      yield {
+        type: "permission_denied",
+        tool: askedTools.get(requestID) ?? "unknown",
+        id: requestID,
+        reason: "rejected",
+      };
     }
     yield* translator.handle(event);
   }
@@ -83,7 +93,7 @@ export async function* replayOpenCodeSse(
     timedOut: false,
     cancelRequested: false,
     promptSent: true,
-    completed: idleSeen || !translator.root,
+    completed: idleSeen || !anyTurn,
   });
   const result: AgentResult = {
     outcome: outcome.outcome,

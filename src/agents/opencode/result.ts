@@ -26,22 +26,34 @@ export interface OutcomeFacts {
 /** The outcome of a turn, from what the server reported and what we asked for. */
 export function outcomeOf(f: OutcomeFacts): { outcome: Outcome; error?: string; errorCode?: string } {
   const aborted = f.error?.name === "MessageAbortedError";
-  if (f.timedOut) return { outcome: "timed_out", error: "The run reached its time limit and was stopped.", errorCode: "timed_out" };
+  if (f.timedOut)
+    return { outcome: "timed_out", error: "The run reached its time limit and was stopped.", errorCode: "timed_out" };
   if (f.cancelRequested && (aborted || !f.promptSent || !f.completed)) return { outcome: "cancelled" };
   if (aborted) return { outcome: "cancelled", error: "The run was stopped outside codethread." };
   if (f.error) {
     const detail = f.error.data?.message ?? f.error.name;
     return { outcome: "failed", error: `OpenCode: ${detail}`, errorCode: ErrorCodes[f.error.name] ?? "agent_error" };
   }
-  if (!f.completed) return { outcome: "failed", error: "The run ended before OpenCode finished.", errorCode: "agent_error" };
+  if (!f.completed)
+    return { outcome: "failed", error: "The run ended before OpenCode finished.", errorCode: "agent_error" };
   return { outcome: "succeeded" };
 }
 
 /** A run that failed before or outside the turn (unreachable server, unknown session, HTTP error). */
-export function failureResult(err: unknown, sessionId: string | undefined, text: string, durationMs: number): AgentResult {
+export function failureResult(
+  err: unknown,
+  sessionId: string | undefined,
+  text: string,
+  durationMs: number,
+): AgentResult {
   let errorCode = "agent_error";
   if (err instanceof ErrOpenCodeHttp) {
-    errorCode = err.status === 401 || err.status === 403 ? "agent_unavailable" : err.status === 404 ? "session_not_found" : "api_error";
+    errorCode =
+      err.status === 401 || err.status === 403
+        ? "agent_unavailable"
+        : err.status === 404
+          ? "session_not_found"
+          : "api_error";
   } else if (err instanceof CodethreadError) {
     errorCode =
       {

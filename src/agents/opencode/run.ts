@@ -14,8 +14,8 @@ import { rulesForPolicy } from "./permissions.js";
 import { EventQueue } from "./queue.js";
 import { failureResult, outcomeOf } from "./result.js";
 import type { MessageError } from "./schemas.js";
-import { Translator } from "./translate.js";
 import { Signal } from "./signal.js";
+import { Translator } from "./translate.js";
 
 export const DefaultAbortGraceMs = 10_000;
 

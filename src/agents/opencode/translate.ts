@@ -130,7 +130,7 @@ export class Translator {
   /** Tool name and input for a permission request (from its tool call when seen, else its metadata). */
   describePermission(asked: PermissionAsked): { tool: string; input: unknown; summary: string } {
     const track = asked.tool ? this.#tools.get(asked.tool.callID) : undefined;
-    const known = track && track.input && typeof track.input === "object" && Object.keys(track.input).length > 0;
+    const known = track?.input && typeof track.input === "object" && Object.keys(track.input).length > 0;
     const input = known ? track.input : { ...asked.metadata, pattern: asked.patterns.join(" ") };
     const tool = track?.tool ?? asked.permission;
     return { tool, input, summary: summarizeToolUse(tool, input, this.#cwd) };
@@ -174,7 +174,12 @@ export class Translator {
         if (m.providerID && m.modelID) model = `${m.providerID}/${m.modelID}`;
       }
     }
-    return { costUsd: this.#assistant.size ? cost : undefined, usage: this.#assistant.size ? usage : undefined, turns, model };
+    return {
+      costUsd: this.#assistant.size ? cost : undefined,
+      usage: this.#assistant.size ? usage : undefined,
+      turns,
+      model,
+    };
   }
 
   #message(info: MessageInfo): void {
@@ -210,7 +215,13 @@ export class Translator {
     const state = ToolState.safeParse(part.state);
     if (!state.success || !part.tool) return [];
     const key = part.callID ?? part.id;
-    const track = this.#tools.get(key) ?? { session: part.sessionID, tool: part.tool, input: {}, used: false, finished: false };
+    const track = this.#tools.get(key) ?? {
+      session: part.sessionID,
+      tool: part.tool,
+      input: {},
+      used: false,
+      finished: false,
+    };
     this.#tools.set(key, track);
     const s = state.data;
     if (s.status === "pending") return [];
@@ -225,7 +236,14 @@ export class Translator {
     if (!track.used) {
       track.used = true;
       const parentId = part.sessionID !== this.root ? this.#children.get(part.sessionID) : undefined;
-      out.push({ type: "tool_use", id: key, tool: part.tool, input: track.input, summary, ...(parentId ? { parentId } : {}) });
+      out.push({
+        type: "tool_use",
+        id: key,
+        tool: part.tool,
+        input: track.input,
+        summary,
+        ...(parentId ? { parentId } : {}),
+      });
     }
     if ((s.status === "completed" || s.status === "error") && !track.finished) {
       track.finished = true;
