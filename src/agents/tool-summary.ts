@@ -13,10 +13,28 @@ function str(input: Input, ...keys: string[]): string | undefined {
   return undefined;
 }
 
-/** Single line, bounded: newlines become ` ⏎ `, runs of spaces collapse. */
+/** Terminal escape sequences (colours, cursor moves) that tools and commands may carry. */
+const AnsiEscape = /\u001b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
+/** Other control characters (tab and newline are handled separately). */
+const ControlChars = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * Single line, bounded: newlines become ` ⏎ `, runs of spaces collapse, terminal escapes and
+ * control characters are removed, and a cut never splits a surrogate pair.
+ */
 export function oneLine(text: string, max = MaxSummaryLength): string {
-  const flat = text.replace(/\s*\n\s*/g, " ⏎ ").replace(/[\t ]+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  const flat = text
+    .replace(AnsiEscape, "")
+    .replace(/\r\n?/g, "\n")
+    .replace(/\s*\n\s*/g, " ⏎ ")
+    .replace(ControlChars, "")
+    .replace(/[\t ]+/g, " ")
+    .trim();
+  if (flat.length <= max) return flat;
+  let cut = max - 1;
+  const code = flat.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut--; // keep surrogate pairs whole
+  return `${flat.slice(0, cut)}…`;
 }
 
 /** A path relative to the workspace when it lies inside it, else as given. */

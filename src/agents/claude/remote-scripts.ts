@@ -21,7 +21,8 @@ export const LaunchScript = [
 /**
  * `sh -c STOP codethread-stop PID STAGE`: `interrupt` sends SIGINT to PID; `terminate` sends
  * SIGTERM to PID and to every process group led by one of its descendants; `kill` SIGKILLs all
- * of those groups and PID. Descendants are found by walking /proc (no `ps` needed).
+ * of those groups and PID. Descendants are found by walking /proc (no `ps` needed). Only the
+ * `kill -s SIG -- -PGID` form works in dash, bash and busybox alike.
  */
 export const StopScript = [
   'root=$1; stage=$2; tree=" $root "; changed=1',
@@ -42,9 +43,9 @@ export const StopScript = [
   '  case "$tree" in *" $3 "*) case " $groups " in *" $3 "*) ;; *) groups="$groups $3" ;; esac ;; esac',
   "done",
   'case "$stage" in',
-  '  interrupt) kill -INT "$root" 2>/dev/null ;;',
-  '  terminate) kill -TERM "$root" 2>/dev/null; for g in $groups; do [ "$g" = "$root" ] || kill -TERM -- "-$g" 2>/dev/null; done ;;',
-  '  *) for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done; kill -KILL "$root" 2>/dev/null ;;',
+  '  interrupt) kill -s INT "$root" 2>/dev/null ;;',
+  '  terminate) kill -s TERM "$root" 2>/dev/null; for g in $groups; do [ "$g" = "$root" ] || kill -s TERM -- "-$g" 2>/dev/null; done ;;',
+  '  *) for g in $groups; do kill -s KILL -- "-$g" 2>/dev/null; done; kill -s KILL "$root" 2>/dev/null ;;',
   "esac",
   "exit 0",
 ].join("\n");
