@@ -4,7 +4,7 @@ import { claudeOptionsFromConfig, createClaudeCodeAgent, replayClaudeTranscript 
 import type { AgentEvent } from "./events.js";
 import type { CodeAgent } from "./port.js";
 import { ProviderRegistry } from "./registry.js";
-// opencode: import its factory, options and replayer here.
+import { createOpenCodeAgent, opencodeOptionsFromConfig, replayOpenCodeSse } from "./opencode/index.js";
 
 /** Normalizes a recorded vendor transcript (one line per item) to the AgentEvent stream. */
 export type Replayer = (lines: AsyncIterable<string>, options?: { cwd?: string }) => AsyncIterable<AgentEvent>;
@@ -12,13 +12,13 @@ export type Replayer = (lines: AsyncIterable<string>, options?: { cwd?: string }
 /** How to build each provider from the configuration. One line per provider. */
 const factories: Record<string, (config: Config, log: Logger) => CodeAgent> = {
   "claude-code": (config, log) => createClaudeCodeAgent(claudeOptionsFromConfig(config, log)),
-  // opencode: "opencode": (config, log) => …,
+  opencode: (config, log) => createOpenCodeAgent(opencodeOptionsFromConfig(config, log)),
 };
 
 /** Transcript replayers for `codethread replay`. One line per provider. */
 export const replayers: Record<string, Replayer> = {
   "claude-code": replayClaudeTranscript,
-  // opencode: "opencode": …,
+  opencode: replayOpenCodeSse,
 };
 
 /** The providers of `config.runs.providers`, in that order (the first is the default). */
