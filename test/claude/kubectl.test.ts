@@ -29,14 +29,15 @@ beforeEach(() => {
 afterEach(() => sb.cleanup());
 
 /** The stand-in `kubectl` first on PATH; the "pod" runs the real CLI locally. */
-function podAgent() {
+function podAgent(over: { kubectlBin?: string; env?: Record<string, string> } = {}) {
   return makeAgent(mock, sb, {
-    kubectlBin: "kubectl",
+    kubectlBin: over.kubectlBin ?? "kubectl",
     podBin: ClaudeBin,
     podConfigRoot: path.join(sb.root, "pod-config"),
     env: mockEnv(mock, sb, {
       PATH: `${fakeBin}:${process.env.PATH ?? ""}`,
       FAKE_KUBECTL_DIR: calls,
+      ...over.env,
     }),
   });
 }
@@ -110,5 +111,15 @@ describe("the kubectl exec runner (stand-in kubectl that runs the command locall
     expect(claudePid).toBeGreaterThan(1);
     expect(processesMentioning(`sleep ${secs}`)).toEqual([]);
     expect(processesMentioning(`longbash=${secs}`)).toEqual([]);
+  });
+
+  it("an unreachable pod or a missing kubectl: failed, agent_unavailable, with kubectl's message", async () => {
+    const unreachable = podAgent({ env: { FAKE_KUBECTL_FAIL: 'Error from server (NotFound): pods "ws-0" not found' } });
+    const a = await collect(unreachable.execute(podRequest("hello")));
+    expect(a.result).toMatchObject({ outcome: "failed", errorCode: "agent_unavailable" });
+    expect(a.result.error).toMatch(/pods "ws-0" not found/);
+    const missing = podAgent({ kubectlBin: path.join(sb.root, "no-kubectl") });
+    const b = await collect(missing.execute(podRequest("hello")));
+    expect(b.result).toMatchObject({ outcome: "failed", errorCode: "agent_unavailable" });
   });
 });

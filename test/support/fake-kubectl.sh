@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Stand-in for `kubectl` in tests: records each call's argv (NUL-separated, one file per call, in
 # $FAKE_KUBECTL_DIR) and runs the command after `--` locally, as `kubectl exec` would in the pod.
+# With FAKE_KUBECTL_FAIL set, prints it on stderr and exits 1 (an unreachable pod).
 # Expected shape: kubectl [--context C] exec [-i] -n NS POD [-c CONTAINER] -- COMMAND...
 set -u
 dir="${FAKE_KUBECTL_DIR:?FAKE_KUBECTL_DIR must be set}"
 record="$(mktemp "$dir/call.XXXXXXXX")"
 printf '%s\0' "$@" > "$record"
+if [ -n "${FAKE_KUBECTL_FAIL:-}" ]; then echo "$FAKE_KUBECTL_FAIL" >&2; exit 1; fi
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do shift; done
 if [ $# -eq 0 ]; then echo "fake kubectl: no -- in argv" >&2; exit 2; fi
 shift

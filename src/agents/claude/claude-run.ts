@@ -141,6 +141,7 @@ export class ClaudeRun {
         stderr: stderr.text(),
         spawnError: exit.error && exit.code === null && exit.signal === null ? exit.error : undefined,
         requestedSessionId: request.sessionId,
+        agentStarted: proc.agentPid() !== undefined,
       };
       const result = buildResult(this.#mapper.summary(), end);
       this.#log.info({ outcome: result.outcome, errorCode: result.errorCode, exitCode: exit.code }, "claude run ended");

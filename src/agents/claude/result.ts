@@ -16,6 +16,8 @@ export interface ProcessEnd {
   stderr?: string;
   /** The process could not be started at all. */
   spawnError?: { code?: string; message: string };
+  /** False when the agent process itself never started (e.g. `kubectl exec` could not reach the pod). */
+  agentStarted?: boolean;
   /** The session the request asked to resume. */
   requestedSessionId?: string;
 }
@@ -61,6 +63,9 @@ function noResult(s: StreamSummary, end: ProcessEnd): Pick<AgentResult, "outcome
     return failure("agent_unavailable", new ErrAgentUnavailable(ClaudeCodeProvider, stderr).message);
   }
   if (/Session ID .* is already in use/i.test(stderr)) return failure("session_in_use", stderr);
+  if (end.agentStarted === false) {
+    return failure("agent_unavailable", new ErrAgentUnavailable(ClaudeCodeProvider, stderr || "it did not start").message);
+  }
   const how = end.signal ? `was killed by ${end.signal}` : `exited with code ${end.exitCode ?? "?"}`;
   const detail = stderr || (s.garbage.length ? `it printed: ${s.garbage.join(" | ")}` : "it printed nothing");
   return failure("agent_protocol", `The Claude Code CLI ${how} without a result; ${detail}`);
@@ -85,7 +90,8 @@ export function buildResult(s: StreamSummary, end: ProcessEnd): AgentResult {
     };
   }
   if (end.stopped) {
-    const minutes = end.timeoutMs ? ` of ${Math.max(1, Math.round(end.timeoutMs / 60_000))} min` : "";
+    const t = end.timeoutMs;
+    const minutes = t ? (t < 60_000 ? ` of ${Math.round(t / 1000)} s` : ` of ${Math.round(t / 60_000)} min`) : "";
     return {
       ...base,
       outcome: end.stopped,
