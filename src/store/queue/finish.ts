@@ -6,8 +6,9 @@ import type { Job } from "./types.js";
 export type FinalStatus = "succeeded" | "failed" | "cancelled" | "interrupted";
 
 /**
- * Record the end of a running job held by `workerId` and wake idle workers (the thread's
- * next job may now run). Returns the finished job, or undefined when the worker no longer
+ * Record the end of a running job held by `workerId`. When its thread has a job queued
+ * behind it, idle workers are woken (NOTIFY serializes commits, so it is sent only then;
+ * the finishing worker claims again by itself). Returns the finished job, or undefined when the worker no longer
  * held it (its lease expired and it was reaped): the outcome is then not recorded.
  */
 export async function finishJob(
@@ -20,7 +21,10 @@ export async function finishJob(
   const { rows } = await db.query<JobRow & { notified: string }>(
     `UPDATE jobs SET status = $3, finished_at = now(), lease_until = NULL, error = $4
      WHERE id = $1 AND holder = $2 AND status = 'running'
-     RETURNING ${jobColumns("jobs")}, pg_notify($5, jobs.thread_key)::text AS notified`,
+     RETURNING ${jobColumns("jobs")},
+       CASE WHEN EXISTS (SELECT 1 FROM jobs q WHERE q.thread_key = jobs.thread_key
+                                    AND q.status IN ('queued', 'running') AND q.seq > jobs.seq)
+         THEN pg_notify($5, jobs.thread_key)::text END AS notified`,
     [jobId, workerId, status, error ?? null, JobsChannel],
   );
   return rows[0] ? jobFromRow(rows[0]) : undefined;

@@ -1,0 +1,276 @@
+/**
+ * Work-queue benchmark on PostgreSQL: our queue (src/store/queue + src/worker) beside graphile-worker 0.17.3
+ * and pg-boss 10.4.2, on one fresh database of the same server, one after the other.
+ *
+ *   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test node --import tsx bench/queue.ts
+ *   (TEST_DATABASE_URL works too; QUEUE_BENCH_JOBS, QUEUE_BENCH_LATENCY_N, QUEUE_BENCH_CONCURRENCY override sizes.)
+ *
+ * Scenarios, each with no-op handlers: enqueue→start latency (one job at a time into an idle pool, so the
+ * wake-up path is measured: NOTIFY or polling), throughput (N jobs queued while the pool is stopped, then
+ * processed), and per-key serial execution (20 keys × 10 jobs × 10 ms; overlaps inside a key are counted).
+ */
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { Logger as GraphileLogger, makeWorkerUtils, run as runGraphile, type Runner } from "graphile-worker";
+import pg from "pg";
+import PgBoss from "pg-boss";
+import { ProviderRegistry } from "../src/agents/registry.js";
+import { silentLogger } from "../src/log.js";
+import { openPostgres } from "../src/store/adapters/postgres.js";
+import { migrate } from "../src/store/migrate.js";
+import { SqlJobQueue } from "../src/store/queue/sql-job-queue.js";
+import { LoggingPublisher } from "../src/worker/publisher.js";
+import { createWorker, type Worker } from "../src/worker/worker.js";
+
+const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+const JOBS = Number(process.env.QUEUE_BENCH_JOBS ?? 2_000);
+const LATENCY_N = Number(process.env.QUEUE_BENCH_LATENCY_N ?? 200);
+const CONCURRENCY = Number(process.env.QUEUE_BENCH_CONCURRENCY ?? 8);
+const SERIAL = { keys: 20, perKey: 10, ms: 10 };
+
+/** What a queue under test must offer. `key`: run jobs with the same key one at a time. */
+interface Subject {
+  name: string;
+  startWorkers(handler: (tag: string) => Promise<void>): Promise<void>;
+  stopWorkers(): Promise<void>;
+  add(tag: string, key?: string): Promise<void>;
+  close(): Promise<void>;
+  /** Jobs of throughput/latency scenarios (pg-boss polls: fewer, to stay within seconds). */
+  scale?: number;
+  serial?: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function ours(url: string): Promise<Subject> {
+  const db = await openPostgres(url, { maxConnections: CONCURRENCY + 4 });
+  await migrate(db);
+  const queue = new SqlJobQueue(db);
+  let worker: Worker | undefined;
+  return {
+    name: "codethread queue",
+    serial: true,
+    async startWorkers(handler) {
+      worker = createWorker({
+        db,
+        registry: new ProviderRegistry(),
+        publisher: new LoggingPublisher(silentLogger),
+        concurrency: CONCURRENCY,
+        resolveWorkspace: () => ({ kind: "local", directory: "." }),
+        buildRequest: () => {
+          throw new Error("no agent runs in the benchmark");
+        },
+        handlers: {
+          build: {
+            run: async (ctx) => {
+              await handler((ctx.job.payload as { tag: string }).tag);
+              return { status: "succeeded" };
+            },
+          },
+        },
+      });
+      await worker.start();
+    },
+    async stopWorkers() {
+      await worker?.stop({ graceMs: 5_000 });
+    },
+    async add(tag, key) {
+      await queue.enqueue({ kind: "build", threadKey: key ?? tag, payload: { tag } });
+    },
+    close: () => db.close(),
+  };
+}
+
+async function graphile(url: string): Promise<Subject> {
+  const logger = new GraphileLogger(() => () => {});
+  const utils = await makeWorkerUtils({ connectionString: url, logger });
+  await utils.migrate();
+  let runner: Runner | undefined;
+  return {
+    name: "graphile-worker 0.17.3",
+    serial: true,
+    async startWorkers(handler) {
+      runner = await runGraphile({
+        connectionString: url,
+        concurrency: CONCURRENCY,
+        noHandleSignals: true,
+        pollInterval: 1_000,
+        logger,
+        taskList: { noop: async (payload) => handler((payload as { tag: string }).tag) },
+      });
+    },
+    async stopWorkers() {
+      await runner?.stop();
+    },
+    async add(tag, key) {
+      await utils.addJob("noop", { tag }, key ? { queueName: key } : {});
+    },
+    close: async () => {
+      await utils.release();
+    },
+  };
+}
+
+async function pgBoss(url: string): Promise<Subject> {
+  const boss = new PgBoss({ connectionString: url, max: CONCURRENCY + 2 });
+  boss.on("error", () => {});
+  await boss.start();
+  await boss.createQueue("noop");
+  let ids: string[] = [];
+  return {
+    name: "pg-boss 10.4.2 (poll 0.5 s)",
+    scale: 0.1,
+    async startWorkers(handler) {
+      for (let i = 0; i < CONCURRENCY; i++) {
+        ids.push(
+          await boss.work<{ tag: string }>("noop", { pollingIntervalSeconds: 0.5, batchSize: 1 }, async (jobs) => {
+            for (const job of jobs) await handler(job.data.tag);
+          }),
+        );
+      }
+    },
+    async stopWorkers() {
+      for (const id of ids) await boss.offWork({ id });
+      ids = [];
+    },
+    async add(tag) {
+      await boss.send("noop", { tag });
+    },
+    close: () => boss.stop({ graceful: false, wait: true }),
+  };
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))] ?? NaN;
+
+interface Figures {
+  name: string;
+  p50: number;
+  p99: number;
+  latencyN: number;
+  jobsPerSec: number;
+  throughputN: number;
+  serialSec?: number;
+  serialOverlaps?: number;
+}
+
+async function measure(s: Subject): Promise<Figures> {
+  const scale = s.scale ?? 1;
+  let onStart: (tag: string) => void = () => {};
+  let work: (tag: string) => Promise<void> = async () => {};
+  await s.startWorkers(async (tag) => {
+    onStart(tag);
+    await work(tag);
+  });
+  // Latency: one job at a time into an idle pool.
+  const latencyN = Math.max(10, Math.round(LATENCY_N * scale));
+  const lat: number[] = [];
+  for (let i = -5; i < latencyN; i++) {
+    const tag = `lat-${i}`;
+    const started = new Promise<number>((resolve) => {
+      onStart = (t) => t === tag && resolve(performance.now());
+    });
+    const t0 = performance.now();
+    await s.add(tag);
+    const t1 = await started;
+    if (i >= 0) lat.push(t1 - t0);
+    await sleep(2);
+  }
+  await s.stopWorkers();
+  lat.sort((a, b) => a - b);
+
+  // Throughput: queue N no-op jobs with the pool stopped, then process them.
+  const n = Math.max(50, Math.round(JOBS * scale));
+  for (let i = 0; i < n; i++) await s.add(`tp-${i}`);
+  let done = 0;
+  let allDone: () => void = () => {};
+  const finished = new Promise<void>((r) => (allDone = r));
+  onStart = () => {};
+  work = async () => {
+    if (++done === n) allDone();
+  };
+  const t0 = performance.now();
+  await s.startWorkers(async (tag) => work(tag));
+  await finished;
+  const jobsPerSec = n / ((performance.now() - t0) / 1000);
+  await s.stopWorkers();
+
+  const figures: Figures = { name: s.name, p50: pct(lat, 0.5), p99: pct(lat, 0.99), latencyN, jobsPerSec, throughputN: n };
+  if (!s.serial) return figures;
+  // Per-key serial: 20 keys × 10 jobs × 10 ms.
+  const total = SERIAL.keys * SERIAL.perKey;
+  for (let i = 0; i < total; i++) await s.add(`s-${i % SERIAL.keys}-${i}`, `k${i % SERIAL.keys}`);
+  const active = new Map<string, number>();
+  let overlaps = 0;
+  let serialDone = 0;
+  let serialAll: () => void = () => {};
+  const serialFinished = new Promise<void>((r) => (serialAll = r));
+  const t2 = performance.now();
+  await s.startWorkers(async (tag) => {
+    const key = tag.split("-")[1]!;
+    active.set(key, (active.get(key) ?? 0) + 1);
+    if (active.get(key)! > 1) overlaps++;
+    await sleep(SERIAL.ms);
+    active.set(key, active.get(key)! - 1);
+    if (++serialDone === total) serialAll();
+  });
+  await serialFinished;
+  figures.serialSec = (performance.now() - t2) / 1000;
+  figures.serialOverlaps = overlaps;
+  await s.stopWorkers();
+  return figures;
+}
+
+async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (!adminUrl) throw new Error("Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL URL whose user may create databases");
+  const name = `codethread_bench_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: adminUrl });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+const { url, drop } = await freshDatabase();
+const results: Figures[] = [];
+try {
+  const only = process.env.QUEUE_BENCH_ONLY?.split(",");
+  for (const [id, make] of [["ours", ours], ["graphile", graphile], ["pgboss", pgBoss]] as const) {
+    if (only && !only.includes(id)) continue;
+    const subject = await make(url);
+    try {
+      results.push(await measure(subject));
+      console.error(`measured ${subject.name}`);
+    } finally {
+      await subject.close();
+    }
+  }
+} finally {
+  await drop();
+}
+
+const f = (x: number | undefined, d = 1) => (x === undefined ? "n/a" : x.toFixed(d));
+console.log(`concurrency ${CONCURRENCY}, PostgreSQL ${new URL(url).host}, ${new Date().toISOString()}`);
+console.log("| queue | enqueue→start p50 / p99 (ms) | no-op jobs/s | serial 20×10×10 ms (s, ideal ~0.25) | overlaps |");
+console.log("|---|---|---|---|---|");
+for (const r of results) {
+  console.log(
+    `| ${r.name} | ${f(r.p50)} / ${f(r.p99)} (n=${r.latencyN}) | ${f(r.jobsPerSec, 0)} (n=${r.throughputN}) | ${f(r.serialSec, 2)} | ${r.serialOverlaps ?? "n/a"} |`,
+  );
+}
+const [a, ...others] = results;
+for (const b of a ? others : []) {
+  console.log(
+    `ratio ${a!.name} / ${b.name}: throughput ×${f(a!.jobsPerSec / b.jobsPerSec, 2)}, p50 latency ×${f(a!.p50 / b.p50, 2)}, p99 ×${f(a!.p99 / b.p99, 2)}` +
+      (a!.serialSec && b.serialSec ? `, serial time ×${f(a!.serialSec / b.serialSec, 2)}` : ""),
+  );
+}
