@@ -80,12 +80,26 @@ export async function* replayOpenCodeSse(
     yield* translator.handle(event);
   }
 
-  for await (const line of lines) {
-    for (const frame of decoder.feed(`${line}\n`)) {
-      if (frame.kind === "event") yield* handle(frame.event);
+  // Text deltas are joined into one `text` event per run of text (a live run streams them).
+  let text = "";
+  function* emit(events: Iterable<AgentEvent>): Generator<AgentEvent> {
+    for (const e of events) {
+      if (e.type === "text") {
+        text += e.text;
+        continue;
+      }
+      if (text) yield { type: "text", text };
+      text = "";
+      yield e;
     }
   }
-  for (const frame of decoder.feed("\n\n")) if (frame.kind === "event") yield* handle(frame.event);
+  for await (const line of lines) {
+    for (const frame of decoder.feed(`${line}\n`)) {
+      if (frame.kind === "event") yield* emit(handle(frame.event));
+    }
+  }
+  for (const frame of decoder.feed("\n\n")) if (frame.kind === "event") yield* emit(handle(frame.event));
+  if (text) yield { type: "text", text };
 
   const totals = translator.totals();
   const outcome = outcomeOf({

@@ -45,6 +45,7 @@ export class OpenCodeRun {
   #approvals?: Approvals;
   #sessionId?: string;
   #promptSent = false;
+  #promptAccepted = false;
   #busySeen = false;
   #cancelRequested = false;
   #abortSent = false;
@@ -75,7 +76,9 @@ export class OpenCodeRun {
       });
     } catch (err) {
       if (!(err instanceof CodethreadError)) this.#deps.log.error({ err }, "opencode run failed unexpectedly");
-      result = failureResult(err, this.#sessionId, this.#translator.finalText(), Date.now() - this.#started);
+      const { costUsd, usage, turns } = this.#translator.totals();
+      const failed = failureResult(err, this.#sessionId, this.#translator.finalText(), Date.now() - this.#started);
+      result = { ...failed, costUsd, usage, turns };
     } finally {
       clearTimeout(timer);
       stream?.stop();
@@ -87,9 +90,18 @@ export class OpenCodeRun {
 
   async cancel(): Promise<void> {
     this.#cancelRequested = true;
+    await this.#stop();
+  }
+
+  /**
+   * Cancel and timeout share this: before the prompt, stop waiting; while `prompt_async` is in
+   * flight, do nothing (the driver aborts as soon as it is accepted, so the abort cannot reach
+   * the server before the prompt); after, abort the session.
+   */
+  async #stop(): Promise<void> {
     if (this.#ended.settled) return;
-    if (this.#sessionId && this.#promptSent) await this.#abort();
-    else this.#ended.resolve("gave-up"); // nothing started yet: stop waiting for the session or stream
+    if (this.#promptAccepted) await this.#abort();
+    else if (!this.#promptSent) this.#ended.resolve("gave-up");
   }
 
   respond(requestId: string, decision: PermissionDecision): Promise<boolean> {
@@ -99,7 +111,8 @@ export class OpenCodeRun {
   async #run(onStream: (s: EventStream) => void): Promise<AgentResult> {
     const { workspace } = this.#request;
     if (workspace.kind !== "local") throw new ErrWorkspaceUnsupported(workspace.kind);
-    const client = await this.#deps.connect();
+    const client = await Promise.race([this.#deps.connect(), this.#ended.promise.then(() => undefined)]);
+    if (!client) return this.#result();
     this.#client = client;
     if (this.#cancelRequested || this.#timedOut) return this.#result();
     const { options, log } = this.#deps;
@@ -126,7 +139,8 @@ export class OpenCodeRun {
       parts: [{ type: "text", text: this.#request.prompt }],
       ...modelOf(this.#request.model ?? options.model),
     });
-    if (this.#cancelRequested) await this.#abort();
+    this.#promptAccepted = true;
+    if (this.#cancelRequested || this.#timedOut) await this.#abort();
 
     const lost = stream.done.then(
       () => "gave-up" as const,
@@ -268,8 +282,7 @@ export class OpenCodeRun {
 
   async #timeout(): Promise<void> {
     this.#timedOut = true;
-    if (this.#sessionId && this.#promptSent) await this.#abort();
-    else this.#ended.resolve("gave-up");
+    await this.#stop();
   }
 
   #result(): AgentResult {
