@@ -16,10 +16,16 @@ import { ClaudeStreamMapper } from "../src/agents/claude/stream-mapper.js";
 
 const dir = path.resolve("test/fixtures/claude");
 const files = [
-  ...readdirSync(dir).filter((f) => f.endsWith(".jsonl")).map((f) => path.join(dir, f)),
+  ...readdirSync(dir)
+    .filter((f) => f.endsWith(".jsonl"))
+    .map((f) => path.join(dir, f)),
   ...readdirSync(path.join(dir, "v2.1.197")).map((f) => path.join(dir, "v2.1.197", f)),
 ];
-const lines = files.flatMap((f) => readFileSync(f, "utf8").split("\n").filter((l) => l.trim() !== ""));
+const lines = files.flatMap((f) =>
+  readFileSync(f, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== ""),
+);
 const block = Buffer.from(`${lines.join("\n")}\n`, "utf8");
 
 async function* transcript(totalBytes: number, chunkBytes = 64 * 1024): AsyncGenerator<Buffer> {
@@ -66,12 +72,19 @@ async function measure(sizeMB: number) {
   };
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-console.log(`transcript block: ${lines.length} real lines, ${(block.length / 1024).toFixed(0)} KiB, from ${files.length} files`);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
+console.log(
+  `transcript block: ${lines.length} real lines, ${(block.length / 1024).toFixed(0)} KiB, from ${files.length} files`,
+);
 console.log("size MB | lines | events | s | MB/s | events/s | peak heap MB | heap after GC MB | RSS MB");
 for (const size of sizes.length ? sizes : [16, 64, 256]) {
   const r = await measure(size);
   console.log(
-    [r.sizeMB, r.lines, r.events, r.seconds, r.mbPerSec, r.eventsPerSec, r.peakHeapMB, r.retainedHeapMB, r.rssMB].join(" | "),
+    [r.sizeMB, r.lines, r.events, r.seconds, r.mbPerSec, r.eventsPerSec, r.peakHeapMB, r.retainedHeapMB, r.rssMB].join(
+      " | ",
+    ),
   );
 }

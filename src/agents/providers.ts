@@ -2,9 +2,9 @@ import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
 import { claudeOptionsFromConfig, createClaudeCodeAgent, replayClaudeTranscript } from "./claude/index.js";
 import type { AgentEvent } from "./events.js";
+import { createOpenCodeAgent, opencodeOptionsFromConfig, replayOpenCodeSse } from "./opencode/index.js";
 import type { CodeAgent } from "./port.js";
 import { ProviderRegistry } from "./registry.js";
-import { createOpenCodeAgent, opencodeOptionsFromConfig, replayOpenCodeSse } from "./opencode/index.js";
 
 /** Normalizes a recorded vendor transcript (one line per item) to the AgentEvent stream. */
 export type Replayer = (lines: AsyncIterable<string>, options?: { cwd?: string }) => AsyncIterable<AgentEvent>;

@@ -14,8 +14,10 @@ function str(input: Input, ...keys: string[]): string | undefined {
 }
 
 /** Terminal escape sequences (colours, cursor moves) that tools and commands may carry. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape sequences is the point
 const AnsiEscape = /\u001b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
 /** Other control characters (tab and newline are handled separately). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
 const ControlChars = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /**

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { AgentEvent } from "../../src/agents/events.js";
 import type { CodeAgent } from "../../src/agents/port.js";
 import type { AgentRequest } from "../../src/agents/request.js";
-import { startMockAnthropic, type MockAnthropic } from "../support/mock-anthropic.js";
+import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
 import { collect, makeAgent, makeSandbox, ofType, request, type Sandbox } from "./harness.js";
 
 let mock: MockAnthropic;
@@ -26,9 +26,17 @@ async function runAsking(agent: CodeAgent, req: AgentRequest, answer?: { allow: 
   const answered: boolean[] = [];
   for await (const e of agent.execute(req)) {
     events.push(e);
-    if (e.type === "permission_request" && answer) answered.push(await agent.respondToPermission(req.runId, e.id, answer));
+    if (e.type === "permission_request" && answer)
+      answered.push(await agent.respondToPermission(req.runId, e.id, answer));
   }
-  return { ...(await collect((async function* () { yield* events; })())), answered };
+  return {
+    ...(await collect(
+      (async function* () {
+        yield* events;
+      })(),
+    )),
+    answered,
+  };
 }
 
 describe("approvals (ask policy: --permission-prompt-tool stdio)", () => {

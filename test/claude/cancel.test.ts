@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AgentEvent } from "../../src/agents/events.js";
-import { startMockAnthropic, type MockAnthropic } from "../support/mock-anthropic.js";
+import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
 import { collect, makeAgent, makeSandbox, ofType, request, type Sandbox } from "./harness.js";
 import { eventually, processesMentioning } from "./processes.js";
 
@@ -50,7 +50,11 @@ describe("stopping runs", () => {
       events.push(e);
       if (e.type === "session_started") setTimeout(() => controller.abort(), 2_500);
     }
-    const { result } = await collect((async function* () { yield* events; })());
+    const { result } = await collect(
+      (async function* () {
+        yield* events;
+      })(),
+    );
     expect(result.outcome).toBe("cancelled");
     expect(result.text).toMatch(/^slow 0\./);
     expect(processesMentioning(sb.root)).toEqual([]);

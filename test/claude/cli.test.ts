@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { AgentEvent } from "../../src/agents/events.js";
 import { replayCommand } from "../../src/cli/commands/replay.js";
 import { runCommand } from "../../src/cli/commands/run.js";
-import { startMockAnthropic, type MockAnthropic } from "../support/mock-anthropic.js";
+import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
 import { ClaudeBin, FixtureDir, makeSandbox, type Sandbox } from "./harness.js";
 import { eventually, processesMentioning } from "./processes.js";
 
@@ -17,7 +17,11 @@ class Capture extends Writable {
   }
 }
 const io = () => ({ stdout: new Capture(), stderr: new Capture() });
-const events = (text: string) => text.trim().split("\n").map((l) => JSON.parse(l) as AgentEvent);
+const events = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as AgentEvent);
 
 let mock: MockAnthropic;
 let sb: Sandbox;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClaudeCodeAgent } from "../../src/agents/claude/index.js";
 import { ErrPromptRequired } from "../../src/agents/errors.js";
-import { startMockAnthropic, type MockAnthropic } from "../support/mock-anthropic.js";
+import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
 import { collect, makeAgent, makeSandbox, mockEnv, ofType, promptTexts, request, type Sandbox } from "./harness.js";
 
 let mock: MockAnthropic;
@@ -90,7 +90,7 @@ describe("the real claude CLI against the mock API", () => {
 
   it("a 200 KB prompt (beyond one argv string) arrives intact", async () => {
     const agent = makeAgent(mock, sb);
-    const prompt = `MOCK:echo ${"ünïcødé and $(quotes) \"x\" `y`\n".repeat(6_500)}`;
+    const prompt = `MOCK:echo ${'ünïcødé and $(quotes) "x" `y`\n'.repeat(6_500)}`;
     expect(Buffer.byteLength(prompt)).toBeGreaterThan(200_000);
     const { result } = await collect(agent.execute(request(sb, prompt)));
     expect(result.outcome).toBe("succeeded");

@@ -34,10 +34,18 @@ describe("replaying captured transcripts (CLI 2.1.332 and 2.1.197)", () => {
 
   it("a plain answer: session started, the text, a success with cost", async () => {
     const events = await replay("text_simple.jsonl");
-    expect(events[0]).toEqual({ type: "session_started", sessionId: "022e09b4-941e-4df6-ab42-9bdcf1ae9286", model: "claude-opus-5-5" });
+    expect(events[0]).toEqual({
+      type: "session_started",
+      sessionId: "022e09b4-941e-4df6-ab42-9bdcf1ae9286",
+      model: "claude-opus-5-5",
+    });
     expect(ofType(events, "text").map((e) => e.text)).toEqual(["Hello from the mock model."]);
     const r = resultOf(events);
-    expect(r).toMatchObject({ outcome: "succeeded", text: "Hello from the mock model.", sessionId: "022e09b4-941e-4df6-ab42-9bdcf1ae9286" });
+    expect(r).toMatchObject({
+      outcome: "succeeded",
+      text: "Hello from the mock model.",
+      sessionId: "022e09b4-941e-4df6-ab42-9bdcf1ae9286",
+    });
     expect(r.costUsd).toBeGreaterThan(0);
   });
 
@@ -46,19 +54,22 @@ describe("replaying captured transcripts (CLI 2.1.332 and 2.1.197)", () => {
     expect(ofType(events, "text").map((e) => e.text)).toEqual(["Answer after thinking."]);
   });
 
-  it.each(["tool_multi.jsonl", "v2.1.197/tool_multi.jsonl"])("%s: parallel tools matched by id in completion order", async (name) => {
-    const events = await replay(name, "/home/dev/work");
-    const uses = ofType(events, "tool_use");
-    const results = ofType(events, "tool_result");
-    expect(uses.map((u) => u.tool)).toEqual(["Bash", "Read", "Write"]);
-    expect(results).toHaveLength(3);
-    // Read finished before Bash: results arrive in completion order, matched by id.
-    expect(results[0]?.id).toBe(uses[1]?.id);
-    expect(results[1]?.id).toBe(uses[0]?.id);
-    expect(new Set(results.map((r) => r.id))).toEqual(new Set(uses.map((u) => u.id)));
-    for (const u of uses) expect(u.summary.length).toBeGreaterThan(3);
-    expect(resultOf(events).outcome).toBe("succeeded");
-  });
+  it.each(["tool_multi.jsonl", "v2.1.197/tool_multi.jsonl"])(
+    "%s: parallel tools matched by id in completion order",
+    async (name) => {
+      const events = await replay(name, "/home/dev/work");
+      const uses = ofType(events, "tool_use");
+      const results = ofType(events, "tool_result");
+      expect(uses.map((u) => u.tool)).toEqual(["Bash", "Read", "Write"]);
+      expect(results).toHaveLength(3);
+      // Read finished before Bash: results arrive in completion order, matched by id.
+      expect(results[0]?.id).toBe(uses[1]?.id);
+      expect(results[1]?.id).toBe(uses[0]?.id);
+      expect(new Set(results.map((r) => r.id))).toEqual(new Set(uses.map((u) => u.id)));
+      for (const u of uses) expect(u.summary.length).toBeGreaterThan(3);
+      expect(resultOf(events).outcome).toBe("succeeded");
+    },
+  );
 
   it("tool summaries are workspace-relative and readable", async () => {
     const events = await replay("tool_bash.jsonl", "/home/dev/work");

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createClaudeCodeAgent, type ClaudeCodeOptions } from "../../src/agents/claude/index.js";
+import { type ClaudeCodeOptions, createClaudeCodeAgent } from "../../src/agents/claude/index.js";
 import type { AgentEvent, AgentResult } from "../../src/agents/events.js";
 import type { CodeAgent } from "../../src/agents/port.js";
 import type { AgentRequest } from "../../src/agents/request.js";
@@ -63,7 +63,9 @@ export function request(sb: Sandbox, prompt: string, over: Partial<AgentRequest>
   };
 }
 
-export async function collect(events: AsyncIterable<AgentEvent>): Promise<{ events: AgentEvent[]; result: AgentResult }> {
+export async function collect(
+  events: AsyncIterable<AgentEvent>,
+): Promise<{ events: AgentEvent[]; result: AgentResult }> {
   const out: AgentEvent[] = [];
   for await (const e of events) out.push(e);
   const last = out.at(-1);
@@ -72,7 +74,10 @@ export async function collect(events: AsyncIterable<AgentEvent>): Promise<{ even
   return { events: out, result: last.result };
 }
 
-export function ofType<T extends AgentEvent["type"]>(events: AgentEvent[], type: T): Extract<AgentEvent, { type: T }>[] {
+export function ofType<T extends AgentEvent["type"]>(
+  events: AgentEvent[],
+  type: T,
+): Extract<AgentEvent, { type: T }>[] {
   return events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
 }
 
@@ -86,7 +91,8 @@ export function promptTexts(mock: MockAnthropic): string[] {
         continue;
       }
       for (const b of m.content) {
-        if (b.type === "text" && typeof b.text === "string" && !b.text.startsWith("<system-reminder>")) out.push(b.text);
+        if (b.type === "text" && typeof b.text === "string" && !b.text.startsWith("<system-reminder>"))
+          out.push(b.text);
       }
     }
   }

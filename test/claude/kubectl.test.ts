@@ -3,8 +3,18 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AgentEvent } from "../../src/agents/events.js";
 import type { AgentRequest } from "../../src/agents/request.js";
-import { startMockAnthropic, type MockAnthropic } from "../support/mock-anthropic.js";
-import { ClaudeBin, collect, makeAgent, makeSandbox, mockEnv, ofType, promptTexts, request, type Sandbox } from "./harness.js";
+import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
+import {
+  ClaudeBin,
+  collect,
+  makeAgent,
+  makeSandbox,
+  mockEnv,
+  ofType,
+  promptTexts,
+  request,
+  type Sandbox,
+} from "./harness.js";
 import { eventually, processesMentioning } from "./processes.js";
 
 let mock: MockAnthropic;
@@ -44,7 +54,14 @@ function podAgent(over: { kubectlBin?: string; env?: Record<string, string> } = 
 
 function podRequest(prompt: string, over: Partial<AgentRequest> = {}): AgentRequest {
   return request(sb, prompt, {
-    workspace: { kind: "pod", namespace: "agents", pod: "ws-0", container: "claude", context: "prod-ctx", directory: sb.cwd },
+    workspace: {
+      kind: "pod",
+      namespace: "agents",
+      pod: "ws-0",
+      container: "claude",
+      context: "prod-ctx",
+      directory: sb.cwd,
+    },
     ...over,
   });
 }
@@ -63,7 +80,18 @@ describe("the kubectl exec runner (stand-in kubectl that runs the command locall
     expect(ofType(events, "tool_use")[0]?.summary).toBe("Ran ls");
     const [launch, ...others] = recordedCalls();
     expect(others).toEqual([]);
-    expect(launch?.slice(0, 10)).toEqual(["--context", "prod-ctx", "exec", "-i", "-n", "agents", "ws-0", "-c", "claude", "--"]);
+    expect(launch?.slice(0, 10)).toEqual([
+      "--context",
+      "prod-ctx",
+      "exec",
+      "-i",
+      "-n",
+      "agents",
+      "ws-0",
+      "-c",
+      "claude",
+      "--",
+    ]);
     const cmd = launch?.slice(10) ?? [];
     expect(cmd[0]).toBe("sh");
     expect(cmd[1]).toBe("-c");

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { buildCommandLine, promptFitsArgv } from "../../src/agents/claude/command-line.js";
 import { configDirFor } from "../../src/agents/claude/config-dir.js";
-import { readLines, type LineItem } from "../../src/agents/claude/line-reader.js";
+import { type LineItem, readLines } from "../../src/agents/claude/line-reader.js";
 import { claudeOptionsFromConfig } from "../../src/agents/claude/options.js";
 import { StderrTail } from "../../src/agents/claude/stderr-tail.js";
 import type { AgentRequest } from "../../src/agents/request.js";
@@ -12,7 +12,13 @@ import { silentLogger } from "../../src/log.js";
 
 async function linesOf(chunks: (string | Buffer)[], max = 1024): Promise<LineItem[]> {
   const out: LineItem[] = [];
-  for await (const item of readLines((async function* () { yield* chunks; })(), max)) out.push(item);
+  for await (const item of readLines(
+    (async function* () {
+      yield* chunks;
+    })(),
+    max,
+  ))
+    out.push(item);
   return out;
 }
 
@@ -29,7 +35,10 @@ describe("bounded line reader", () => {
 
   it("a line over the bound is reported, not kept; the next line still arrives", async () => {
     const items = await linesOf(["x".repeat(600), "y".repeat(600), "\nok\n"], 1000);
-    expect(items).toEqual([{ kind: "overflow", bytes: 1200 }, { kind: "line", text: "ok" }]);
+    expect(items).toEqual([
+      { kind: "overflow", bytes: 1200 },
+      { kind: "line", text: "ok" },
+    ]);
   });
 
   it("an endless line costs bounded memory and ends as one overflow", async () => {
@@ -62,7 +71,11 @@ const base = { configDir: "/cfg/w-1", maxArgvPromptBytes: 100 * 1024 };
 
 describe("command line", () => {
   it("prompt right after -p, stream-json + verbose, a new session id, allowed tools last", () => {
-    const c = buildCommandLine(req(), { mode: "allow-tools", tools: ["Bash", "Read"] }, { ...base, model: "opus", maxTurns: 5 });
+    const c = buildCommandLine(
+      req(),
+      { mode: "allow-tools", tools: ["Bash", "Read"] },
+      { ...base, model: "opus", maxTurns: 5 },
+    );
     expect(c.args.slice(0, 2)).toEqual(["-p", "fix the tests"]);
     expect(c.args).toEqual(expect.arrayContaining(["--output-format", "stream-json", "--verbose"]));
     expect(c.args[c.args.indexOf("--session-id") + 1]).toBe(c.newSessionId);
@@ -76,7 +89,11 @@ describe("command line", () => {
   });
 
   it("resume uses --resume and no new id; request model wins", () => {
-    const c = buildCommandLine(req({ sessionId: "abc", model: "haiku" }), { mode: "default" }, { ...base, model: "opus" });
+    const c = buildCommandLine(
+      req({ sessionId: "abc", model: "haiku" }),
+      { mode: "default" },
+      { ...base, model: "opus" },
+    );
     expect(c.args[c.args.indexOf("--resume") + 1]).toBe("abc");
     expect(c.args).not.toContain("--session-id");
     expect(c.args[c.args.indexOf("--model") + 1]).toBe("haiku");
@@ -93,7 +110,9 @@ describe("command line", () => {
 
   it("ask: stream-json input with the stdio permission tool; the prompt goes on stdin", () => {
     const c = buildCommandLine(req(), { mode: "ask", allowTools: ["Read"] }, base);
-    expect(c.args).toEqual(expect.arrayContaining(["--input-format", "stream-json", "--permission-prompt-tool", "stdio"]));
+    expect(c.args).toEqual(
+      expect.arrayContaining(["--input-format", "stream-json", "--permission-prompt-tool", "stdio"]),
+    );
     expect(c.args).not.toContain("fix the tests");
     expect(c.stdinPrompt).toBe("fix the tests");
     expect(c.streamInput).toBe(true);
@@ -119,11 +138,17 @@ describe("command line", () => {
   });
 
   it("options from the configuration", () => {
-    const config = loadConfig({ CLAUDE_BIN: "/opt/claude", CLAUDE_MAX_TURNS: "7", CODETHREAD_ALLOWED_TOOLS: "Read,Grep" }, "/srv");
+    const config = loadConfig(
+      { CLAUDE_BIN: "/opt/claude", CLAUDE_MAX_TURNS: "7", CODETHREAD_ALLOWED_TOOLS: "Read,Grep" },
+      "/srv",
+    );
     const o = claudeOptionsFromConfig(config, silentLogger);
     expect(o).toMatchObject({ bin: "/opt/claude", maxTurns: 7, configRoot: "/srv/.codethread/claude", sandbox: false });
     expect(o.defaultPermissions).toEqual({ mode: "allow-tools", tools: ["Read", "Grep"] });
-    const ask = claudeOptionsFromConfig(loadConfig({ CODETHREAD_PERMISSION_POLICY: "ask", CODETHREAD_PERMISSION_TIMEOUT: "90s" }), silentLogger);
+    const ask = claudeOptionsFromConfig(
+      loadConfig({ CODETHREAD_PERMISSION_POLICY: "ask", CODETHREAD_PERMISSION_TIMEOUT: "90s" }),
+      silentLogger,
+    );
     expect(ask.defaultPermissions).toMatchObject({ mode: "ask", timeoutMs: 90_000 });
   });
 });
@@ -146,6 +171,7 @@ describe("tool summaries", () => {
 
   it("one bounded line without terminal escapes or control characters", () => {
     const s = summarizeToolUse("Bash", { command: `echo "\u001b[31mred\u001b[0m"\r\nnext\u0007 ${"x".repeat(500)}` });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
     expect(s).not.toMatch(/[\u0000-\u001f\u007f]/);
     expect(s.startsWith('Ran echo "red" ⏎ next')).toBe(true);
     expect(s.length).toBeLessThanOrEqual(MaxSummaryLength);

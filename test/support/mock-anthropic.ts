@@ -90,7 +90,10 @@ function script(body: MessagesBody): Reply {
   const m = /MOCK:([a-z0-9]+)(?:=(\S+))?/.exec(text);
   const kw = m?.[1];
   const arg = m?.[2];
-  const done = (): Reply => ({ blocks: [{ type: "text", text: `Done. Tool said: ${toolResultText(lastToolResult)}` }], stop: "end_turn" });
+  const done = (): Reply => ({
+    blocks: [{ type: "text", text: `Done. Tool said: ${toolResultText(lastToolResult)}` }],
+    stop: "end_turn",
+  });
   const tool = (name: string, input: Block, say?: string): Reply => ({
     blocks: [...(say ? [{ type: "text", text: say }] : []), { type: "tool_use", id: id("toolu"), name, input }],
     stop: "tool_use",
@@ -108,11 +111,16 @@ function script(body: MessagesBody): Reply {
           })
         : done();
     case "write":
-      return step === 0 ? tool("Write", { file_path: arg ?? "/tmp/mock-write.txt", content: "hello from mock\n" }) : done();
+      return step === 0
+        ? tool("Write", { file_path: arg ?? "/tmp/mock-write.txt", content: "hello from mock\n" })
+        : done();
     case "slow":
       return { blocks: [{ type: "text", text: "" }], stop: "end_turn", slow: true };
     case "echo":
-      return { blocks: [{ type: "text", text: `Received ${Buffer.byteLength(text, "utf8")} bytes.` }], stop: "end_turn" };
+      return {
+        blocks: [{ type: "text", text: `Received ${Buffer.byteLength(text, "utf8")} bytes.` }],
+        stop: "end_turn",
+      };
     default:
       return { blocks: [{ type: "text", text: "Hello from the mock model." }], stop: "end_turn" };
   }
@@ -122,25 +130,50 @@ function sse(res: ServerResponse, event: string, data: unknown): void {
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-async function streamReply(res: ServerResponse, model: string, reply: Extract<Reply, { blocks: Block[] }>): Promise<void> {
+async function streamReply(
+  res: ServerResponse,
+  model: string,
+  reply: Extract<Reply, { blocks: Block[] }>,
+): Promise<void> {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": id("req") });
   const usage = { input_tokens: 100, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 };
   sse(res, "message_start", {
     type: "message_start",
-    message: { id: id("msg"), type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage },
+    message: {
+      id: id("msg"),
+      type: "message",
+      role: "assistant",
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage,
+    },
   });
   sse(res, "ping", { type: "ping" });
   let index = 0;
   for (const block of reply.blocks) {
     if (block.type === "text") {
-      sse(res, "content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } });
+      sse(res, "content_block_start", {
+        type: "content_block_start",
+        index,
+        content_block: { type: "text", text: "" },
+      });
       if (reply.slow) {
         for (let i = 0; i < 600 && !res.destroyed; i++) {
-          sse(res, "content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: `slow ${i}. ` } });
+          sse(res, "content_block_delta", {
+            type: "content_block_delta",
+            index,
+            delta: { type: "text_delta", text: `slow ${i}. ` },
+          });
           await new Promise((r) => setTimeout(r, 500));
         }
       } else {
-        sse(res, "content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: block.text } });
+        sse(res, "content_block_delta", {
+          type: "content_block_delta",
+          index,
+          delta: { type: "text_delta", text: block.text },
+        });
       }
     } else {
       const { input, ...start } = block;
@@ -154,7 +187,11 @@ async function streamReply(res: ServerResponse, model: string, reply: Extract<Re
     sse(res, "content_block_stop", { type: "content_block_stop", index });
     index++;
   }
-  sse(res, "message_delta", { type: "message_delta", delta: { stop_reason: reply.stop, stop_sequence: null }, usage: { output_tokens: 12 } });
+  sse(res, "message_delta", {
+    type: "message_delta",
+    delta: { stop_reason: reply.stop, stop_sequence: null },
+    usage: { output_tokens: 12 },
+  });
   sse(res, "message_stop", { type: "message_stop" });
   res.end();
 }
@@ -200,13 +237,20 @@ export async function startMockAnthropic(): Promise<MockAnthropic> {
       const model = b.model ?? "claude-mock";
       const reply = script(b);
       if ("status" in reply) {
-        const type = reply.status === 401 ? "authentication_error" : reply.status === 429 ? "rate_limit_error" : "api_error";
+        const type =
+          reply.status === 401 ? "authentication_error" : reply.status === 429 ? "rate_limit_error" : "api_error";
         return json(res, reply.status, { type: "error", error: { type, message: reply.error } });
       }
       if (b.stream === false) {
         return json(res, 200, {
-          id: id("msg"), type: "message", role: "assistant", model, content: reply.blocks,
-          stop_reason: reply.stop, stop_sequence: null, usage: { input_tokens: 100, output_tokens: 12 },
+          id: id("msg"),
+          type: "message",
+          role: "assistant",
+          model,
+          content: reply.blocks,
+          stop_reason: reply.stop,
+          stop_sequence: null,
+          usage: { input_tokens: 100, output_tokens: 12 },
         });
       }
       await streamReply(res, model, reply);

@@ -17,7 +17,6 @@ import { KubectlRunner } from "./kubectl-runner.js";
 import { childEnv, LocalRunner } from "./local-runner.js";
 import type { ClaudeCodeOptions } from "./options.js";
 
-
 const DefaultPodConfigRoot = "/tmp/codethread-claude";
 
 function failed(errorCode: string, error: string): AgentEvent {
@@ -111,11 +110,13 @@ export class ClaudeCodeAgent implements CodeAgent {
 
   checkAvailability(options: { timeoutMs?: number } = {}): Promise<Availability> {
     const env = childEnv({ bin: "", args: [], env: {}, unsetEnv: [], cwd: "", stdin: "ignore" }, this.#options.env);
-    return boundedAvailability((signal) => probeVersion(this.#options.bin, ["--version"], signal, env), options.timeoutMs);
+    return boundedAvailability(
+      (signal) => probeVersion(this.#options.bin, ["--version"], signal, env),
+      options.timeoutMs,
+    );
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.#runs.values()].map((r) => r.cancel("cancelled")));
   }
 }
-

@@ -6,7 +6,12 @@ import type { Availability } from "../port.js";
 const VersionLine = /^\s*(\d+\.\d+\.\d+\S*)\s*\(Claude Code\)/m;
 
 /** Run `argv` (`claude --version`, possibly through kubectl) and report the version it prints. */
-export function probeVersion(bin: string, args: string[], signal: AbortSignal, env?: NodeJS.ProcessEnv): Promise<Availability> {
+export function probeVersion(
+  bin: string,
+  args: string[],
+  signal: AbortSignal,
+  env?: NodeJS.ProcessEnv,
+): Promise<Availability> {
   return new Promise((resolve) => {
     let out = "";
     let err = "";
@@ -26,7 +31,11 @@ export function probeVersion(bin: string, args: string[], signal: AbortSignal, e
     child.once("close", (code) => {
       const m = VersionLine.exec(out);
       if (code === 0 && m?.[1]) resolve({ available: true, version: m[1], detail: out.trim() });
-      else resolve({ available: false, reason: `${bin} --version exited with ${code}: ${excerpt(err || out, 200) || "no output"}` });
+      else
+        resolve({
+          available: false,
+          reason: `${bin} --version exited with ${code}: ${excerpt(err || out, 200) || "no output"}`,
+        });
     });
   });
 }

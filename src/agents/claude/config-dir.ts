@@ -8,7 +8,11 @@ export function workspaceSlug(workspace: Workspace): string {
     workspace.kind === "local"
       ? `local:${path.resolve(workspace.directory)}`
       : `pod:${workspace.context ?? ""}:${workspace.namespace}/${workspace.pod}/${workspace.container ?? ""}:${workspace.directory}`;
-  const base = path.basename(workspace.directory).replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 40) || "root";
+  const base =
+    path
+      .basename(workspace.directory)
+      .replace(/[^A-Za-z0-9._-]/g, "_")
+      .slice(0, 40) || "root";
   return `${base}-${createHash("sha256").update(identity).digest("hex").slice(0, 12)}`;
 }
 

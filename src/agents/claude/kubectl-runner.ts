@@ -55,7 +55,19 @@ export class KubectlRunner implements Runner {
   start(spec: CommandSpec): RunningProcess {
     const envPairs = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
     const unset = spec.unsetEnv.flatMap((name) => ["-u", name]);
-    const remote = ["sh", "-c", LaunchScript, "codethread-launch", spec.cwd, spec.ensureDir ?? "", "env", ...unset, ...envPairs, spec.bin, ...spec.args];
+    const remote = [
+      "sh",
+      "-c",
+      LaunchScript,
+      "codethread-launch",
+      spec.cwd,
+      spec.ensureDir ?? "",
+      "env",
+      ...unset,
+      ...envPairs,
+      spec.bin,
+      ...spec.args,
+    ];
     let child: ChildProcess;
     try {
       child = spawn(this.kubectlBin, this.execArgs(remote, true), {
@@ -108,7 +120,8 @@ export class KubectlRunner implements Runner {
       agentPid: () => (remotePid ? remotePid : undefined),
       stop: async (stage: StopStage) => {
         if (remotePid) await this.#remoteStop(remotePid, stage);
-        if (stage === "kill" || !remotePid) stopLocal(stage === "interrupt" ? "SIGINT" : stage === "terminate" ? "SIGTERM" : "SIGKILL");
+        if (stage === "kill" || !remotePid)
+          stopLocal(stage === "interrupt" ? "SIGINT" : stage === "terminate" ? "SIGTERM" : "SIGKILL");
       },
       cleanup: async () => {
         if (!done) stopLocal("SIGKILL");

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import { messageOf } from "../../errors.js";
-import { groupAlive, signalGroup, treeGroups } from "./process-tree.js";
+import { groupAlive, processTree, signalGroup, treeGroups } from "./process-tree.js";
 import type { CommandSpec, ProcessExit, Runner, RunningProcess, StopStage } from "./runner.js";
 
 /** Longest argv string Linux accepts is 128 KiB; stay well below it. */
@@ -98,7 +98,9 @@ export class LocalRunner implements Runner {
           tryKill(pid, "SIGTERM");
           for (const g of groups) if (g !== pid) signalGroup(g, "SIGTERM");
         } else {
+          const tree = processTree(pid);
           for (const g of groups) signalGroup(g, "SIGKILL");
+          for (const p of tree) tryKill(p.pid, "SIGKILL");
           tryKill(pid, "SIGKILL");
         }
       },

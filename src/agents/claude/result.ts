@@ -2,8 +2,8 @@ import { excerpt } from "../../errors.js";
 import { ErrAgentUnavailable, ErrSessionNotFound } from "../errors.js";
 import type { AgentResult, TokenUsage } from "../events.js";
 import { ClaudeCodeProvider } from "../request.js";
-import type { StreamSummary } from "./stream-mapper.js";
 import type { ResultLine } from "./schemas.js";
+import type { StreamSummary } from "./stream-mapper.js";
 
 /** How the CLI process ended (absent for replays of a recorded transcript). */
 export interface ProcessEnd {
@@ -40,7 +40,11 @@ function failure(code: string, error: string): Pick<AgentResult, "outcome" | "er
 }
 
 /** Why the latest result line is not a success, in words and as a stable code. */
-function classify(r: ResultLine, s: StreamSummary, end: ProcessEnd): Pick<AgentResult, "outcome" | "error" | "errorCode"> {
+function classify(
+  r: ResultLine,
+  s: StreamSummary,
+  end: ProcessEnd,
+): Pick<AgentResult, "outcome" | "error" | "errorCode"> {
   const errors = (r.errors ?? []).join("; ");
   if (SessionGone.test(errors)) {
     const id = end.requestedSessionId ?? r.session_id ?? "(unknown)";
@@ -64,7 +68,10 @@ function noResult(s: StreamSummary, end: ProcessEnd): Pick<AgentResult, "outcome
   }
   if (/Session ID .* is already in use/i.test(stderr)) return failure("session_in_use", stderr);
   if (end.agentStarted === false) {
-    return failure("agent_unavailable", new ErrAgentUnavailable(ClaudeCodeProvider, stderr || "it did not start").message);
+    return failure(
+      "agent_unavailable",
+      new ErrAgentUnavailable(ClaudeCodeProvider, stderr || "it did not start").message,
+    );
   }
   const how = end.signal ? `was killed by ${end.signal}` : `exited with code ${end.exitCode ?? "?"}`;
   const detail = stderr || (s.garbage.length ? `it printed: ${s.garbage.join(" | ")}` : "it printed nothing");

@@ -85,9 +85,7 @@ export const Result = z.object({
   errors: z.array(z.string()).optional(),
   terminal_reason: z.string().nullable().optional(),
   api_error_status: z.number().nullable().optional(),
-  permission_denials: z
-    .array(z.object({ tool_name: z.string(), tool_use_id: z.string().optional() }))
-    .optional(),
+  permission_denials: z.array(z.object({ tool_name: z.string(), tool_use_id: z.string().optional() })).optional(),
   model_usage_since_last_result: z.record(z.string(), z.object({ costUSD: z.number().optional() })).optional(),
 });
 export type ResultLine = z.infer<typeof Result>;

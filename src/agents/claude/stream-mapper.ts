@@ -1,6 +1,6 @@
-import { summarizeToolUse } from "../tool-summary.js";
-import type { AgentEvent } from "../events.js";
 import { excerpt } from "../../errors.js";
+import type { AgentEvent } from "../events.js";
+import { summarizeToolUse } from "../tool-summary.js";
 import {
   ApiRetry,
   Assistant,

@@ -1,8 +1,8 @@
 import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { messageOf } from "../../errors.js";
 import { replayers } from "../../agents/providers.js";
+import { messageOf } from "../../errors.js";
 import { type CommandIO, HumanRenderer } from "./run.js";
 
 export const replayHelp = `Usage: codethread replay --provider ID FILE [--json] [--cwd DIR]

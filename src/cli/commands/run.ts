@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { CodethreadError, messageOf } from "../../errors.js";
 import type { AgentEvent, AgentResult } from "../../agents/events.js";
 import type { CodeAgent } from "../../agents/port.js";
 import { createProviderRegistry } from "../../agents/providers.js";
 import { type AgentRequest, AgentRequest as Request } from "../../agents/request.js";
 import { summarizeToolResult } from "../../agents/tool-summary.js";
 import { loadConfig } from "../../config.js";
+import { CodethreadError, messageOf } from "../../errors.js";
 import { silentLogger } from "../../log.js";
 
 export interface CommandIO {
