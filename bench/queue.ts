@@ -11,7 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { Logger as GraphileLogger, makeWorkerUtils, run as runGraphile, type Runner } from "graphile-worker";
+import { Logger as GraphileLogger, makeWorkerUtils, type Runner, run as runGraphile } from "graphile-worker";
 import pg from "pg";
 import PgBoss from "pg-boss";
 import { ProviderRegistry } from "../src/agents/registry.js";
@@ -140,7 +140,8 @@ async function pgBoss(url: string): Promise<Subject> {
   };
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))] ?? NaN;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))] ?? NaN;
 
 interface Figures {
   name: string;
@@ -194,7 +195,14 @@ async function measure(s: Subject): Promise<Figures> {
   const jobsPerSec = n / ((performance.now() - t0) / 1000);
   await s.stopWorkers();
 
-  const figures: Figures = { name: s.name, p50: pct(lat, 0.5), p99: pct(lat, 0.99), latencyN, jobsPerSec, throughputN: n };
+  const figures: Figures = {
+    name: s.name,
+    p50: pct(lat, 0.5),
+    p99: pct(lat, 0.99),
+    latencyN,
+    jobsPerSec,
+    throughputN: n,
+  };
   if (!s.serial) return figures;
   // Per-key serial: 20 keys × 10 jobs × 10 ms.
   const total = SERIAL.keys * SERIAL.perKey;
@@ -221,7 +229,10 @@ async function measure(s: Subject): Promise<Figures> {
 }
 
 async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (!adminUrl) throw new Error("Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL URL whose user may create databases");
+  if (!adminUrl)
+    throw new Error(
+      "Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL URL whose user may create databases",
+    );
   const name = `codethread_bench_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -244,7 +255,11 @@ const { url, drop } = await freshDatabase();
 const results: Figures[] = [];
 try {
   const only = process.env.QUEUE_BENCH_ONLY?.split(",");
-  for (const [id, make] of [["ours", ours], ["graphile", graphile], ["pgboss", pgBoss]] as const) {
+  for (const [id, make] of [
+    ["ours", ours],
+    ["graphile", graphile],
+    ["pgboss", pgBoss],
+  ] as const) {
     if (only && !only.includes(id)) continue;
     const subject = await make(url);
     try {

@@ -1,6 +1,6 @@
 import type { AgentResult } from "../agents/events.js";
 import type { ProviderRegistry } from "../agents/registry.js";
-import { messageOf } from "../errors.js";
+import { CodethreadError, messageOf } from "../errors.js";
 import type { Logger } from "../log.js";
 import { recordAudit } from "../store/audit.js";
 import type { Database } from "../store/database.js";
@@ -31,7 +31,10 @@ export interface AgentRunDeps {
 function parsePayload(job: Job): AgentRunPayload {
   const parsed = AgentRunPayload.safeParse(job.payload);
   if (!parsed.success) {
-    throw new ErrInvalidRunPayload(job.id, parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; "));
+    throw new ErrInvalidRunPayload(
+      job.id,
+      parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; "),
+    );
   }
   return parsed.data;
 }
@@ -62,9 +65,8 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     }
   };
 
-  async function run(ctx: JobContext): Promise<JobOutcome> {
-    const { job } = ctx;
-    const payload = parsePayload(job);
+  /** The thread's session, its agent and the request; throws a CodethreadError a user can read. */
+  async function prepare(job: Job, payload: AgentRunPayload) {
     const session = await ensureThreadSession(db, {
       teamId: payload.teamId,
       channelId: payload.channelId,
@@ -76,6 +78,46 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     const agent = registry.get(session.provider);
     const workspace = await deps.resolveWorkspace(session, payload);
     const request = deps.buildRequest({ jobId: job.id, payload, session, workspace, provider: session.provider });
+    return { session, agent, request };
+  }
+
+  /** The run could not start (unknown provider, no workspace): the thread still hears why. */
+  async function failBeforeStart(job: Job, payload: AgentRunPayload, err: unknown): Promise<JobOutcome> {
+    const info: RunInfo = {
+      jobId: job.id,
+      threadKey: job.threadKey,
+      payload,
+      provider: payload.provider ?? "unknown",
+      startedAt: job.startedAt ?? new Date(),
+    };
+    const result: AgentResult = {
+      outcome: "failed",
+      text: "",
+      durationMs: 0,
+      error: messageOf(err),
+      errorCode: err instanceof CodethreadError ? err.code : "run_setup_failed",
+    };
+    await publish("runStarted", job.id, () => publisher.runStarted(info));
+    await publish("runFinished", job.id, () => publisher.runFinished(info, result, {}));
+    await recordAudit(db, {
+      actor: payload.userId,
+      action: "run.finish",
+      threadKey: job.threadKey,
+      detail: { jobId: job.id, outcome: "failed", errorCode: result.errorCode },
+    });
+    return { status: "failed", error: result.error ?? "the run could not start" };
+  }
+
+  async function run(ctx: JobContext): Promise<JobOutcome> {
+    const { job } = ctx;
+    const payload = parsePayload(job);
+    let prepared: Awaited<ReturnType<typeof prepare>>;
+    try {
+      prepared = await prepare(job, payload);
+    } catch (err) {
+      return failBeforeStart(job, payload, err);
+    }
+    const { session, agent, request } = prepared;
     const key = session.threadKey;
     const info: RunInfo = {
       jobId: job.id,
@@ -89,7 +131,12 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
       actor: payload.userId,
       action: "run.start",
       threadKey: key,
-      detail: { jobId: job.id, provider: session.provider, resumed: Boolean(session.sessionId), source: payload.source },
+      detail: {
+        jobId: job.id,
+        provider: session.provider,
+        resumed: Boolean(session.sessionId),
+        source: payload.source,
+      },
     });
     await publish("runStarted", job.id, () => publisher.runStarted(info));
 
@@ -98,7 +145,9 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
       if (!waiting) log.info({ jobId: job.id, requestId }, "permission answer arrived for nothing waiting");
     });
     const onAbort = () => {
-      agent.cancel(job.id).catch((err: unknown) => log.warn({ jobId: job.id, err: messageOf(err) }, "agent cancel failed"));
+      agent
+        .cancel(job.id)
+        .catch((err: unknown) => log.warn({ jobId: job.id, err: messageOf(err) }, "agent cancel failed"));
     };
     if (ctx.signal.aborted) onAbort();
     else ctx.signal.addEventListener("abort", onAbort, { once: true });
@@ -115,7 +164,10 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     const stop = ctx.stopReason();
     if (stop && stop.kind !== "cancel" && result.outcome !== "succeeded") {
       // Shutdown or lost lease: the worker (or the reaper) reports the interruption.
-      return { status: "interrupted", error: stop.kind === "shutdown" ? "the worker shut down" : "the worker lost its lease" };
+      return {
+        status: "interrupted",
+        error: stop.kind === "shutdown" ? "the worker shut down" : "the worker lost its lease",
+      };
     }
     const cancelledBy = stop?.kind === "cancel" ? stop.by : undefined;
     await publish("runFinished", job.id, () => publisher.runFinished(info, result, cancelledBy ? { cancelledBy } : {}));
@@ -123,7 +175,13 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
       actor: cancelledBy ?? payload.userId,
       action: "run.finish",
       threadKey: key,
-      detail: { jobId: job.id, outcome: result.outcome, errorCode: result.errorCode, costUsd: result.costUsd, durationMs: result.durationMs },
+      detail: {
+        jobId: job.id,
+        outcome: result.outcome,
+        errorCode: result.errorCode,
+        costUsd: result.costUsd,
+        durationMs: result.durationMs,
+      },
     });
     return outcomeOf(result, cancelledBy);
   }
@@ -136,7 +194,12 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     }
     const payload = parsed.data;
     const session = await getThreadSession(db, threadKey(payload));
-    await recordAudit(db, { actor: "system", action: "run.interrupted", threadKey: job.threadKey, detail: { jobId: job.id, reason } });
+    await recordAudit(db, {
+      actor: "system",
+      action: "run.interrupted",
+      threadKey: job.threadKey,
+      detail: { jobId: job.id, reason },
+    });
     await publish("runInterrupted", job.id, () =>
       publisher.runInterrupted(
         {

@@ -14,7 +14,9 @@ export class ErrNoJobHandler extends CodethreadError {
 /** An agent_run job's payload does not match the schema. */
 export class ErrInvalidRunPayload extends CodethreadError {
   constructor(jobId: string, reason: string) {
-    super("invalid_run_payload", `The agent run job ${jobId} has an invalid payload: ${excerpt(reason, 500)}`, { jobId });
+    super("invalid_run_payload", `The agent run job ${jobId} has an invalid payload: ${excerpt(reason, 500)}`, {
+      jobId,
+    });
   }
 }
 

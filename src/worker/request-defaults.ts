@@ -68,7 +68,11 @@ export function defaultBuildRequest(config: Pick<Config, "runs" | "claude" | "op
     timeoutMs: config.runs.timeoutMs,
     permissions: permissionPolicy(config.runs),
     model:
-      provider === ClaudeCodeProvider ? config.claude.model : provider === OpenCodeProvider ? config.opencode.model : undefined,
+      provider === ClaudeCodeProvider
+        ? config.claude.model
+        : provider === OpenCodeProvider
+          ? config.opencode.model
+          : undefined,
     maxTurns: provider === ClaudeCodeProvider ? config.claude.maxTurns : undefined,
   });
 }

@@ -1,53 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { ProviderRegistry } from "../agents/registry.js";
 import { messageOf } from "../errors.js";
-import { type Logger, silentLogger } from "../log.js";
-import type { Database } from "../store/database.js";
+import { silentLogger } from "../log.js";
 import { ControlChannel, JobsChannel, parseControlPayload } from "../store/queue/channels.js";
 import { claimJobs } from "../store/queue/claim.js";
 import { type StoredControl, takeControls } from "../store/queue/controls.js";
 import { type FinalStatus, finishJob, releaseJobs } from "../store/queue/finish.js";
 import { extendLeases } from "../store/queue/lease.js";
 import { reapExpiredLeases } from "../store/queue/reap.js";
-import type { Job, JobKind } from "../store/queue/types.js";
-import { agentRunHandler } from "./agent-run-handler.js";
-import { ErrNoJobHandler, ErrWorkerConfig } from "./errors.js";
-import type { JobHandler, JobOutcome } from "./handler.js";
-import type { RunPublisher } from "./publisher.js";
-import {
-  type BuildRequest,
-  defaultBuildRequest,
-  defaultResolveWorkspace,
-  type ResolveWorkspace,
-  type WorkerConfig,
-} from "./request-defaults.js";
+import type { Job } from "../store/queue/types.js";
+import { ErrNoJobHandler } from "./errors.js";
+import type { JobOutcome } from "./handler.js";
 import { RunSlot } from "./run-slot.js";
-
-export interface WorkerOptions {
-  db: Database;
-  registry: ProviderRegistry;
-  publisher: RunPublisher;
-  log?: Logger;
-  /** Needed by the defaults of `resolveWorkspace` and `buildRequest`, and for the default concurrency. */
-  config?: WorkerConfig;
-  /** Jobs run at once by this process (different threads). Default: config.runs.concurrency, else 4. */
-  concurrency?: number;
-  /** A running job whose lease is not extended for this long is reaped as interrupted. Default 30 s. */
-  leaseMs?: number;
-  /** How often leases are extended. Default leaseMs / 3. */
-  heartbeatMs?: number;
-  /** Fallback poll for new jobs and missed control messages. Default 1 s. */
-  pollMs?: number;
-  /** How often expired leases are looked for. Default leaseMs / 2. */
-  reapMs?: number;
-  /** Default: host:pid:random. */
-  workerId?: string;
-  resolveWorkspace?: ResolveWorkspace;
-  buildRequest?: BuildRequest;
-  /** Handlers by job kind, merged over the built-in `agent_run` handler. */
-  handlers?: Partial<Record<JobKind, JobHandler>>;
-}
+import { buildHandlers, type WorkerOptions } from "./worker-options.js";
 
 export interface Worker {
   readonly id: string;
@@ -61,30 +26,9 @@ export interface Worker {
   running(): string[];
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+export type { WorkerOptions } from "./worker-options.js";
 
-function buildHandlers(o: WorkerOptions, log: Logger): Map<JobKind, JobHandler> {
-  const needConfig = (what: string) => {
-    if (!o.config) throw new ErrWorkerConfig(`pass config, or ${what}`);
-    return o.config;
-  };
-  const handlers = new Map<JobKind, JobHandler>();
-  if (!o.handlers?.agent_run) {
-    handlers.set(
-      "agent_run",
-      agentRunHandler({
-        db: o.db,
-        registry: o.registry,
-        publisher: o.publisher,
-        log,
-        resolveWorkspace: o.resolveWorkspace ?? defaultResolveWorkspace(needConfig("resolveWorkspace")),
-        buildRequest: o.buildRequest ?? defaultBuildRequest(needConfig("buildRequest")),
-      }),
-    );
-  }
-  for (const [kind, handler] of Object.entries(o.handlers ?? {})) if (handler) handlers.set(kind as JobKind, handler);
-  return handlers;
-}
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export function createWorker(options: WorkerOptions): Worker {
   const db = options.db;
@@ -101,7 +45,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const unlisteners: Array<() => Promise<void>> = [];
   let stopping = false;
   let started = false;
-  let claiming = false;
+  let claiming: Promise<void> | undefined;
   let claimAgain = false;
 
   const background = (what: string, p: Promise<unknown>) => {
@@ -110,7 +54,10 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function tellInterrupted(job: Job, reason: string): Promise<void> {
     const handler = handlers.get(job.kind);
-    if (handler?.interrupted) await handler.interrupted(job, reason).catch((err: unknown) => log.warn({ jobId: job.id, err: messageOf(err) }, "interrupted notice failed"));
+    if (handler?.interrupted)
+      await handler
+        .interrupted(job, reason)
+        .catch((err: unknown) => log.warn({ jobId: job.id, err: messageOf(err) }, "interrupted notice failed"));
   }
 
   async function record(slot: RunSlot, outcome: JobOutcome): Promise<void> {
@@ -156,6 +103,29 @@ export function createWorker(options: WorkerOptions): Worker {
       });
   }
 
+  async function claimWhileRoom(): Promise<void> {
+    try {
+      do {
+        claimAgain = false;
+        const room = concurrency - slots.size;
+        if (room <= 0 || stopping) break;
+        const jobs = await claimJobs(db, id, room, leaseMs);
+        if (stopping) {
+          await releaseJobs(
+            db,
+            jobs.map((j) => j.id),
+            id,
+          );
+          break;
+        }
+        for (const job of jobs) startJob(job);
+        if (jobs.length === room) claimAgain = true;
+      } while (claimAgain);
+    } catch (err) {
+      log.warn({ err: messageOf(err) }, "claim failed; retrying at the next poll");
+    }
+  }
+
   /** Claim while there is room; one claim loop at a time (a wake during it loops again). */
   function wake(): void {
     if (stopping || !started) return;
@@ -163,27 +133,9 @@ export function createWorker(options: WorkerOptions): Worker {
       claimAgain = true;
       return;
     }
-    claiming = true;
-    void (async () => {
-      try {
-        do {
-          claimAgain = false;
-          const room = concurrency - slots.size;
-          if (room <= 0 || stopping) break;
-          const jobs = await claimJobs(db, id, room, leaseMs);
-          if (stopping) {
-            await releaseJobs(db, jobs.map((j) => j.id), id);
-            break;
-          }
-          for (const job of jobs) startJob(job);
-          if (jobs.length === room) claimAgain = true;
-        } while (claimAgain);
-      } catch (err) {
-        log.warn({ err: messageOf(err) }, "claim failed; retrying at the next poll");
-      } finally {
-        claiming = false;
-      }
-    })();
+    claiming = claimWhileRoom().finally(() => {
+      claiming = undefined;
+    });
   }
 
   async function dispatch(controls: StoredControl[]): Promise<void> {
@@ -196,7 +148,11 @@ export function createWorker(options: WorkerOptions): Worker {
       } else {
         const listener = slot.permissionListener();
         if (listener) await listener(message.requestId, message.decision, message.by);
-        else log.info({ jobId: message.jobId, requestId: message.requestId }, "permission answer for a job that asked nothing");
+        else
+          log.info(
+            { jobId: message.jobId, requestId: message.requestId },
+            "permission answer for a job that asked nothing",
+          );
       }
     }
   }
@@ -236,7 +192,10 @@ export function createWorker(options: WorkerOptions): Worker {
       const t = setInterval(() => {
         if (busy) return;
         busy = true;
-        background(what, fn().finally(() => (busy = false)));
+        background(
+          what,
+          fn().finally(() => (busy = false)),
+        );
       }, ms);
       t.unref();
       timers.push(t);
@@ -255,13 +214,16 @@ export function createWorker(options: WorkerOptions): Worker {
   async function stop(o: { graceMs?: number } = {}): Promise<void> {
     if (!started || stopping) return;
     stopping = true;
+    await claiming; // a claim in flight puts back what it got
     const all = () => Promise.all([...slots.values()].map((s) => s.done));
     await Promise.race([all(), sleep(o.graceMs ?? 30_000)]);
     for (const slot of slots.values()) slot.stop({ kind: "shutdown" });
     await Promise.race([all(), sleep(5_000)]);
     // Handlers that ignored the abort: mark their jobs so nothing stays running without an owner.
     for (const slot of [...slots.values()]) {
-      const finished = await finishJob(db, slot.job.id, id, "interrupted", "the worker shut down").catch(() => undefined);
+      const finished = await finishJob(db, slot.job.id, id, "interrupted", "the worker shut down").catch(
+        () => undefined,
+      );
       if (finished) await tellInterrupted(finished, "the worker shut down");
     }
     for (const t of timers) clearInterval(t);

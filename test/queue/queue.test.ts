@@ -82,11 +82,17 @@ describeEachDatabase("job queue", (target) => {
     const a = await enqueue(1);
     const b = await enqueue(1);
     const removed = await queue.cancel(b.job.id, "U2");
-    expect(removed).toMatchObject({ kind: "removed_from_queue", job: { status: "cancelled", cancelRequestedBy: "U2" } });
+    expect(removed).toMatchObject({
+      kind: "removed_from_queue",
+      job: { status: "cancelled", cancelRequestedBy: "U2" },
+    });
     const [claimed] = await claimJobs(db, "w1", 10, 30_000);
     await finishJob(db, claimed!.id, "w1", "succeeded");
     expect(await claimJobs(db, "w1", 10, 30_000)).toEqual([]);
-    expect(await queue.cancel(a.job.id, "U2")).toMatchObject({ kind: "already_finished", job: { status: "succeeded" } });
+    expect(await queue.cancel(a.job.id, "U2")).toMatchObject({
+      kind: "already_finished",
+      job: { status: "succeeded" },
+    });
     expect(await queue.cancel("no-such-job", "U2")).toEqual({ kind: "not_found" });
   });
 

@@ -6,7 +6,11 @@ import type { RunInfo, RunPublisher } from "../../src/worker/publisher.js";
 import type { Script } from "./test-agent.js";
 
 /** An agent_run payload for thread `n` of team T1 / channel C1, running `script`. */
-export function runPayload(thread: number, script: Script | string = {}, extra: Partial<AgentRunPayload> = {}): AgentRunPayload {
+export function runPayload(
+  thread: number,
+  script: Script | string = {},
+  extra: Partial<AgentRunPayload> = {},
+): AgentRunPayload {
   return {
     teamId: "T1",
     channelId: "C1",
@@ -61,13 +65,18 @@ export async function waitForStatus(
   for (;;) {
     const job = await get(jobId);
     if (job && statuses.includes(job.status)) return job;
-    if (Date.now() > until) throw new Error(`job ${jobId} is ${job?.status ?? "missing"}, waited for ${statuses.join("|")}`);
+    if (Date.now() > until)
+      throw new Error(`job ${jobId} is ${job?.status ?? "missing"}, waited for ${statuses.join("|")}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
 /** Poll until `check` returns true. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
@@ -76,6 +85,8 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, what: s
 }
 
 export async function countByStatus(db: Database): Promise<Record<string, number>> {
-  const { rows } = await db.query<{ status: string; n: number }>("SELECT status, count(*)::int AS n FROM jobs GROUP BY status");
+  const { rows } = await db.query<{ status: string; n: number }>(
+    "SELECT status, count(*)::int AS n FROM jobs GROUP BY status",
+  );
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }

@@ -35,7 +35,11 @@ const publisher: RunPublisher = {
     if (event.type === "permission_request") await published(run.jobId, "permission_request", { id: event.id });
   },
   async runFinished(run: RunInfo, result: AgentResult, extra: { cancelledBy?: string }) {
-    await published(run.jobId, "finished", { outcome: result.outcome, text: result.text, cancelledBy: extra.cancelledBy ?? null });
+    await published(run.jobId, "finished", {
+      outcome: result.outcome,
+      text: result.text,
+      cancelledBy: extra.cancelledBy ?? null,
+    });
   },
   async runInterrupted(run: { jobId: string }, reason: string) {
     await published(run.jobId, "interrupted", { reason });
@@ -44,14 +48,16 @@ const publisher: RunPublisher = {
 
 const agent = new TestAgent("test-agent", {
   onStart: async (request) => {
-    await db.query("INSERT INTO test_agent_runs (job_id, worker_id, pid, started_at) VALUES ($1, $2, $3, clock_timestamp())", [
-      request.runId,
-      workerId,
-      process.pid,
-    ]);
+    await db.query(
+      "INSERT INTO test_agent_runs (job_id, worker_id, pid, started_at) VALUES ($1, $2, $3, clock_timestamp())",
+      [request.runId, workerId, process.pid],
+    );
   },
   onEnd: async (request, outcome) => {
-    await db.query("UPDATE test_agent_runs SET ended_at = clock_timestamp(), outcome = $2 WHERE job_id = $1", [request.runId, outcome]);
+    await db.query("UPDATE test_agent_runs SET ended_at = clock_timestamp(), outcome = $2 WHERE job_id = $1", [
+      request.runId,
+      outcome,
+    ]);
   },
 });
 

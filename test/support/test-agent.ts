@@ -1,5 +1,11 @@
 import type { AgentEvent, AgentResult, Outcome } from "../../src/agents/events.js";
-import type { Availability, Capabilities, CodeAgent, ExecuteOptions, PermissionDecision } from "../../src/agents/port.js";
+import type {
+  Availability,
+  Capabilities,
+  CodeAgent,
+  ExecuteOptions,
+  PermissionDecision,
+} from "../../src/agents/port.js";
 import type { AgentRequest } from "../../src/agents/request.js";
 
 /**
@@ -55,7 +61,13 @@ export class TestAgent implements CodeAgent {
     if (script.sessionNotFound && request.sessionId) {
       yield {
         type: "result",
-        result: { outcome: "failed", text: "", durationMs: 0, error: "no such session", errorCode: "session_not_found" },
+        result: {
+          outcome: "failed",
+          text: "",
+          durationMs: 0,
+          error: "no such session",
+          errorCode: "session_not_found",
+        },
       };
       return;
     }
@@ -78,7 +90,10 @@ export class TestAgent implements CodeAgent {
         });
         if (decision) text = decision.allow ? "permission allowed" : "permission denied";
       }
-      if (script.hang) await new Promise<void>((resolve) => run.abort.signal.addEventListener("abort", () => resolve(), { once: true }));
+      if (script.hang)
+        await new Promise<void>((resolve) =>
+          run.abort.signal.addEventListener("abort", () => resolve(), { once: true }),
+        );
       else if (script.sleepMs) await sleep(script.sleepMs, run.abort.signal);
       if (run.abort.signal.aborted) {
         outcome = "cancelled";
@@ -120,9 +135,13 @@ export class TestAgent implements CodeAgent {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -34,9 +34,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("worker processes on one Postgre
     queue.enqueue({ kind: "agent_run", threadKey: runThreadKey(thread), payload: runPayload(thread, script) });
   const agentRuns = async () =>
     (
-      await db.query<{ job_id: string; worker_id: string; started_at: Date; ended_at: Date | null; outcome: string | null }>(
-        "SELECT job_id, worker_id, started_at, ended_at, outcome FROM test_agent_runs",
-      )
+      await db.query<{
+        job_id: string;
+        worker_id: string;
+        started_at: Date;
+        ended_at: Date | null;
+        outcome: string | null;
+      }>("SELECT job_id, worker_id, started_at, ended_at, outcome FROM test_agent_runs")
     ).rows;
   const publishedOf = async (jobId: string) =>
     (
@@ -47,7 +51,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("worker processes on one Postgre
     ).rows;
 
   it("runs 1,000 jobs over 50 threads exactly once each, never two at a time in a thread", async () => {
-    workers = await Promise.all(["w1", "w2", "w3"].map((id) => spawnWorker(url, id, { CONCURRENCY: "4", LEASE_MS: "10000" })));
+    workers = await Promise.all(
+      ["w1", "w2", "w3"].map((id) => spawnWorker(url, id, { CONCURRENCY: "4", LEASE_MS: "10000" })),
+    );
     const ids: string[] = [];
     for (let i = 0; i < 1_000; i++) ids.push((await run(i % 50, i % 10 === 0 ? { sleepMs: 3 } : "no-op")).job.id);
     await waitUntil(async () => (await countByStatus(db)).succeeded === 1_000, "1,000 succeeded jobs", 300_000);
@@ -76,7 +82,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("worker processes on one Postgre
     }
     expect(overlaps).toBe(0);
     // Informative: how the work was shared.
-    const perWorker = Object.fromEntries(["w1", "w2", "w3"].map((w) => [w, runs.filter((r) => r.worker_id === w).length]));
+    const perWorker = Object.fromEntries(
+      ["w1", "w2", "w3"].map((w) => [w, runs.filter((r) => r.worker_id === w).length]),
+    );
     console.info("jobs per worker process", perWorker);
   }, 400_000);
 
@@ -94,13 +102,20 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("worker processes on one Postgre
     for (let i = 0; i < 20; i++) others.push((await run(10 + (i % 5), { sleepMs: 5 })).job.id);
 
     const killedAt = Date.now();
-    const interrupted = await waitForStatus((id) => queue.get(id), hung.id, ["interrupted", "succeeded", "failed", "cancelled"], 60_000);
+    const interrupted = await waitForStatus(
+      (id) => queue.get(id),
+      hung.id,
+      ["interrupted", "succeeded", "failed", "cancelled"],
+      60_000,
+    );
     console.info("kill -9 → interrupted after ms", Date.now() - killedAt, "(lease 2000 ms)");
     expect(interrupted).toMatchObject({ status: "interrupted", holder });
     await waitUntil(async () => (await publishedOf(hung.id)).some((p) => p.what === "interrupted"), "thread told");
     expect((await publishedOf(hung.id)).find((p) => p.what === "interrupted")?.worker_id).toBe(survivor.id);
     for (const id of [...others, followUp.job.id]) {
-      expect(await waitForStatus((i) => queue.get(i), id, ["succeeded", "failed", "cancelled", "interrupted"], 60_000)).toMatchObject({
+      expect(
+        await waitForStatus((i) => queue.get(i), id, ["succeeded", "failed", "cancelled", "interrupted"], 60_000),
+      ).toMatchObject({
         status: "succeeded",
       });
     }
@@ -115,19 +130,30 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("worker processes on one Postgre
     const { job: asking } = await run(2, { permission: true });
     await waitUntil(async () => (await agentRuns()).some((r) => r.job_id === hung.id), "hung run started");
     expect(await queue.cancel(hung.id, "U7")).toMatchObject({ kind: "cancel_requested" });
-    expect(await waitForStatus((id) => queue.get(id), hung.id, ["cancelled", "succeeded", "failed", "interrupted"])).toMatchObject({
+    expect(
+      await waitForStatus((id) => queue.get(id), hung.id, ["cancelled", "succeeded", "failed", "interrupted"]),
+    ).toMatchObject({
       status: "cancelled",
       cancelRequestedBy: "U7",
     });
     expect((await agentRuns()).find((r) => r.job_id === hung.id)?.outcome).toBe("cancelled");
-    expect((await publishedOf(hung.id)).find((p) => p.what === "finished")?.detail).toMatchObject({ cancelledBy: "U7" });
+    expect((await publishedOf(hung.id)).find((p) => p.what === "finished")?.detail).toMatchObject({
+      cancelledBy: "U7",
+    });
 
-    await waitUntil(async () => (await publishedOf(asking.id)).some((p) => p.what === "permission_request"), "permission asked");
+    await waitUntil(
+      async () => (await publishedOf(asking.id)).some((p) => p.what === "permission_request"),
+      "permission asked",
+    );
     expect(await queue.answerPermission(asking.id, "perm-1", { allow: false, message: "not now" }, "U1")).toBe(true);
-    expect(await waitForStatus((id) => queue.get(id), asking.id, ["succeeded", "failed", "cancelled", "interrupted"])).toMatchObject({
+    expect(
+      await waitForStatus((id) => queue.get(id), asking.id, ["succeeded", "failed", "cancelled", "interrupted"]),
+    ).toMatchObject({
       status: "succeeded",
     });
-    expect((await publishedOf(asking.id)).find((p) => p.what === "finished")?.detail).toMatchObject({ text: "permission denied" });
+    expect((await publishedOf(asking.id)).find((p) => p.what === "finished")?.detail).toMatchObject({
+      text: "permission denied",
+    });
   }, 120_000);
 
   it("on SIGTERM finishes what it can within the grace period and marks the rest interrupted", async () => {

@@ -63,7 +63,8 @@ describeEachDatabase("worker", (target) => {
 
   const run = (thread: number, script: Script | string = {}, extra: Partial<AgentRunPayload> = {}) =>
     queue.enqueue({ kind: "agent_run", threadKey: runThreadKey(thread), payload: runPayload(thread, script, extra) });
-  const settled = (id: string) => waitForStatus((i) => queue.get(i), id, ["succeeded", "failed", "cancelled", "interrupted"]);
+  const settled = (id: string) =>
+    waitForStatus((i) => queue.get(i), id, ["succeeded", "failed", "cancelled", "interrupted"]);
 
   it("runs a turn, keeps its session for the thread and reports it in order", async () => {
     await startWorker();
@@ -73,7 +74,10 @@ describeEachDatabase("worker", (target) => {
     expect(session).toMatchObject({ provider: "test-agent", sessionId: `sess-${job.id}`, ownerUserId: "U1" });
     const whats = publisher.of(job.id).map((c) => (c.what === "event" ? c.event.type : c.what));
     expect(whats).toEqual(["started", "session_started", "text", "finished"]);
-    expect((await listAudit(db, { threadKey: runThreadKey(1) })).map((a) => a.action)).toEqual(["run.finish", "run.start"]);
+    expect((await listAudit(db, { threadKey: runThreadKey(1) })).map((a) => a.action)).toEqual([
+      "run.finish",
+      "run.start",
+    ]);
   });
 
   it("queues a follow-up behind the running turn and resumes the same session", async () => {
@@ -93,7 +97,10 @@ describeEachDatabase("worker", (target) => {
   it("stores the session id as soon as the agent reports it, before the turn ends", async () => {
     await startWorker();
     const { job } = await run(1, { hang: true });
-    await waitUntil(async () => (await getThreadSession(db, runThreadKey(1)))?.sessionId === `sess-${job.id}`, "session id");
+    await waitUntil(
+      async () => (await getThreadSession(db, runThreadKey(1)))?.sessionId === `sess-${job.id}`,
+      "session id",
+    );
     expect((await queue.get(job.id))?.status).toBe("running");
     await queue.cancel(job.id, "U1");
     await settled(job.id);
@@ -125,10 +132,15 @@ describeEachDatabase("worker", (target) => {
   it("delivers a permission answer to the running agent", async () => {
     await startWorker();
     const { job } = await run(1, { permission: true });
-    await waitUntil(() => publisher.of(job.id).some((c) => c.what === "event" && c.event.type === "permission_request"), "ask");
+    await waitUntil(
+      () => publisher.of(job.id).some((c) => c.what === "event" && c.event.type === "permission_request"),
+      "ask",
+    );
     expect(await queue.answerPermission(job.id, "perm-1", { allow: true }, "U1")).toBe(true);
     expect(await settled(job.id)).toMatchObject({ status: "succeeded" });
-    expect(publisher.of(job.id).find((c) => c.what === "finished")).toMatchObject({ result: { text: "permission allowed" } });
+    expect(publisher.of(job.id).find((c) => c.what === "finished")).toMatchObject({
+      result: { text: "permission allowed" },
+    });
   });
 
   it("fails a job with a malformed payload clearly, and goes on with the next", async () => {
@@ -138,6 +150,16 @@ describeEachDatabase("worker", (target) => {
     expect(await settled(bad.job.id)).toMatchObject({ status: "failed" });
     expect((await queue.get(bad.job.id))?.error).toMatch(/invalid payload.*teamId/);
     expect(await settled(good.job.id)).toMatchObject({ status: "succeeded" });
+  });
+
+  it("tells the thread when a run cannot start (unknown agent) and fails the job", async () => {
+    await startWorker();
+    const { job } = await run(1, "hi", { provider: "no-such-agent" });
+    expect(await settled(job.id)).toMatchObject({ status: "failed" });
+    expect((await queue.get(job.id))?.error).toMatch(/Unknown agent "no-such-agent"/);
+    const calls = publisher.of(job.id);
+    expect(calls.map((c) => c.what)).toEqual(["started", "finished"]);
+    expect(calls[1]).toMatchObject({ result: { outcome: "failed", errorCode: "unknown_provider" } });
   });
 
   it("fails a job of a kind nobody handles", async () => {

@@ -8,7 +8,10 @@ export async function getJob(db: Queryable, jobId: string): Promise<Job | undefi
 }
 
 /** Queued and running jobs, oldest first. */
-export async function listActiveJobs(db: Queryable, filter: { threadKey?: string; limit?: number } = {}): Promise<Job[]> {
+export async function listActiveJobs(
+  db: Queryable,
+  filter: { threadKey?: string; limit?: number } = {},
+): Promise<Job[]> {
   const { rows } = await db.query<JobRow>(
     `SELECT ${jobColumns("jobs")} FROM jobs
      WHERE status IN ('queued', 'running') AND ($1::text IS NULL OR thread_key = $1)

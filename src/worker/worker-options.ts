@@ -1,0 +1,64 @@
+import type { ProviderRegistry } from "../agents/registry.js";
+import type { Logger } from "../log.js";
+import type { Database } from "../store/database.js";
+import type { JobKind } from "../store/queue/types.js";
+import { agentRunHandler } from "./agent-run-handler.js";
+import { ErrWorkerConfig } from "./errors.js";
+import type { JobHandler } from "./handler.js";
+import type { RunPublisher } from "./publisher.js";
+import {
+  type BuildRequest,
+  defaultBuildRequest,
+  defaultResolveWorkspace,
+  type ResolveWorkspace,
+  type WorkerConfig,
+} from "./request-defaults.js";
+
+export interface WorkerOptions {
+  db: Database;
+  registry: ProviderRegistry;
+  publisher: RunPublisher;
+  log?: Logger;
+  /** Needed by the defaults of `resolveWorkspace` and `buildRequest`, and for the default concurrency. */
+  config?: WorkerConfig;
+  /** Jobs run at once by this process (different threads). Default: config.runs.concurrency, else 4. */
+  concurrency?: number;
+  /** A running job whose lease is not extended for this long is reaped as interrupted. Default 30 s. */
+  leaseMs?: number;
+  /** How often leases are extended. Default leaseMs / 3. */
+  heartbeatMs?: number;
+  /** Fallback poll for new jobs and missed control messages. Default 1 s. */
+  pollMs?: number;
+  /** How often expired leases are looked for. Default leaseMs / 2. */
+  reapMs?: number;
+  /** Default: host:pid:random. */
+  workerId?: string;
+  resolveWorkspace?: ResolveWorkspace;
+  buildRequest?: BuildRequest;
+  /** Handlers by job kind, merged over the built-in `agent_run` handler. */
+  handlers?: Partial<Record<JobKind, JobHandler>>;
+}
+
+/** The handlers by kind: the built-in agent_run handler (with its defaults) under `options.handlers`. */
+export function buildHandlers(o: WorkerOptions, log: Logger): Map<JobKind, JobHandler> {
+  const needConfig = (what: string) => {
+    if (!o.config) throw new ErrWorkerConfig(`pass config, or ${what}`);
+    return o.config;
+  };
+  const handlers = new Map<JobKind, JobHandler>();
+  if (!o.handlers?.agent_run) {
+    handlers.set(
+      "agent_run",
+      agentRunHandler({
+        db: o.db,
+        registry: o.registry,
+        publisher: o.publisher,
+        log,
+        resolveWorkspace: o.resolveWorkspace ?? defaultResolveWorkspace(needConfig("resolveWorkspace")),
+        buildRequest: o.buildRequest ?? defaultBuildRequest(needConfig("buildRequest")),
+      }),
+    );
+  }
+  for (const [kind, handler] of Object.entries(o.handlers ?? {})) if (handler) handlers.set(kind as JobKind, handler);
+  return handlers;
+}
