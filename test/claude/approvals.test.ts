@@ -75,4 +75,22 @@ describe("approvals (ask policy: --permission-prompt-tool stdio)", () => {
     expect(result.outcome).toBe("succeeded");
     expect(existsSync(target())).toBe(false);
   });
+
+  it("cancel while an approval is pending: cancelled, the request can no longer be answered", async () => {
+    const agent = makeAgent(mock, sb);
+    const req = request(sb, `MOCK:write=${target()}`, { permissions: { mode: "ask" } });
+    const events: AgentEvent[] = [];
+    let askId = "";
+    for await (const e of agent.execute(req)) {
+      events.push(e);
+      if (e.type === "permission_request") {
+        askId = e.id;
+        await agent.cancel(req.runId);
+      }
+    }
+    const last = events.at(-1);
+    expect(last?.type === "result" && last.result.outcome).toBe("cancelled");
+    expect(await agent.respondToPermission(req.runId, askId, { allow: true })).toBe(false);
+    expect(existsSync(target())).toBe(false);
+  });
 });

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClaudeCodeAgent } from "../../src/agents/claude/index.js";
-import { ErrPromptRequired } from "../../src/agents/errors.js";
+import { ErrPromptRequired, ErrPromptTooLong } from "../../src/agents/errors.js";
 import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
 import { collect, makeAgent, makeSandbox, mockEnv, ofType, promptTexts, request, type Sandbox } from "./harness.js";
 
@@ -98,9 +98,11 @@ describe("the real claude CLI against the mock API", () => {
     expect(promptTexts(mock)).toContain(prompt);
   });
 
-  it("an empty or blank prompt is rejected before anything runs", () => {
+  it("an empty, blank or over-long prompt is rejected before anything runs", () => {
     const agent = makeAgent(mock, sb);
     expect(() => agent.execute(request(sb, "  \n\t "))).toThrow(ErrPromptRequired);
+    expect(() => agent.execute(request(sb, "x".repeat(300 * 1024)))).toThrow(ErrPromptTooLong);
+    expect(mock.requests).toEqual([]);
   });
 
   it("a missing binary: failed, agent_unavailable; availability says why", async () => {
