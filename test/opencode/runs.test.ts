@@ -194,6 +194,18 @@ describe("opencode provider against the real server", () => {
     expect(h.mock.requests.length).toBe(before);
   });
 
+  it("cancels as soon as the session exists (prompt in flight): cancelled, and the session still works", async () => {
+    const dir = h.sandbox.project("in-flight");
+    const req = request("MOCK:slow 30", dir);
+    const run = await collect(h.agent.execute(req), async (e) => {
+      if (e.type === "session_started") await h.agent.cancel(req.runId);
+    });
+    expect(run.result.outcome).toBe("cancelled");
+    expect(run.result.text).not.toContain("tick 29.");
+    const next = await collect(h.agent.execute(request("still there?", dir, { sessionId: run.result.sessionId })));
+    expect(next.result).toMatchObject({ outcome: "succeeded", text: "Echo: still there?" });
+  });
+
   it("cancels twice while text streams, and cancelling a finished run changes nothing", async () => {
     const dir = h.sandbox.project("twice");
     const req = request("MOCK:slow 40", dir);

@@ -150,3 +150,23 @@ describe("EventStream against a misbehaving SSE server", () => {
     await expect(stream.ready()).rejects.toMatchObject({ code: "agent_unavailable" });
   });
 });
+
+describe("embedded server", () => {
+  it("fails the run with agent_unavailable when the opencode binary is missing", async () => {
+    const { createOpenCodeAgent } = await import("../../src/agents/opencode/index.js");
+    const agent = createOpenCodeAgent({ bin: "/nonexistent/opencode", log: silentLogger });
+    const events: AgentEvent[] = [];
+    for await (const e of agent.execute({
+      runId: "r1",
+      prompt: "hi",
+      workspace: { kind: "local", directory: "/" },
+      timeoutMs: 60_000,
+    })) {
+      events.push(e);
+    }
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: "result", result: { outcome: "failed", errorCode: "agent_unavailable" } });
+    expect(await agent.checkAvailability()).toMatchObject({ available: false });
+    await agent.close?.();
+  });
+});
