@@ -139,4 +139,45 @@ describe("replaying captured transcripts (CLI 2.1.332 and 2.1.197)", () => {
     expect(events.map((e) => e.type)).toEqual(["session_started", "text", "result"]);
     expect(resultOf(events)).toMatchObject({ outcome: "succeeded", text: "hi", sessionId: "s1" });
   });
+
+  it("denials (system/permission_denied and result.permission_denials) are reported once each", async () => {
+    async function* lines() {
+      yield '{"type":"system","subtype":"init","session_id":"s2"}';
+      yield '{"type":"assistant","message":{"content":[{"type":"tool_use","id":"t1","name":"Write","input":{"file_path":"/w/a.txt"}}]}}';
+      yield '{"type":"system","subtype":"permission_denied","tool_name":"Write","tool_use_id":"t1","message":"not allowed"}';
+      yield '{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"t1","content":"denied","is_error":true}]}}';
+      yield '{"type":"assistant","message":{"content":[{"type":"tool_use","id":"t2","name":"Bash","input":{"command":"rm x"}}]}}';
+      yield '{"type":"result","subtype":"success","is_error":false,"result":"ok","session_id":"s2","permission_denials":[{"tool_name":"Write","tool_use_id":"t1"},{"tool_name":"Bash","tool_use_id":"t2"}]}';
+    }
+    const events: AgentEvent[] = [];
+    for await (const e of replayClaudeTranscript(lines(), { cwd: "/w" })) events.push(e);
+    expect(ofType(events, "permission_denied")).toEqual([
+      { type: "permission_denied", tool: "Write", id: "t1", reason: "not allowed" },
+      { type: "permission_denied", tool: "Bash", id: "t2" },
+    ]);
+    expect(ofType(events, "tool_use")[0]?.summary).toBe("Wrote a.txt");
+    expect(ofType(events, "tool_result")[0]).toMatchObject({ id: "t1", ok: false });
+  });
+
+  it("subagent tool uses carry their parent; tool results given as blocks are flattened", async () => {
+    async function* lines() {
+      yield '{"type":"assistant","message":{"content":[{"type":"tool_use","id":"a1","name":"Agent","input":{"description":"Explore the repo","prompt":"look"}}]}}';
+      yield '{"type":"assistant","parent_tool_use_id":"a1","message":{"content":[{"type":"tool_use","id":"g1","name":"Grep","input":{"pattern":"TODO"}}]}}';
+      yield '{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"a1","content":[{"type":"text","text":"found 3"},{"type":"text","text":"done"}]}]}}';
+      yield '{"type":"result","subtype":"success","is_error":false,"result":"ok"}';
+    }
+    const events: AgentEvent[] = [];
+    for await (const e of replayClaudeTranscript(lines())) events.push(e);
+    const uses = ofType(events, "tool_use");
+    expect(uses.map((u) => [u.summary, u.parentId])).toEqual([
+      ["Started subagent: Explore the repo", undefined],
+      ['Searched for "TODO"', "a1"],
+    ]);
+    expect(ofType(events, "tool_result")[0]).toEqual({
+      type: "tool_result",
+      id: "a1",
+      ok: true,
+      output: "found 3\ndone",
+    });
+  });
 });

@@ -206,6 +206,36 @@ describe("the remote stop script kills every process group of the tree", () => {
   });
 });
 
+describe("the agent's environment", () => {
+  it("never carries codethread's own secrets", async () => {
+    const { childEnv } = await import("../../src/agents/claude/local-runner.js");
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      SLACK_BOT_TOKEN: "xoxb-1",
+      DATABASE_URL: "postgres://x",
+      CODETHREAD_SECRET_KEY: "k",
+      ANTHROPIC_API_KEY: "a",
+    });
+    try {
+      const env = childEnv({
+        bin: "",
+        args: [],
+        env: { CLAUDE_CONFIG_DIR: "/c" },
+        unsetEnv: ["IS_SANDBOX"],
+        cwd: "",
+        stdin: "ignore",
+      });
+      expect(env.SLACK_BOT_TOKEN).toBeUndefined();
+      expect(env.DATABASE_URL).toBeUndefined();
+      expect(env.CODETHREAD_SECRET_KEY).toBeUndefined();
+      expect(env.ANTHROPIC_API_KEY).toBe("a");
+      expect(env.CLAUDE_CONFIG_DIR).toBe("/c");
+    } finally {
+      process.env = saved;
+    }
+  });
+});
+
 describe("the local runner's stop stages", () => {
   it("SIGINT and SIGTERM ignored: the kill stage still ends every process group of the tree", async () => {
     const { LocalRunner } = await import("../../src/agents/claude/local-runner.js");

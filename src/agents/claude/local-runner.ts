@@ -8,9 +8,16 @@ import type { CommandSpec, ProcessExit, Runner, RunningProcess, StopStage } from
 /** Longest argv string Linux accepts is 128 KiB; stay well below it. */
 export const LocalMaxArgvPromptBytes = 100 * 1024;
 
-/** The environment for a child: ours, plus `extra`, plus the spec's, minus the spec's unset list. */
+/**
+ * codethread's own secrets and settings. The agent runs arbitrary commands, so they never reach
+ * its environment (the Slack token, the database URL, the encryption key…).
+ */
+export const PrivateEnv = /^(SLACK_|CODETHREAD_|OPENCODE_SERVER_)|^(TEST_)?DATABASE_URL$/;
+
+/** The environment for a child: ours without codethread's secrets, plus `extra`, plus the spec's, minus the spec's unset list. */
 export function childEnv(spec: CommandSpec, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra, ...spec.env };
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !PrivateEnv.test(name)));
+  const env: NodeJS.ProcessEnv = { ...inherited, ...extra, ...spec.env };
   for (const name of spec.unsetEnv) delete env[name];
   return env;
 }
