@@ -27,6 +27,8 @@ export interface RunCardState {
   filesChanged: string[];
   /** One line under the status: waiting for approval, retrying, who cancelled, what failed. */
   note?: string;
+  /** Who pressed Cancel (a user id). */
+  cancelledBy?: string;
   costUsd?: number;
 }
 

@@ -159,12 +159,8 @@ export class SlackPublisher implements RunPublisher {
     s.finishedAt = (s.startedAt ?? this.#clock.now()) + result.durationMs;
     s.startedAt ??= s.finishedAt - result.durationMs;
     s.costUsd = result.costUsd;
-    s.note =
-      result.outcome === "cancelled" && extra.cancelledBy
-        ? `Cancelled by <@${extra.cancelledBy}>`
-        : result.outcome !== "succeeded" && result.error
-          ? result.error
-          : undefined;
+    s.cancelledBy = result.outcome === "cancelled" ? extra.cancelledBy : undefined;
+    s.note = result.outcome !== "succeeded" && result.error ? result.error : undefined;
     await this.#postAnswer(live, result, extra.cancelledBy);
     await this.#finishCard(run.jobId, live);
   }
@@ -184,7 +180,8 @@ export class SlackPublisher implements RunPublisher {
   async runCancelledBeforeStart(run: Omit<RunInfo, "startedAt" | "provider">, by: string): Promise<void> {
     const live = this.#live(run);
     live.state.status = "cancelled";
-    live.state.note = `Cancelled by <@${by}> before it started`;
+    live.state.cancelledBy = by;
+    live.state.note = "The run was cancelled before it started.";
     await this.#finishCard(run.jobId, live);
   }
 

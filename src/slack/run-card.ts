@@ -45,6 +45,9 @@ export function renderRunCard(state: RunCardState, now: number): { text: string;
     const lines = state.tools.map((t) => `${toolMark(t)} ${toMrkdwn(t.summary)}`).join("\n");
     blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(lines, SlackLimits.sectionText) } });
   }
+  if (state.cancelledBy) {
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: `Cancelled by <@${state.cancelledBy}>` } });
+  }
   if (state.note) {
     blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(toMrkdwn(state.note), SlackLimits.sectionText) } });
   }
