@@ -19,7 +19,9 @@ export const runHelp = `Usage: codethread run [--provider ID] [--cwd DIR] [--res
 
 Run one agent turn in DIR (default: the current directory) and stream what it does:
 tool summaries, then the answer with cost and duration. --json prints one AgentEvent per line.
-Ctrl-C cancels the run cleanly (exit 130).`;
+Ctrl-C cancels the run cleanly. Nobody can answer approvals in the terminal: with the "ask"
+permission policy each request is denied at once.
+Exit codes: 0 succeeded, 1 failed, 2 bad arguments, 124 timed out, 130 cancelled.`;
 
 /** Exit code of a finished run. */
 export function exitCodeOf(result: AgentResult): number {
@@ -70,9 +72,11 @@ export class HumanRenderer {
         break;
       case "result": {
         const r = e.result;
-        if (this.#pendingText.at(-1)?.trim() === r.text.trim()) this.#pendingText.pop();
+        // The answer is the last text block of a successful run; other outcomes' text was shown live.
+        const answer = r.outcome === "succeeded" ? r.text.trim() : "";
+        if (answer && this.#pendingText.at(-1)?.trim() === answer) this.#pendingText.pop();
         this.#flushText();
-        if (r.text.trim()) out.write(`\n${r.text.trim()}\n`);
+        if (answer) out.write(`\n${answer}\n`);
         const facts = [
           r.outcome,
           r.costUsd !== undefined ? `$${r.costUsd.toFixed(4)}` : undefined,
