@@ -87,6 +87,14 @@ describe("opencode provider: unreachable, unauthorized, deleted, dropped and kil
     expect(again.result.error).toContain("Start a new thread");
   });
 
+  it("follows a run through /global/event, with the model named explicitly", async () => {
+    const a = agent(server.url, { eventScope: "global", model: "mock/mock-model" });
+    const run = await collect(a.execute(request("MOCK:bash echo via-global", sandbox.project("global"))));
+    expect(run.events[0]).toMatchObject({ type: "session_started", model: "mock/mock-model" });
+    expect(run.of("tool_result")).toEqual([expect.objectContaining({ ok: true, output: "via-global\n" })]);
+    expect(run.result).toMatchObject({ outcome: "succeeded", text: "Tool bash returned: via-global\n" });
+  });
+
   it("loses no tool result when the event stream drops mid-run", async () => {
     const proxy = await startBreakingProxy(server.url);
     try {

@@ -26,6 +26,13 @@ export interface PromptBody {
 
 type Query = Record<string, string | undefined>;
 
+/** `provider/model` → the prompt's `model` field; anything else leaves the server's default. */
+export function promptModel(model: string | undefined): Pick<PromptBody, "model"> {
+  const i = model?.indexOf("/") ?? -1;
+  if (!model || i <= 0) return {};
+  return { model: { providerID: model.slice(0, i), modelID: model.slice(i + 1) } };
+}
+
 /**
  * The OpenCode server's HTTP API (v1 routes, 1.18.33), on undici. Every call has a timeout;
  * every non-2xx becomes `ErrOpenCodeHttp` (method, path, status, body excerpt); a refused or

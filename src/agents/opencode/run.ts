@@ -6,7 +6,7 @@ import type { PermissionDecision } from "../port.js";
 import type { AgentRequest } from "../request.js";
 import { oneLine } from "../tool-summary.js";
 import { Approvals } from "./approvals.js";
-import type { OpenCodeClient } from "./client.js";
+import { type OpenCodeClient, promptModel } from "./client.js";
 import { ErrOpenCodeHttp, ErrServerStopped, ErrWorkspaceUnsupported } from "./errors.js";
 import { EventStream, type StreamItem } from "./event-stream.js";
 import type { OpenCodeOptions } from "./options.js";
@@ -137,7 +137,7 @@ export class OpenCodeRun {
     this.#promptSent = true;
     await client.promptAsync(this.directory, this.#sessionId!, {
       parts: [{ type: "text", text: this.#request.prompt }],
-      ...modelOf(this.#request.model ?? options.model),
+      ...promptModel(this.#request.model ?? options.model),
     });
     this.#promptAccepted = true;
     if (this.#cancelRequested || this.#timedOut) await this.#abort();
@@ -307,10 +307,4 @@ export class OpenCodeRun {
       ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
     };
   }
-}
-
-function modelOf(model: string | undefined): { model?: { providerID: string; modelID: string } } {
-  const i = model?.indexOf("/") ?? -1;
-  if (!model || i <= 0) return {};
-  return { model: { providerID: model.slice(0, i), modelID: model.slice(i + 1) } };
 }
