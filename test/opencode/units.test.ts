@@ -170,3 +170,12 @@ describe("embedded server", () => {
     await agent.close?.();
   });
 });
+
+describe("EventQueue.pushNow", () => {
+  it("queues past the bound without waiting (answers given from inside the consumer loop)", async () => {
+    const q = new EventQueue(1);
+    await q.push({ type: "text", text: "a" });
+    q.pushNow({ type: "permission_denied", tool: "bash", id: "per_1" });
+    expect(q.size).toBe(2);
+  });
+});

@@ -27,6 +27,8 @@ export class Approvals {
     private readonly policy: PermissionPolicy | undefined,
     private readonly translator: Translator,
     private readonly push: (event: AgentEvent) => Promise<void>,
+    /** For events caused by the consumer's own call: never waits on the queue's bound. */
+    private readonly pushNow: (event: AgentEvent) => void,
     private readonly log: Logger,
   ) {}
 
@@ -67,7 +69,7 @@ export class Approvals {
     // A reject with a message lets the agent continue (it reads why); without one OpenCode stops the turn.
     const reason = decision.message ?? "The user denied this tool use.";
     await this.#reply(requestId, "reject", reason);
-    await this.push({ type: "permission_denied", tool: pending.tool, id: requestId, reason });
+    this.pushNow({ type: "permission_denied", tool: pending.tool, id: requestId, reason });
     return true;
   }
 

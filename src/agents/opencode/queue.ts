@@ -16,7 +16,10 @@ import type { AgentEvent } from "../events.js";
  * - every other event waits for a free slot: `push()` resolves only once the event is queued,
  *   the reader awaits it before reading more from the socket, and TCP back-pressure reaches the
  *   server. Nothing is dropped, so no tool result and no final `result` is ever lost;
- * - if the consumer stops iterating (break, return), pushes resolve at once and are discarded.
+ * - if the consumer stops iterating (break, return), pushes resolve at once and are discarded;
+ * - events caused by the consumer's own calls (`respondToPermission` → `permission_denied`) skip
+ *   the bound (`pushNow`), so answering from inside the loop cannot deadlock; there is at most
+ *   one such event per permission request.
  */
 export const DefaultQueueCapacity = 256;
 
@@ -44,6 +47,16 @@ export class EventQueue implements AsyncIterable<AgentEvent> {
       if (this.#coalesce(event)) return;
     }
     if (this.#abandoned) return;
+    this.#items.push(event);
+    this.#wake();
+  }
+
+  /**
+   * Queue at once, even past the bound: for the few events caused by the consumer's own calls
+   * (a denied approval), so a consumer that answers from inside its loop can never block itself.
+   */
+  pushNow(event: AgentEvent): void {
+    if (this.#closed || this.#abandoned || this.#coalesce(event)) return;
     this.#items.push(event);
     this.#wake();
   }

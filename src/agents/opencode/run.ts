@@ -196,6 +196,7 @@ export class OpenCodeRun {
       this.#request.permissions,
       this.#translator,
       (e) => this.queue.push(e),
+      (e) => this.queue.pushNow(e),
       this.#deps.log,
     );
     const model = this.#request.model ?? this.#deps.options.model;
