@@ -19,6 +19,7 @@ import { silentLogger } from "../src/log.js";
 import { openPostgres } from "../src/store/adapters/postgres.js";
 import { migrate } from "../src/store/migrate.js";
 import { SqlJobQueue } from "../src/store/queue/sql-job-queue.js";
+import type { JobHandler } from "../src/worker/handler.js";
 import { LoggingPublisher } from "../src/worker/publisher.js";
 import { createWorker, type Worker } from "../src/worker/worker.js";
 
@@ -38,6 +39,8 @@ interface Subject {
   /** Jobs of throughput/latency scenarios (pg-boss polls: fewer, to stay within seconds). */
   scale?: number;
   serial?: boolean;
+  /** Cancel of a running job → its handler's abort signal fires (ms), n samples. */
+  cancelLatencies?(n: number): Promise<number[]>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,35 +50,51 @@ async function ours(url: string): Promise<Subject> {
   await migrate(db);
   const queue = new SqlJobQueue(db);
   let worker: Worker | undefined;
+  const start = async (kind: "build" | "provision", run: JobHandler["run"]) => {
+    worker = createWorker({
+      db,
+      registry: new ProviderRegistry(),
+      publisher: new LoggingPublisher(silentLogger),
+      concurrency: CONCURRENCY,
+      resolveWorkspace: () => ({ kind: "local", directory: "." }),
+      buildRequest: () => ({}) as never, // no agent runs here
+      handlers: { [kind]: { run } },
+    });
+    await worker.start();
+  };
   return {
     name: "codethread queue",
     serial: true,
-    async startWorkers(handler) {
-      worker = createWorker({
-        db,
-        registry: new ProviderRegistry(),
-        publisher: new LoggingPublisher(silentLogger),
-        concurrency: CONCURRENCY,
-        resolveWorkspace: () => ({ kind: "local", directory: "." }),
-        buildRequest: () => {
-          throw new Error("no agent runs in the benchmark");
-        },
-        handlers: {
-          build: {
-            run: async (ctx) => {
-              await handler((ctx.job.payload as { tag: string }).tag);
-              return { status: "succeeded" };
-            },
-          },
-        },
-      });
-      await worker.start();
-    },
-    async stopWorkers() {
-      await worker?.stop({ graceMs: 5_000 });
-    },
+    startWorkers: (handler) =>
+      start("build", async (ctx) => {
+        await handler((ctx.job.payload as { tag: string }).tag);
+        return { status: "succeeded" };
+      }),
+    stopWorkers: async () => worker?.stop({ graceMs: 5_000 }),
     async add(tag, key) {
       await queue.enqueue({ kind: "build", threadKey: key ?? tag, payload: { tag } });
+    },
+    async cancelLatencies(n) {
+      let started = () => {};
+      let aborted: (t: number) => void = () => {};
+      await start("provision", async (ctx) => {
+        started();
+        await new Promise((r) => ctx.signal.addEventListener("abort", r, { once: true }));
+        aborted(performance.now());
+        return { status: "cancelled" };
+      });
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const running = new Promise<void>((r) => (started = r));
+        const stopped = new Promise<number>((r) => (aborted = r));
+        const { job } = await queue.enqueue({ kind: "provision", threadKey: `cancel-${i}`, payload: {} });
+        await running;
+        const t0 = performance.now();
+        await queue.cancel(job.id, "bench");
+        out.push((await stopped) - t0);
+      }
+      await worker?.stop({ graceMs: 1_000 });
+      return out.sort((x, y) => x - y);
     },
     close: () => db.close(),
   };
@@ -143,25 +162,16 @@ async function pgBoss(url: string): Promise<Subject> {
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))] ?? NaN;
 
-interface Figures {
-  name: string;
-  p50: number;
-  p99: number;
-  latencyN: number;
-  jobsPerSec: number;
-  throughputN: number;
+type Figures = { name: string; p50: number; p99: number; latencyN: number; jobsPerSec: number; throughputN: number } & {
   serialSec?: number;
   serialOverlaps?: number;
-}
+  cancelMs?: number[];
+};
 
 async function measure(s: Subject): Promise<Figures> {
   const scale = s.scale ?? 1;
   let onStart: (tag: string) => void = () => {};
-  let work: (tag: string) => Promise<void> = async () => {};
-  await s.startWorkers(async (tag) => {
-    onStart(tag);
-    await work(tag);
-  });
+  await s.startWorkers(async (tag) => onStart(tag));
   // Latency: one job at a time into an idle pool.
   const latencyN = Math.max(10, Math.round(LATENCY_N * scale));
   const lat: number[] = [];
@@ -182,19 +192,7 @@ async function measure(s: Subject): Promise<Figures> {
   // Throughput: queue N no-op jobs with the pool stopped, then process them.
   const n = Math.max(50, Math.round(JOBS * scale));
   for (let i = 0; i < n; i++) await s.add(`tp-${i}`);
-  let done = 0;
-  let allDone: () => void = () => {};
-  const finished = new Promise<void>((r) => (allDone = r));
-  onStart = () => {};
-  work = async () => {
-    if (++done === n) allDone();
-  };
-  const t0 = performance.now();
-  await s.startWorkers(async (tag) => work(tag));
-  await finished;
-  const jobsPerSec = n / ((performance.now() - t0) / 1000);
-  await s.stopWorkers();
-
+  const jobsPerSec = n / (await processAll(s, n, async () => {}));
   const figures: Figures = {
     name: s.name,
     p50: pct(lat, 0.5),
@@ -203,52 +201,53 @@ async function measure(s: Subject): Promise<Figures> {
     jobsPerSec,
     throughputN: n,
   };
+  figures.cancelMs = await s.cancelLatencies?.(20);
   if (!s.serial) return figures;
-  // Per-key serial: 20 keys × 10 jobs × 10 ms.
+  // Per-key serial: 20 keys × 10 jobs × 10 ms; count starts while the key already runs.
   const total = SERIAL.keys * SERIAL.perKey;
   for (let i = 0; i < total; i++) await s.add(`s-${i % SERIAL.keys}-${i}`, `k${i % SERIAL.keys}`);
-  const active = new Map<string, number>();
-  let overlaps = 0;
-  let serialDone = 0;
-  let serialAll: () => void = () => {};
-  const serialFinished = new Promise<void>((r) => (serialAll = r));
-  const t2 = performance.now();
-  await s.startWorkers(async (tag) => {
+  const active = new Set<string>();
+  figures.serialOverlaps = 0;
+  figures.serialSec = await processAll(s, total, async (tag) => {
     const key = tag.split("-")[1]!;
-    active.set(key, (active.get(key) ?? 0) + 1);
-    if (active.get(key)! > 1) overlaps++;
+    if (active.has(key)) figures.serialOverlaps!++;
+    active.add(key);
     await sleep(SERIAL.ms);
-    active.set(key, active.get(key)! - 1);
-    if (++serialDone === total) serialAll();
+    active.delete(key);
   });
-  await serialFinished;
-  figures.serialSec = (performance.now() - t2) / 1000;
-  figures.serialOverlaps = overlaps;
-  await s.stopWorkers();
   return figures;
+}
+
+/** Start the pool on `n` queued jobs with `handler`; seconds until all ran; stop the pool. */
+async function processAll(s: Subject, n: number, handler: (tag: string) => Promise<void>): Promise<number> {
+  let done = 0;
+  let allDone = () => {};
+  const finished = new Promise<void>((r) => (allDone = r));
+  const t0 = performance.now();
+  await s.startWorkers(async (tag) => {
+    await handler(tag);
+    if (++done === n) allDone();
+  });
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  await s.stopWorkers();
+  return seconds;
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(sql).finally(() => client.end());
 }
 
 async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!adminUrl)
-    throw new Error(
-      "Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL URL whose user may create databases",
-    );
+    throw new Error("Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL URL that may create databases");
   const name = `codethread_bench_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  await admin(`CREATE DATABASE ${name}`);
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
+  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
 const { url, drop } = await freshDatabase();
@@ -275,17 +274,24 @@ try {
 
 const f = (x: number | undefined, d = 1) => (x === undefined ? "n/a" : x.toFixed(d));
 console.log(`concurrency ${CONCURRENCY}, PostgreSQL ${new URL(url).host}, ${new Date().toISOString()}`);
-console.log("| queue | enqueue→start p50 / p99 (ms) | no-op jobs/s | serial 20×10×10 ms (s, ideal ~0.25) | overlaps |");
+console.log(
+  "| queue | enqueue→start p50 / p99 ms | no-op jobs/s | serial 20×10×10 ms: s (ideal ~0.25), overlaps | cancel→abort p50 / max ms |",
+);
 console.log("|---|---|---|---|---|");
 for (const r of results) {
+  const serial = r.serialSec === undefined ? "n/a" : `${f(r.serialSec, 2)}, ${r.serialOverlaps}`;
+  const cancel = r.cancelMs
+    ? `${f(pct(r.cancelMs, 0.5))} / ${f(r.cancelMs.at(-1))} (n=${r.cancelMs.length})`
+    : "cannot";
   console.log(
-    `| ${r.name} | ${f(r.p50)} / ${f(r.p99)} (n=${r.latencyN}) | ${f(r.jobsPerSec, 0)} (n=${r.throughputN}) | ${f(r.serialSec, 2)} | ${r.serialOverlaps ?? "n/a"} |`,
+    `| ${r.name} | ${f(r.p50)} / ${f(r.p99)} (n=${r.latencyN}) | ${f(r.jobsPerSec, 0)} (n=${r.throughputN}) | ${serial} | ${cancel} |`,
   );
 }
 const [a, ...others] = results;
-for (const b of a ? others : []) {
+for (const b of others) {
+  if (!a) break;
+  const serial = a.serialSec && b.serialSec ? `, serial time ×${f(a.serialSec / b.serialSec, 2)}` : "";
   console.log(
-    `ratio ${a!.name} / ${b.name}: throughput ×${f(a!.jobsPerSec / b.jobsPerSec, 2)}, p50 latency ×${f(a!.p50 / b.p50, 2)}, p99 ×${f(a!.p99 / b.p99, 2)}` +
-      (a!.serialSec && b.serialSec ? `, serial time ×${f(a!.serialSec / b.serialSec, 2)}` : ""),
+    `ratio ${a.name} / ${b.name}: throughput ×${f(a.jobsPerSec / b.jobsPerSec, 2)}, p50 latency ×${f(a.p50 / b.p50, 2)}, p99 ×${f(a.p99 / b.p99, 2)}${serial}`,
   );
 }
