@@ -199,10 +199,14 @@ describe("the remote stop script kills every process group of the tree", () => {
     const all = () => processesMentioning(`sleep ${secs}`).length;
     expect(await eventually(() => sleeps() === 2)).toBe(true);
     const pid = String(child.pid);
-    for (const stage of ["interrupt", "terminate"]) spawnSync("sh", ["-c", StopScript, "stop", pid, stage]);
-    expect(sleeps()).toBe(2);
-    spawnSync("sh", ["-c", StopScript, "stop", pid, "kill"]);
-    expect(await eventually(() => all() === 0)).toBe(true);
+    try {
+      for (const stage of ["interrupt", "terminate"]) spawnSync("sh", ["-c", StopScript, "stop", pid, stage]);
+      expect(sleeps()).toBe(2);
+      spawnSync("sh", ["-c", StopScript, "stop", pid, "kill"]);
+      expect(await eventually(() => all() === 0)).toBe(true);
+    } finally {
+      for (const line of processesMentioning(`sleep ${secs}`)) process.kill(Number(line.split(":")[0]), "SIGKILL");
+    }
   });
 });
 
@@ -250,14 +254,18 @@ describe("the local runner's stop stages", () => {
       stdin: "ignore",
     });
     const sleeps = () => processesMentioning(`sleep ${secs}`).filter((l) => /^\d+: sleep /.test(l)).length;
-    expect(await eventually(() => sleeps() === 2)).toBe(true);
-    await proc.stop("interrupt");
-    await proc.stop("terminate");
-    expect(sleeps()).toBe(2);
-    await proc.stop("kill");
-    const exit = await proc.exited;
-    expect(exit.signal).toBe("SIGKILL");
-    await proc.cleanup();
-    expect(await eventually(() => processesMentioning(`sleep ${secs}`).length === 0)).toBe(true);
+    try {
+      expect(await eventually(() => sleeps() === 2)).toBe(true);
+      await proc.stop("interrupt");
+      await proc.stop("terminate");
+      expect(sleeps()).toBe(2);
+      await proc.stop("kill");
+      const exit = await proc.exited;
+      expect(exit.signal).toBe("SIGKILL");
+      await proc.cleanup();
+      expect(await eventually(() => processesMentioning(`sleep ${secs}`).length === 0)).toBe(true);
+    } finally {
+      for (const line of processesMentioning(`sleep ${secs}`)) process.kill(Number(line.split(":")[0]), "SIGKILL");
+    }
   });
 });
