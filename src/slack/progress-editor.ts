@@ -35,6 +35,8 @@ interface Card {
 export class ProgressEditor {
   readonly #cards = new Map<string, Card>();
   readonly #budgets = new Map<string, RateBudget>();
+  /** Final edits waiting for a token, per workspace: progress edits give way to them. */
+  readonly #reserved = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
   #wakeAt = Number.POSITIVE_INFINITY;
   #stopped = false;
@@ -74,6 +76,26 @@ export class ProgressEditor {
     await card?.inFlight;
   }
 
+  /**
+   * Wait for a token for an edit that must happen (a run's final card), ahead of progress edits.
+   * Past `maxWaitMs` the token is taken anyway (into debt), so a final card is never held back for long.
+   */
+  async reserve(teamId: string, maxWaitMs = 20_000): Promise<void> {
+    const budget = this.budget(teamId);
+    this.#reserved.set(teamId, (this.#reserved.get(teamId) ?? 0) + 1);
+    try {
+      const deadline = this.clock.now() + maxWaitMs;
+      while (!budget.tryTake()) {
+        const left = deadline - this.clock.now();
+        if (left <= 0 || this.#stopped) return budget.force();
+        await new Promise((r) => setTimeout(r, Math.max(1, Math.min(budget.waitMs(), left))));
+      }
+    } finally {
+      this.#reserved.set(teamId, (this.#reserved.get(teamId) ?? 1) - 1);
+      this.#pump();
+    }
+  }
+
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
@@ -93,6 +115,10 @@ export class ProgressEditor {
         continue;
       }
       const budget = this.budget(card.teamId);
+      if (this.#reserved.get(card.teamId)) {
+        nextWake = Math.min(nextWake, now + 20);
+        continue;
+      }
       if (!budget.tryTake()) {
         nextWake = Math.min(nextWake, now + Math.max(budget.waitMs(), 10));
         continue;

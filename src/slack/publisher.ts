@@ -189,7 +189,21 @@ export class SlackPublisher implements RunPublisher {
     const plan = planAnswer(result, cancelledBy);
     const where = { channel: live.channel, threadTs: live.threadTs };
     if (plan.kind === "messages") {
-      for (const part of plan.parts) await this.#safe("answer", () => this.o.reliable.postMessage({ ...where, ...part }));
+      for (const part of plan.parts) {
+        try {
+          await this.o.reliable.postMessage({ ...where, ...part });
+        } catch (err) {
+          // Slack refused the message itself (too long, blocks it will not render): attach the answer instead.
+          if (err instanceof ErrSlackApi && ["msg_too_long", "invalid_blocks"].includes(err.slackError) && result.text) {
+            this.o.log.warn({ slackError: err.slackError }, "answer refused as a message; attaching it as a file");
+            await this.#safe("answer file", () =>
+              this.o.reliable.uploadFile({ ...where, filename: "answer.md", content: result.text, comment: "The agent's answer (too long for a message)" }),
+            );
+            return;
+          }
+          this.o.log.error({ err, what: "answer" }, "Slack delivery failed");
+        }
+      }
       return;
     }
     await this.#safe("answer preview", () => this.o.reliable.postMessage({ ...where, ...plan.preview }));
@@ -203,7 +217,7 @@ export class SlackPublisher implements RunPublisher {
     this.#runs.delete(jobId);
     const ts = await this.#ensureCard(live);
     if (!ts) return;
-    this.editor.budget(live.teamId).force();
+    await this.editor.reserve(live.teamId);
     await this.#safe("final card", () => this.o.reliable.update({ channel: live.channel, ts, ...this.#render(live)() }));
   }
 

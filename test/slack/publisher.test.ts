@@ -100,4 +100,36 @@ describe("SlackPublisher", () => {
     expect(JSON.stringify(thread[1]?.blocks)).toContain("API error: overloaded");
     expect(fake.calls.filter((c) => c.outcome === "ratelimited").length).toBeGreaterThan(0);
   });
+
+  it("attaches the answer as a file when Slack refuses it as a message", async () => {
+    const run = await runInfo();
+    await publisher.runStarted(run);
+    fake.fail("chat.postMessage", "msg_too_long");
+    await publisher.runFinished(run, { outcome: "succeeded", text: "the answer", durationMs: 10 }, {});
+    expect(fake.uploads.map((u) => u.content).join("")).toContain("the answer");
+    expect(fake.message("C0BUILDS1", run.payload.threadTs)?.text).toMatch(/^Done/);
+  });
+
+  it("says in the thread when a permission request was denied because nobody answered", async () => {
+    const run = await runInfo();
+    await publisher.runStarted(run);
+    await publisher.runEvent(run, { type: "permission_request", id: "req-1", tool: "Bash", input: {}, summary: "Run rm -rf dist" });
+    const question = await fake.waitFor(() => fake.thread("C0BUILDS1", run.payload.threadTs).find((m) => String(JSON.stringify(m.blocks)).includes("permission_approve")), "question");
+    await publisher.runEvent(run, { type: "permission_denied", tool: "Bash", id: "toolu_1", reason: "No one answered within 10 min, so this was denied." });
+    await publisher.runFinished(run, { outcome: "succeeded", text: "ok", durationMs: 10 }, {});
+    const updated = fake.message("C0BUILDS1", question.ts)!;
+    expect(updated.text).toMatch(/^Denied automatically/);
+    expect(JSON.stringify(updated.blocks)).toContain("No one answered within 10 min");
+    expect(JSON.stringify(updated.blocks)).not.toContain("permission_approve");
+  });
+
+  it("tells the thread when a run was interrupted and shows it on the card", async () => {
+    const run = await runInfo();
+    await publisher.runStarted(run);
+    await publisher.runInterrupted(run, "the worker shut down");
+    const thread = fake.thread("C0BUILDS1", run.payload.threadTs);
+    expect(thread[0]?.text).toMatch(/^Interrupted/);
+    expect(thread[1]?.text).toContain("interrupted: the worker shut down");
+    expect(thread[1]?.text).toContain("reply in this thread to continue");
+  });
 });

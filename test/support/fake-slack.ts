@@ -41,6 +41,8 @@ export interface FakeSlackOptions {
   teamId?: string;
   /** Calls per minute per (method, team) — e.g. { "chat.update": 50 } for Tier 3. Exceeding answers 429. */
   tiers?: Record<string, number>;
+  /** Calls per minute per (method, channel), e.g. { "chat.postMessage": 60 } (Slack: ~1 message/s/channel). */
+  channelTiers?: Record<string, number>;
   /** Length of the tier window in ms (60,000; benchmarks compress it). */
   tierWindowMs?: number;
   /** Retry-After seconds for tier 429s. */
@@ -172,6 +174,10 @@ export class FakeSlack {
     }
     const limit = { ...StandardTiers, ...this.options.tiers }[method];
     if (this.options.tiers && limit !== undefined && !this.#withinTier(method, limit)) {
+      return this.#rateLimited(res, method, body, this.options.retryAfterSec ?? 1);
+    }
+    const perChannel = this.options.channelTiers?.[method];
+    if (perChannel !== undefined && !this.#withinTier(`${method}:${String(body.channel ?? "")}`, perChannel)) {
       return this.#rateLimited(res, method, body, this.options.retryAfterSec ?? 1);
     }
     return this.#answer(res, method, body, this.#dispatch(method, body));
