@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { StoredMessage } from "../support/fake-slack.js";
 import { ProviderRegistry } from "../../src/agents/registry.js";
 import { threadKey } from "../../src/store/thread-key.js";
 import { getThreadSession } from "../../src/store/thread-sessions.js";
 import { makeAgent, makeSandbox, promptTexts, type Sandbox } from "../claude/harness.js";
+import type { StoredMessage } from "../support/fake-slack.js";
 import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
-import { Alice, Channel, SlackHarness, blocksText } from "../support/slack-harness.js";
+import { Alice, blocksText, Channel, SlackHarness } from "../support/slack-harness.js";
 import { nextTs } from "../support/slack-signing.js";
 
 /**
@@ -46,12 +46,20 @@ describe("Slack → real Claude Code CLI → mock LLM", () => {
     const card = await h.waitForCard();
     expect(blocksText(card)).toContain("list the files please");
 
-    const answer = await inThread(card.ts, (m) => m.ts !== card.ts && /Done\. Tool said/.test(m.text), "the agent's answer");
+    const answer = await inThread(
+      card.ts,
+      (m) => m.ts !== card.ts && /Done\. Tool said/.test(m.text),
+      "the agent's answer",
+    );
     expect(blocksText(answer)).toContain("Reply in this thread to continue");
-    const final = await h.fake.waitFor(() => {
-      const m = h.fake.message(Channel, card.ts);
-      return m && /^Done/.test(m.text) ? m : undefined;
-    }, "the card's final state", Patience);
+    const final = await h.fake.waitFor(
+      () => {
+        const m = h.fake.message(Channel, card.ts);
+        return m && /^Done/.test(m.text) ? m : undefined;
+      },
+      "the card's final state",
+      Patience,
+    );
     expect(blocksText(final)).toContain("Ran ls");
     expect(blocksText(final)).toContain("1 command run");
 
@@ -69,7 +77,11 @@ describe("Slack → real Claude Code CLI → mock LLM", () => {
       user: Alice,
       channel: Channel,
     });
-    await inThread(card.ts, (m) => m.ts > answer.ts && m.text.startsWith("Hello from the mock model"), "the second answer");
+    await inThread(
+      card.ts,
+      (m) => m.ts > answer.ts && m.text.startsWith("Hello from the mock model"),
+      "the second answer",
+    );
     const prompts = promptTexts(mock);
     expect(prompts.some((p) => p.includes("list the files please"))).toBe(true);
     expect(prompts.some((p) => p.includes("and what did you find?"))).toBe(true);
