@@ -32,7 +32,12 @@ function harness(extra: HarnessOptions = {}): Promise<SlackHarness> {
         updatesPerMinute: DefaultProgressOptions.updatesPerMinute * scale,
         burst: DefaultProgressOptions.burst,
       },
-      worker: { pollMs: 50, leaseMs: 30_000, concurrency: 32, resolveWorkspace: () => ({ kind: "local", directory: process.cwd() }) },
+      worker: {
+        pollMs: 50,
+        leaseMs: 30_000,
+        concurrency: 32,
+        resolveWorkspace: () => ({ kind: "local", directory: process.cwd() }),
+      },
       stopGraceMs: 2_000,
       ...extra.overrides,
     },
@@ -52,7 +57,9 @@ async function ackLatency(): Promise<void> {
   }
   await h.fake.waitFor(() => h.cards().length >= commands + 20, "all cards", 600_000);
   times.sort((a, b) => a - b);
-  console.log(`ack latency over ${commands} slash commands (each then posts a card, queues and runs): p50 ${pct(times, 50).toFixed(1)} ms, p99 ${pct(times, 99).toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`);
+  console.log(
+    `ack latency over ${commands} slash commands (each then posts a card, queues and runs): p50 ${pct(times, 50).toFixed(1)} ms, p99 ${pct(times, 99).toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms`,
+  );
   const quiet: number[] = [];
   for (let i = 0; i < Math.min(commands, 200); i++) {
     const t = performance.now();
@@ -60,7 +67,9 @@ async function ackLatency(): Promise<void> {
     quiet.push(performance.now() - t);
   }
   quiet.sort((a, b) => a - b);
-  console.log(`baseline: ack of ${quiet.length} \`/agent help\` (answered in the ack, no background work): p50 ${pct(quiet, 50).toFixed(1)} ms, p99 ${pct(quiet, 99).toFixed(1)} ms`);
+  console.log(
+    `baseline: ack of ${quiet.length} \`/agent help\` (answered in the ack, no background work): p50 ${pct(quiet, 50).toFixed(1)} ms, p99 ${pct(quiet, 99).toFixed(1)} ms`,
+  );
   await h.stop();
 }
 
@@ -69,7 +78,11 @@ function longRun(prompt: string): Step[] {
   const steps: Step[] = [];
   const gap = 120_000 / 200 / scale;
   for (let i = 0; i < 200; i++) {
-    steps.push({ tool: i % 3 === 0 ? "Edit" : "Bash", input: i % 3 === 0 ? { file_path: `src/f${i % 17}.ts` } : { command: `step ${i}` }, summary: `step ${i} of ${prompt}` });
+    steps.push({
+      tool: i % 3 === 0 ? "Edit" : "Bash",
+      input: i % 3 === 0 ? { file_path: `src/f${i % 17}.ts` } : { command: `step ${i}` },
+      summary: `step ${i} of ${prompt}`,
+    });
     steps.push({ sleepMs: gap });
   }
   return steps;
@@ -83,14 +96,29 @@ function countByMethod(h: SlackHarness): Record<string, number> {
 
 async function runs(n: number): Promise<void> {
   const windowMs = 60_000 / scale;
-  const h = await harness({ fake: { tiers: { "chat.update": 50 }, channelTiers: { "chat.postMessage": 60 }, tierWindowMs: windowMs, retryAfterSec: 1 } });
+  const h = await harness({
+    fake: {
+      tiers: { "chat.update": 50 },
+      channelTiers: { "chat.postMessage": 60 },
+      tierWindowMs: windowMs,
+      retryAfterSec: 1,
+    },
+  });
   h.agent.script = (r) => ({ steps: longRun(r.prompt), answer: `answer for ${r.prompt}` });
   h.reset();
   h.agent.script = (r) => ({ steps: longRun(r.prompt), answer: `answer for ${r.prompt}` });
   const t0 = performance.now();
   await Promise.all(Array.from({ length: n }, (_, i) => h.slash(`job-${i}`)));
-  await h.fake.waitFor(() => h.fake.messages.filter((m) => m.text.startsWith("answer for")).length >= n, "all answers", 600_000);
-  await h.fake.waitFor(() => h.cards().every((c) => /^Done/.test(h.fake.message(c.channel, c.ts)?.text ?? "")), "all final cards", 600_000);
+  await h.fake.waitFor(
+    () => h.fake.messages.filter((m) => m.text.startsWith("answer for")).length >= n,
+    "all answers",
+    600_000,
+  );
+  await h.fake.waitFor(
+    () => h.cards().every((c) => /^Done/.test(h.fake.message(c.channel, c.ts)?.text ?? "")),
+    "all final cards",
+    600_000,
+  );
   const elapsedMin = ((performance.now() - t0) * scale) / 60_000;
   const calls = h.fake.calls.filter((c) => c.method !== "auth.test");
   const limited = calls.filter((c) => c.outcome === "ratelimited");

@@ -8,13 +8,13 @@ import { startBoltApp } from "./slack/bolt-app.js";
 import type { Clock } from "./slack/clock.js";
 import type { ProgressEditorOptions } from "./slack/progress-editor.js";
 import { SlackPublisher } from "./slack/publisher.js";
-import { WebSlackApi, createWebClient } from "./slack/slack-api.js";
+import { createWebClient, WebSlackApi } from "./slack/slack-api.js";
 import { listAudit, recordAudit } from "./store/audit.js";
 import type { Database } from "./store/database.js";
 import { openDatabase } from "./store/open.js";
 import { createJobQueue } from "./store/queue/sql-job-queue.js";
 import type { JobQueue } from "./store/queue/types.js";
-import { type WorkerOptions, createWorker } from "./worker/worker.js";
+import { createWorker, type WorkerOptions } from "./worker/worker.js";
 
 /** Parts a test or an embedding program replaces; everything else comes from the configuration. */
 export interface AppOverrides {
@@ -50,7 +50,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const db = overrides.db ?? (await openDatabase(config, log));
   const registry = overrides.registry ?? createProviderRegistry(config, log);
   const queue = createJobQueue(db);
-  const api = (kind: "progress" | "reliable") => new WebSlackApi(createWebClient({ token: slack.botToken, apiUrl, kind }));
+  const api = (kind: "progress" | "reliable") =>
+    new WebSlackApi(createWebClient({ token: slack.botToken, apiUrl, kind }));
 
   const publisher = new SlackPublisher({
     progress: api("progress"),
@@ -62,10 +63,17 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     wasAnswered: async (jobId, requestId) => {
       const job = await queue.get(jobId);
       const records = await listAudit(db, { threadKey: job?.threadKey, limit: 200 });
-      return records.some((r) => r.action.startsWith("permission.") && r.detail.jobId === jobId && r.detail.requestId === requestId);
+      return records.some(
+        (r) => r.action.startsWith("permission.") && r.detail.jobId === jobId && r.detail.requestId === requestId,
+      );
     },
     onPermissionTimeout: (run, requestId) =>
-      recordAudit(db, { actor: "system", action: "permission.timeout", threadKey: run.threadKey, detail: { jobId: run.jobId, requestId } }),
+      recordAudit(db, {
+        actor: "system",
+        action: "permission.timeout",
+        threadKey: run.threadKey,
+        detail: { jobId: run.jobId, requestId },
+      }),
   });
   const worker = createWorker({ db, registry, publisher, log, config, ...overrides.worker });
 

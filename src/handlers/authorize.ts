@@ -23,14 +23,16 @@ export function mayRun(access: Access, userId: string, channelId: string): RunAc
     return {
       ok: false,
       reason: "user",
-      message: "You are not on the list of people who may run agents here. Ask an admin to add you to CODETHREAD_ALLOWED_USERS.",
+      message:
+        "You are not on the list of people who may run agents here. Ask an admin to add you to CODETHREAD_ALLOWED_USERS.",
     };
   }
   if (!isDirectMessage(channelId) && access.allowedChannels.length && !access.allowedChannels.includes(channelId)) {
     return {
       ok: false,
       reason: "channel",
-      message: "Agents are not enabled in this channel. Use one of the allowed channels, or ask an admin to add this one to CODETHREAD_ALLOWED_CHANNELS.",
+      message:
+        "Agents are not enabled in this channel. Use one of the allowed channels, or ask an admin to add this one to CODETHREAD_ALLOWED_CHANNELS.",
     };
   }
   return { ok: true };

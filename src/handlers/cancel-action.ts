@@ -9,7 +9,11 @@ import type { HandlerDeps } from "./deps.js";
 import { BlockActionPayload, issuesOf } from "./schemas.js";
 
 /** The active run whose card was clicked (cards live in their run's thread). */
-async function findRun(deps: HandlerDeps, key: string, cardTs: string): Promise<{ job: Job; payload: AgentRunPayload } | undefined> {
+async function findRun(
+  deps: HandlerDeps,
+  key: string,
+  cardTs: string,
+): Promise<{ job: Job; payload: AgentRunPayload } | undefined> {
   for (const job of await deps.queue.listActive({ threadKey: key })) {
     const p = AgentRunPayload.safeParse(job.payload);
     if (p.success && p.data.cardTs === cardTs) return { job, payload: p.data };
@@ -34,16 +38,28 @@ export function registerCancelAction(app: App, deps: HandlerDeps): void {
     const cardTs = b.container.message_ts;
     const key = threadKey({ teamId, channelId: channel, threadTs: b.container.thread_ts ?? cardTs });
     const tell = (text: string) =>
-      deps.slack.postEphemeral({ channel, user: userId, text, threadTs: b.container.thread_ts }).catch((err: unknown) => deps.log.warn({ err }, "ephemeral failed"));
+      deps.slack
+        .postEphemeral({ channel, user: userId, text, threadTs: b.container.thread_ts })
+        .catch((err: unknown) => deps.log.warn({ err }, "ephemeral failed"));
 
     const run = await findRun(deps, key, cardTs);
     if (!run) return void (await tell("This run has already finished."));
     if (!mayControl(deps.access, userId, run.payload.userId)) {
-      await recordAudit(deps.db, { actor: userId, action: "access.denied", threadKey: key, detail: { what: "cancel", jobId: run.job.id } });
+      await recordAudit(deps.db, {
+        actor: userId,
+        action: "access.denied",
+        threadKey: key,
+        detail: { what: "cancel", jobId: run.job.id },
+      });
       return void (await tell(`Only <@${run.payload.userId}> (who asked) or an admin can cancel this run.`));
     }
     const result = await deps.queue.cancel(run.job.id, userId);
-    await recordAudit(deps.db, { actor: userId, action: "run.cancel", threadKey: key, detail: { jobId: run.job.id, result: result.kind } });
+    await recordAudit(deps.db, {
+      actor: userId,
+      action: "run.cancel",
+      threadKey: key,
+      detail: { jobId: run.job.id, result: result.kind },
+    });
     if (result.kind === "removed_from_queue") {
       await deps.cancelledBeforeStart?.({ jobId: run.job.id, threadKey: key, payload: run.payload }, userId);
     } else if (result.kind === "already_finished" || result.kind === "not_found") {

@@ -11,7 +11,11 @@ export type AgentCommand =
 const optionPattern = /^(agent|project)=(\S*)$/i;
 
 /** Aliases users type for the registered provider ids. */
-const agentAliases: Record<string, string> = { claude: "claude-code", "claude-code": "claude-code", opencode: "opencode" };
+const agentAliases: Record<string, string> = {
+  claude: "claude-code",
+  "claude-code": "claude-code",
+  opencode: "opencode",
+};
 
 export function normalizeAgent(name: string): string {
   return agentAliases[name.toLowerCase()] ?? name.toLowerCase();
@@ -33,7 +37,11 @@ export function parseAgentCommand(text: string): AgentCommand {
     const m = optionPattern.exec(w);
     if (!m) break;
     const value = m[2]!;
-    if (!value) return { kind: "invalid", message: `\`${m[1]}=\` needs a value, e.g. \`${m[1]}=${m[1] === "agent" ? "claude-code" : "web"}\`.` };
+    if (!value)
+      return {
+        kind: "invalid",
+        message: `\`${m[1]}=\` needs a value, e.g. \`${m[1]}=${m[1] === "agent" ? "claude-code" : "web"}\`.`,
+      };
     if (m[1]!.toLowerCase() === "agent") agent = normalizeAgent(value);
     else project = value;
   }
@@ -44,5 +52,8 @@ export function parseAgentCommand(text: string): AgentCommand {
 /** Remove `<@BOT>` mentions from a message's text. */
 export function stripMention(text: string, botUserId: string | undefined): string {
   if (!botUserId) return text.trim();
-  return text.replaceAll(new RegExp(`<@${botUserId}(\\|[^>]*)?>`, "g"), " ").replace(/[ \t]+/g, " ").trim();
+  return text
+    .replaceAll(new RegExp(`<@${botUserId}(\\|[^>]*)?>`, "g"), " ")
+    .replace(/[ \t]+/g, " ")
+    .trim();
 }

@@ -1,5 +1,5 @@
-import { claimDeliveryKey, releaseDeliveryKey } from "../store/delivery-keys.js";
 import type { Queryable } from "../store/database.js";
+import { claimDeliveryKey, releaseDeliveryKey } from "../store/delivery-keys.js";
 
 /**
  * Slack delivers some things twice: retries of one event (same event id) and a mention as both

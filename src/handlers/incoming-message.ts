@@ -30,7 +30,12 @@ async function isOurThread(deps: HandlerDeps, key: string): Promise<boolean> {
 async function tell(deps: HandlerDeps, e: MessageEvent, text: string): Promise<void> {
   if (!e.user) return;
   await deps.slack
-    .postEphemeral({ channel: e.channel, user: e.user, text, threadTs: e.thread_ts ?? (isDirectMessage(e.channel) ? undefined : e.ts) })
+    .postEphemeral({
+      channel: e.channel,
+      user: e.user,
+      text,
+      threadTs: e.thread_ts ?? (isDirectMessage(e.channel) ? undefined : e.ts),
+    })
     .catch((err: unknown) => deps.log.warn({ err }, "could not send an ephemeral message"));
 }
 
@@ -43,7 +48,8 @@ export async function handleIncomingMessage(deps: HandlerDeps, d: Delivery): Pro
   const e = d.event;
   if (!humanSubtypes.has(e.subtype) || e.hidden || e.bot_id || !e.user || e.user === d.botUserId) return;
   const claims = new Claims(deps.db);
-  if (d.eventId && !(await claims.claim(eventKey({ apiAppId: d.apiAppId, teamId: d.teamId, eventId: d.eventId })))) return;
+  if (d.eventId && !(await claims.claim(eventKey({ apiAppId: d.apiAppId, teamId: d.teamId, eventId: d.eventId }))))
+    return;
 
   try {
     const mentioned = e.type === "app_mention" || (d.botUserId !== undefined && e.text.includes(`<@${d.botUserId}`));
@@ -57,7 +63,12 @@ export async function handleIncomingMessage(deps: HandlerDeps, d: Delivery): Pro
 
     const access = mayRun(deps.access, e.user, e.channel);
     if (!access.ok) {
-      await recordAudit(deps.db, { actor: e.user, action: "access.denied", threadKey: key, detail: { what: "run", channel: e.channel, reason: access.reason } });
+      await recordAudit(deps.db, {
+        actor: e.user,
+        action: "access.denied",
+        threadKey: key,
+        detail: { what: "run", channel: e.channel, reason: access.reason },
+      });
       await tell(deps, e, access.message);
       return;
     }

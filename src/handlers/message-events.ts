@@ -1,11 +1,15 @@
 import type { App } from "@slack/bolt";
 import type { HandlerDeps } from "./deps.js";
 import { handleIncomingMessage } from "./incoming-message.js";
-import { EventEnvelope, MessageEvent, issuesOf } from "./schemas.js";
+import { EventEnvelope, issuesOf, MessageEvent } from "./schemas.js";
 
 /** `app_mention` and `message` (channels, groups, DMs): both go through one relevance + dedupe path. */
 export function registerMessageEvents(app: App, deps: HandlerDeps): void {
-  const listener = async (args: { event: unknown; body: unknown; context: { botUserId?: string; teamId?: string } }) => {
+  const listener = async (args: {
+    event: unknown;
+    body: unknown;
+    context: { botUserId?: string; teamId?: string };
+  }) => {
     const event = MessageEvent.safeParse(args.event);
     if (!event.success) {
       deps.log.debug({ issues: issuesOf(event.error) }, "ignoring an event we do not handle");

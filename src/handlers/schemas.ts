@@ -44,7 +44,10 @@ export type MessageEvent = z.infer<typeof MessageEvent>;
 export const BlockActionPayload = z.object({
   type: z.literal("block_actions"),
   user: z.object({ id: z.string().min(1) }),
-  team: z.object({ id: z.string().min(1) }).nullable().optional(),
+  team: z
+    .object({ id: z.string().min(1) })
+    .nullable()
+    .optional(),
   container: z.object({
     channel_id: z.string().min(1),
     message_ts: z.string().min(1),

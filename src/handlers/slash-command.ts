@@ -1,11 +1,11 @@
 import type { App, RespondFn } from "@slack/bolt";
 import { recordAudit } from "../store/audit.js";
+import { mayRun } from "./authorize.js";
 import { parseAgentCommand } from "./command-text.js";
 import { Claims, slashKey } from "./dedupe.js";
 import type { HandlerDeps } from "./deps.js";
 import { helpText } from "./help.js";
-import { mayRun } from "./authorize.js";
-import { SlashCommandPayload, issuesOf } from "./schemas.js";
+import { issuesOf, SlashCommandPayload } from "./schemas.js";
 import { startRun } from "./start-run.js";
 import { statusText } from "./status.js";
 
@@ -29,7 +29,8 @@ export function registerSlashCommand(app: App, deps: HandlerDeps): void {
     }
     const c = parsed.data;
     const cmd = parseAgentCommand(c.text);
-    if (cmd.kind === "help") return void (await ack({ response_type: "ephemeral", text: helpText(deps.registry.ids()) }));
+    if (cmd.kind === "help")
+      return void (await ack({ response_type: "ephemeral", text: helpText(deps.registry.ids()) }));
     if (cmd.kind === "invalid") return void (await ack({ response_type: "ephemeral", text: cmd.message }));
     if (cmd.kind === "status") {
       await ack();
@@ -39,11 +40,18 @@ export function registerSlashCommand(app: App, deps: HandlerDeps): void {
     const access = mayRun(deps.access, c.user_id, c.channel_id);
     if (!access.ok) {
       await ack({ response_type: "ephemeral", text: access.message });
-      await recordAudit(deps.db, { actor: c.user_id, action: "access.denied", detail: { what: "run", channel: c.channel_id, reason: access.reason } });
+      await recordAudit(deps.db, {
+        actor: c.user_id,
+        action: "access.denied",
+        detail: { what: "run", channel: c.channel_id, reason: access.reason },
+      });
       return;
     }
     if (!cmd.prompt.trim()) {
-      return void (await ack({ response_type: "ephemeral", text: "Tell the agent what to do, e.g. `/agent fix the failing test`. `/agent help` lists the options." }));
+      return void (await ack({
+        response_type: "ephemeral",
+        text: "Tell the agent what to do, e.g. `/agent fix the failing test`. `/agent help` lists the options.",
+      }));
     }
     await ack();
 
@@ -59,7 +67,9 @@ export function registerSlashCommand(app: App, deps: HandlerDeps): void {
         project: cmd.project,
         source: "slash",
         responseUrl: c.response_url,
-        dedupeKey: c.trigger_id ? slashKey({ teamId: c.team_id, triggerId: c.trigger_id }) : `slash:${Date.now()}:${Math.random()}`,
+        dedupeKey: c.trigger_id
+          ? slashKey({ teamId: c.team_id, triggerId: c.trigger_id })
+          : `slash:${Date.now()}:${Math.random()}`,
       });
       if (!result.ok) await ephemeral(respond, result.message);
     } catch (err) {

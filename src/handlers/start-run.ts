@@ -30,7 +30,8 @@ export type StartRunResult =
   | { ok: false; code: string; message: string };
 
 const cannotPost: Record<string, string> = {
-  not_in_channel: "I can't post in this channel because I'm not a member. Invite me with `/invite @codethread` and try again.",
+  not_in_channel:
+    "I can't post in this channel because I'm not a member. Invite me with `/invite @codethread` and try again.",
   channel_not_found:
     "I can't see this channel (private channels need an invite). Invite me with `/invite @codethread` and try again.",
   is_archived: "This channel is archived, so I can't post a run here.",
@@ -44,24 +45,42 @@ function fail(code: string, message: string): StartRunResult {
 async function validate(deps: HandlerDeps, input: StartRunInput): Promise<StartRunResult | undefined> {
   const known = deps.registry.ids();
   if (!input.prompt.trim()) {
-    return fail("prompt_required", "Tell the agent what to do, e.g. `/agent fix the failing test` or `/agent agent=opencode project=web add a README`.");
+    return fail(
+      "prompt_required",
+      "Tell the agent what to do, e.g. `/agent fix the failing test` or `/agent agent=opencode project=web add a README`.",
+    );
   }
   if (Buffer.byteLength(input.prompt, "utf8") > MaxPromptBytes) {
-    return fail("prompt_too_long", `The prompt is longer than ${MaxPromptBytes / 1024} KB. Put long material in a file in the workspace and refer to it.`);
+    return fail(
+      "prompt_too_long",
+      `The prompt is longer than ${MaxPromptBytes / 1024} KB. Put long material in a file in the workspace and refer to it.`,
+    );
   }
   if (input.agent && !deps.registry.has(input.agent)) {
-    return fail("unknown_provider", `Unknown agent \`${input.agent}\`. Available: ${known.map((k) => `\`${k}\``).join(", ") || "none"}.`);
+    return fail(
+      "unknown_provider",
+      `Unknown agent \`${input.agent}\`. Available: ${known.map((k) => `\`${k}\``).join(", ") || "none"}.`,
+    );
   }
   if (input.threadTs && input.agent) {
-    const session = await getThreadSession(deps.db, threadKey({ teamId: input.teamId, channelId: input.channelId, threadTs: input.threadTs }));
+    const session = await getThreadSession(
+      deps.db,
+      threadKey({ teamId: input.teamId, channelId: input.channelId, threadTs: input.threadTs }),
+    );
     if (session && session.provider !== input.agent) {
-      return fail("provider_fixed", `This thread talks to \`${session.provider}\`; start a new thread to use \`${input.agent}\`.`);
+      return fail(
+        "provider_fixed",
+        `This thread talks to \`${session.provider}\`; start a new thread to use \`${input.agent}\`.`,
+      );
     }
   }
   if (input.project && deps.projects) {
     const names = await deps.projects.names();
     if (!names.includes(input.project)) {
-      return fail("unknown_project", `Unknown project \`${input.project}\`. Known projects: ${names.map((n) => `\`${n}\``).join(", ") || "none yet"}.`);
+      return fail(
+        "unknown_project",
+        `Unknown project \`${input.project}\`. Known projects: ${names.map((n) => `\`${n}\``).join(", ") || "none yet"}.`,
+      );
     }
   }
   return undefined;
@@ -91,7 +110,11 @@ export async function startRun(deps: HandlerDeps, input: StartRunInput): Promise
 
   let cardTs: string;
   try {
-    const posted = await deps.slack.postMessage({ channel: input.channelId, threadTs: input.threadTs, ...renderRunCard(state, Date.now()) });
+    const posted = await deps.slack.postMessage({
+      channel: input.channelId,
+      threadTs: input.threadTs,
+      ...renderRunCard(state, Date.now()),
+    });
     cardTs = posted.ts;
   } catch (err) {
     const reason = err instanceof ErrSlackApi ? err.slackError : "unknown";
@@ -114,16 +137,28 @@ export async function startRun(deps: HandlerDeps, input: StartRunInput): Promise
     responseUrl: input.responseUrl,
   };
   try {
-    const { job, created, ahead } = await deps.queue.enqueue({ kind: "agent_run", threadKey: key, payload, dedupeKey: input.dedupeKey });
+    const { job, created, ahead } = await deps.queue.enqueue({
+      kind: "agent_run",
+      threadKey: key,
+      payload,
+      dedupeKey: input.dedupeKey,
+    });
     if (!created) deps.log.warn({ jobId: job.id, dedupeKey: input.dedupeKey }, "run was already queued");
-    await recordAudit(deps.db, { actor: input.userId, action: "run.queue", threadKey: key, detail: { jobId: job.id, source: input.source, provider: input.agent, project: input.project } });
+    await recordAudit(deps.db, {
+      actor: input.userId,
+      action: "run.queue",
+      threadKey: key,
+      detail: { jobId: job.id, source: input.source, provider: input.agent, project: input.project },
+    });
     return { ok: true, jobId: job.id, threadTs, cardTs, queuedBehind: ahead };
   } catch (err) {
     deps.log.error({ err, threadKey: key }, "could not queue the run");
     state.status = "failed";
     state.threadTs = threadTs;
     state.note = `Could not queue the run: ${messageOf(err)}`;
-    await deps.slack.update({ channel: input.channelId, ts: cardTs, ...renderRunCard(state, Date.now()) }).catch(() => undefined);
+    await deps.slack
+      .update({ channel: input.channelId, ts: cardTs, ...renderRunCard(state, Date.now()) })
+      .catch(() => undefined);
     return fail("enqueue_failed", "The run could not be queued (the database did not answer). Try again in a minute.");
   }
 }

@@ -7,14 +7,20 @@ import type { HandlerDeps } from "./deps.js";
 export async function statusText(deps: HandlerDeps, timeoutMs = DefaultAvailabilityTimeoutMs): Promise<string> {
   const agents = await Promise.all(
     deps.registry.all().map(async (agent) => {
-      const a = await agent.checkAvailability({ timeoutMs }).catch((err: unknown) => ({ available: false as const, reason: String(err) }));
-      return a.available ? `• \`${agent.id}\` :large_green_circle: ${toMrkdwn(a.version)}` : `• \`${agent.id}\` :red_circle: ${toMrkdwn(a.reason)}`;
+      const a = await agent
+        .checkAvailability({ timeoutMs })
+        .catch((err: unknown) => ({ available: false as const, reason: String(err) }));
+      return a.available
+        ? `• \`${agent.id}\` :large_green_circle: ${toMrkdwn(a.version)}`
+        : `• \`${agent.id}\` :red_circle: ${toMrkdwn(a.reason)}`;
     }),
   );
   const jobs = await deps.queue.listActive({ limit: 20 });
   const runs = jobs.map((job) => {
     const p = AgentRunPayload.safeParse(job.payload);
-    const what = p.success ? `<@${p.data.userId}>: ${toMrkdwn(p.data.prompt.replace(/\s+/g, " ").slice(0, 80))}` : job.kind;
+    const what = p.success
+      ? `<@${p.data.userId}>: ${toMrkdwn(p.data.prompt.replace(/\s+/g, " ").slice(0, 80))}`
+      : job.kind;
     const since = job.startedAt ?? job.createdAt;
     return `• ${job.status === "running" ? ":gear: running" : ":hourglass_flowing_sand: queued"} since <!date^${Math.floor(since.getTime() / 1000)}^{time}|${since.toISOString()}> — ${what}`;
   });

@@ -68,7 +68,8 @@ function message(body: string, footer?: string): { text: string; blocks: Block[]
 /** How to post a finished run's answer: one or a few messages, or a file with a preview. */
 export function planAnswer(result: AgentResult, cancelledBy?: string): AnswerDelivery {
   const footer = answerFooter(result, cancelledBy);
-  const reason = result.outcome !== "succeeded" && result.error ? `*What happened:* ${toMrkdwn(result.error)}` : undefined;
+  const reason =
+    result.outcome !== "succeeded" && result.error ? `*What happened:* ${toMrkdwn(result.error)}` : undefined;
   const text = result.text.trim();
   const footerWithReason = reason ? `${reason}\n${footer}` : footer;
   if (!text) return { kind: "messages", parts: [message("", footerWithReason)] };

@@ -1,6 +1,6 @@
 import { toMrkdwn } from "../agents/tool-summary.js";
 import { ActionIds, permissionButtonValue } from "./actions.js";
-import { SlackLimits, formatDuration, truncate } from "./format.js";
+import { formatDuration, SlackLimits, truncate } from "./format.js";
 import type { Block } from "./slack-api.js";
 
 export interface PermissionAsk {
@@ -29,8 +29,20 @@ export function renderPermissionRequest(ask: PermissionAsk): { text: string; blo
       {
         type: "actions",
         elements: [
-          { type: "button", action_id: ActionIds.approve, style: "primary", text: { type: "plain_text", text: "Approve" }, value },
-          { type: "button", action_id: ActionIds.deny, style: "danger", text: { type: "plain_text", text: "Deny" }, value },
+          {
+            type: "button",
+            action_id: ActionIds.approve,
+            style: "primary",
+            text: { type: "plain_text", text: "Approve" },
+            value,
+          },
+          {
+            type: "button",
+            action_id: ActionIds.deny,
+            style: "danger",
+            text: { type: "plain_text", text: "Deny" },
+            value,
+          },
         ],
       },
     ],

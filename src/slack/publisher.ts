@@ -2,10 +2,10 @@ import type { AgentEvent, AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
 import type { RunInfo, RunPublisher } from "../worker/publisher.js";
 import { planAnswer } from "./answer.js";
-import { type RunCardState, applyEvent, newCardState } from "./card-state.js";
+import { applyEvent, newCardState, type RunCardState } from "./card-state.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ErrSlackApi } from "./errors.js";
-import { renderPermissionAnswered, renderPermissionRequest, permissionQuestion } from "./permission-message.js";
+import { permissionQuestion, renderPermissionAnswered, renderPermissionRequest } from "./permission-message.js";
 import { DefaultProgressOptions, ProgressEditor, type ProgressEditorOptions } from "./progress-editor.js";
 import { renderRunCard } from "./run-card.js";
 import type { SlackApi } from "./slack-api.js";
@@ -60,8 +60,21 @@ export class SlackPublisher implements RunPublisher {
     let live = this.#runs.get(run.jobId);
     if (!live) {
       const p = run.payload;
-      const state = newCardState({ threadTs: p.threadTs, userId: p.userId, prompt: p.prompt, provider: run.provider ?? p.provider, project: p.project });
-      live = { state, channel: p.channelId, teamId: p.teamId, threadTs: p.threadTs, permissions: new Map(), pending: [] };
+      const state = newCardState({
+        threadTs: p.threadTs,
+        userId: p.userId,
+        prompt: p.prompt,
+        provider: run.provider ?? p.provider,
+        project: p.project,
+      });
+      live = {
+        state,
+        channel: p.channelId,
+        teamId: p.teamId,
+        threadTs: p.threadTs,
+        permissions: new Map(),
+        pending: [],
+      };
       if (p.cardTs) live.cardTs = Promise.resolve(p.cardTs);
       this.#runs.set(run.jobId, live);
     }
@@ -95,14 +108,25 @@ export class SlackPublisher implements RunPublisher {
     const hadCard = live.cardTs !== undefined;
     const ts = await this.#ensureCard(live);
     if (ts && hadCard) {
-      this.editor.touch(run.jobId, { teamId: live.teamId, channel: live.channel, ts, render: this.#render(live) }, true);
+      this.editor.touch(
+        run.jobId,
+        { teamId: live.teamId, channel: live.channel, ts, render: this.#render(live) },
+        true,
+      );
     }
   }
 
   async runEvent(run: RunInfo, event: AgentEvent): Promise<void> {
     const live = this.#live(run);
     if (event.type === "permission_request") {
-      const ask = { jobId: run.jobId, requestId: event.id, userId: run.payload.userId, tool: event.tool, summary: event.summary, timeoutMs: this.o.permissionTimeoutMs };
+      const ask = {
+        jobId: run.jobId,
+        requestId: event.id,
+        userId: run.payload.userId,
+        tool: event.tool,
+        summary: event.summary,
+        timeoutMs: this.o.permissionTimeoutMs,
+      };
       const msg = renderPermissionRequest(ask);
       const ts = this.o.reliable
         .postMessage({ channel: live.channel, threadTs: live.threadTs, ...msg })
@@ -133,7 +157,12 @@ export class SlackPublisher implements RunPublisher {
    * oldest request nobody answered (per the audit log, any replica): that one was denied by the
    * provider's timeout, and its message in the thread says so.
    */
-  async #maybeTimedOut(run: RunInfo, live: LiveRun, eventId: string | undefined, reason: string | undefined): Promise<void> {
+  async #maybeTimedOut(
+    run: RunInfo,
+    live: LiveRun,
+    eventId: string | undefined,
+    reason: string | undefined,
+  ): Promise<void> {
     const ids = eventId && live.permissions.has(eventId) ? [eventId] : [...live.permissions.keys()];
     for (const requestId of ids) {
       const entry = live.permissions.get(requestId);
@@ -145,8 +174,11 @@ export class SlackPublisher implements RunPublisher {
       if (answered) continue;
       const ts = await entry.ts;
       const msg = renderPermissionAnswered(entry.question, { allow: false, timedOut: true, reason });
-      if (ts) await this.#safe("permission timeout", () => this.o.reliable.update({ channel: live.channel, ts, ...msg }));
-      await this.o.onPermissionTimeout?.(run, requestId).catch((err: unknown) => this.o.log.warn({ err }, "audit failed"));
+      if (ts)
+        await this.#safe("permission timeout", () => this.o.reliable.update({ channel: live.channel, ts, ...msg }));
+      await this.o
+        .onPermissionTimeout?.(run, requestId)
+        .catch((err: unknown) => this.o.log.warn({ err }, "audit failed"));
       return;
     }
   }
@@ -173,7 +205,9 @@ export class SlackPublisher implements RunPublisher {
     if (run.startedAt) live.state.startedAt ??= run.startedAt.getTime();
     live.state.finishedAt = this.#clock.now();
     const text = `:warning: This run was interrupted: ${reason}. The session is kept — reply in this thread to continue.`;
-    await this.#safe("interrupted notice", () => this.o.reliable.postMessage({ channel: live.channel, threadTs: live.threadTs, text }));
+    await this.#safe("interrupted notice", () =>
+      this.o.reliable.postMessage({ channel: live.channel, threadTs: live.threadTs, text }),
+    );
     await this.#finishCard(run.jobId, live);
   }
 
@@ -194,10 +228,19 @@ export class SlackPublisher implements RunPublisher {
           await this.o.reliable.postMessage({ ...where, ...part });
         } catch (err) {
           // Slack refused the message itself (too long, blocks it will not render): attach the answer instead.
-          if (err instanceof ErrSlackApi && ["msg_too_long", "invalid_blocks"].includes(err.slackError) && result.text) {
+          if (
+            err instanceof ErrSlackApi &&
+            ["msg_too_long", "invalid_blocks"].includes(err.slackError) &&
+            result.text
+          ) {
             this.o.log.warn({ slackError: err.slackError }, "answer refused as a message; attaching it as a file");
             await this.#safe("answer file", () =>
-              this.o.reliable.uploadFile({ ...where, filename: "answer.md", content: result.text, comment: "The agent's answer (too long for a message)" }),
+              this.o.reliable.uploadFile({
+                ...where,
+                filename: "answer.md",
+                content: result.text,
+                comment: "The agent's answer (too long for a message)",
+              }),
             );
             return;
           }
@@ -208,7 +251,12 @@ export class SlackPublisher implements RunPublisher {
     }
     await this.#safe("answer preview", () => this.o.reliable.postMessage({ ...where, ...plan.preview }));
     await this.#safe("answer file", () =>
-      this.o.reliable.uploadFile({ ...where, filename: plan.filename, content: plan.content, comment: "The full answer" }),
+      this.o.reliable.uploadFile({
+        ...where,
+        filename: plan.filename,
+        content: plan.content,
+        comment: "The full answer",
+      }),
     );
   }
 
@@ -218,7 +266,9 @@ export class SlackPublisher implements RunPublisher {
     const ts = await this.#ensureCard(live);
     if (!ts) return;
     await this.editor.reserve(live.teamId);
-    await this.#safe("final card", () => this.o.reliable.update({ channel: live.channel, ts, ...this.#render(live)() }));
+    await this.#safe("final card", () =>
+      this.o.reliable.update({ channel: live.channel, ts, ...this.#render(live)() }),
+    );
   }
 
   /** Run a reliable call; log a failure (the reliable client has already retried) instead of failing the run. */

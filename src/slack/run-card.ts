@@ -1,7 +1,7 @@
 import { toMrkdwn } from "../agents/tool-summary.js";
 import { ActionIds } from "./actions.js";
 import type { CardStatus, RunCardState, ToolLine } from "./card-state.js";
-import { SlackLimits, formatCost, formatDuration, plural, quote, truncate } from "./format.js";
+import { formatCost, formatDuration, plural, quote, SlackLimits, truncate } from "./format.js";
 import type { Block } from "./slack-api.js";
 
 const statusWords: Record<CardStatus, string> = {
@@ -35,11 +35,16 @@ export function cardFallbackText(state: RunCardState): string {
 
 /** The run card: who asked, what, agent, project, status, elapsed, last tools, counts, Cancel while live. */
 export function renderRunCard(state: RunCardState, now: number): { text: string; blocks: Block[] } {
-  const where = [state.provider ? `agent *${toMrkdwn(state.provider)}*` : undefined, state.project ? `project *${toMrkdwn(state.project)}*` : undefined]
+  const where = [
+    state.provider ? `agent *${toMrkdwn(state.provider)}*` : undefined,
+    state.project ? `project *${toMrkdwn(state.project)}*` : undefined,
+  ]
     .filter(Boolean)
     .join(" · ");
   const head = `${statusWords[state.status]}${where ? ` · ${where}` : ""}\n<@${state.userId}> asked:\n${quote(state.prompt)}`;
-  const blocks: Block[] = [{ type: "section", text: { type: "mrkdwn", text: truncate(head, SlackLimits.sectionText) } }];
+  const blocks: Block[] = [
+    { type: "section", text: { type: "mrkdwn", text: truncate(head, SlackLimits.sectionText) } },
+  ];
 
   if (state.tools.length) {
     const lines = state.tools.map((t) => `${toolMark(t)} ${toMrkdwn(t.summary)}`).join("\n");
@@ -49,14 +54,17 @@ export function renderRunCard(state: RunCardState, now: number): { text: string;
     blocks.push({ type: "section", text: { type: "mrkdwn", text: `Cancelled by <@${state.cancelledBy}>` } });
   }
   if (state.note) {
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(toMrkdwn(state.note), SlackLimits.sectionText) } });
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: truncate(toMrkdwn(state.note), SlackLimits.sectionText) },
+    });
   }
 
   const facts = [
     elapsed(state, now) ? `:stopwatch: ${elapsed(state, now)}` : undefined,
     state.toolCount ? plural(state.toolCount, "tool use") : undefined,
-    state.commandsRun ? plural(state.commandsRun, "command") + " run" : undefined,
-    state.filesChanged.length ? plural(state.filesChanged.length, "file") + " changed" : undefined,
+    state.commandsRun ? `${plural(state.commandsRun, "command")} run` : undefined,
+    state.filesChanged.length ? `${plural(state.filesChanged.length, "file")} changed` : undefined,
     formatCost(state.costUsd),
   ].filter((x): x is string => Boolean(x));
   if (facts.length) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: facts.join(" · ") }] });

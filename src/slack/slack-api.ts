@@ -26,7 +26,13 @@ export interface SlackApi {
   postMessage(args: PostArgs): Promise<{ channel: string; ts: string }>;
   update(args: PostArgs & { ts: string }): Promise<void>;
   postEphemeral(args: { channel: string; user: string; text: string; threadTs?: string }): Promise<void>;
-  uploadFile(args: { channel: string; threadTs: string; filename: string; content: string; comment: string }): Promise<void>;
+  uploadFile(args: {
+    channel: string;
+    threadTs: string;
+    filename: string;
+    content: string;
+    comment: string;
+  }): Promise<void>;
   setStatus(args: { channel: string; threadTs: string; status: string }): Promise<void>;
   replies(args: { channel: string; ts: string; limit: number }): Promise<ThreadMessage[]>;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { listAudit } from "../../src/store/audit.js";
-import { Alice, Bob, Channel, SlackHarness, blocksText } from "../support/slack-harness.js";
+import { Alice, Bob, blocksText, Channel, SlackHarness } from "../support/slack-harness.js";
 
 let h: SlackHarness;
 beforeAll(async () => {
@@ -15,7 +15,9 @@ const forever = new Promise<void>(() => undefined);
 
 async function startBlockedRun(prompt: string) {
   const before = h.cards().length;
-  h.agent.script = () => ({ steps: [{ tool: "Bash", input: { command: "sleep 1000" }, summary: "Ran sleep 1000" }, { wait: forever }] });
+  h.agent.script = () => ({
+    steps: [{ tool: "Bash", input: { command: "sleep 1000" }, summary: "Ran sleep 1000" }, { wait: forever }],
+  });
   await h.slash(prompt);
   const card = await h.waitForCard(before + 1);
   await h.waitForText(card.ts, /^Running/);
@@ -41,7 +43,10 @@ describe("Cancel", () => {
   it("refuses someone else, and lets an admin cancel", async () => {
     const card = await startBlockedRun("long migration");
     await cancelClick(Bob, card.ts);
-    const refusal = await h.fake.waitFor(() => h.fake.callsOf("chat.postEphemeral").find((c) => String(c.params.text).includes("Only <@U0ALICE01>")), "refusal");
+    const refusal = await h.fake.waitFor(
+      () => h.fake.callsOf("chat.postEphemeral").find((c) => String(c.params.text).includes("Only <@U0ALICE01>")),
+      "refusal",
+    );
     expect(refusal.params.user).toBe(Bob);
     expect(h.fake.message(Channel, card.ts)?.text).toMatch(/^Running/);
 
@@ -53,10 +58,23 @@ describe("Cancel", () => {
   it("cancels a queued run before it starts", async () => {
     const card = await startBlockedRun("first");
     h.agent.script = () => ({ steps: [], answer: "second done" });
-    const { status } = await h.event("event.message.thread_reply.json", { text: "second", ts: "1767229999.000001", thread_ts: card.ts, user: Alice, channel: Channel });
+    const { status } = await h.event("event.message.thread_reply.json", {
+      text: "second",
+      ts: "1767229999.000001",
+      thread_ts: card.ts,
+      user: Alice,
+      channel: Channel,
+    });
     expect(status).toBe(200);
     const queued = await h.waitInThread(card.ts, (m) => m.text.startsWith("Queued"), "queued card");
-    await h.click({ userId: Alice, channel: Channel, messageTs: queued.ts, threadTs: card.ts, actionId: "run_cancel", value: card.ts });
+    await h.click({
+      userId: Alice,
+      channel: Channel,
+      messageTs: queued.ts,
+      threadTs: card.ts,
+      actionId: "run_cancel",
+      value: card.ts,
+    });
     const final = await h.waitForText(queued.ts, /^Cancelled/);
     expect(blocksText(final)).toContain("before it started");
     await cancelClick(Alice, card.ts);
@@ -71,7 +89,11 @@ describe("Approve / Deny", () => {
     h.agent.script = () => ({ steps: [{ ask: "Bash", summary: "Run rm -rf build/" }], answer: "Finished." });
     await h.slash(prompt);
     const card = await h.waitForCard(before + 1);
-    const question = await h.waitInThread(card.ts, (m) => blocksText(m).includes("permission_approve"), "the permission request");
+    const question = await h.waitInThread(
+      card.ts,
+      (m) => blocksText(m).includes("permission_approve"),
+      "the permission request",
+    );
     expect(blocksText(question)).toContain("Run rm -rf build/");
     const value = /"value":"([^"]+)"/.exec(blocksText(question))![1]!;
     return { card, question, value };
@@ -79,11 +101,30 @@ describe("Approve / Deny", () => {
 
   it("approves: only the requester or an admin; the agent continues", async () => {
     const { card, question, value } = await ask("clean the build");
-    await h.click({ userId: Bob, channel: Channel, messageTs: question.ts, threadTs: card.ts, actionId: "permission_approve", value, text: question.text });
-    await h.fake.waitFor(() => h.fake.callsOf("chat.postEphemeral").find((c) => String(c.params.text).includes("can answer this request")), "refusal");
+    await h.click({
+      userId: Bob,
+      channel: Channel,
+      messageTs: question.ts,
+      threadTs: card.ts,
+      actionId: "permission_approve",
+      value,
+      text: question.text,
+    });
+    await h.fake.waitFor(
+      () => h.fake.callsOf("chat.postEphemeral").find((c) => String(c.params.text).includes("can answer this request")),
+      "refusal",
+    );
     expect(h.agent.decisions).toEqual([]);
 
-    await h.click({ userId: Alice, channel: Channel, messageTs: question.ts, threadTs: card.ts, actionId: "permission_approve", value, text: question.text });
+    await h.click({
+      userId: Alice,
+      channel: Channel,
+      messageTs: question.ts,
+      threadTs: card.ts,
+      actionId: "permission_approve",
+      value,
+      text: question.text,
+    });
     await h.waitForText(question.ts, /^Approved by/);
     await h.waitInThread(card.ts, (m) => m.text === "Finished.", "the answer");
     expect(h.agent.decisions.map((d) => d.decision.allow)).toEqual([true]);
@@ -91,7 +132,15 @@ describe("Approve / Deny", () => {
 
   it("denies: the agent is told and the message says who denied", async () => {
     const { card, question, value } = await ask("clean the build again");
-    await h.click({ userId: Alice, channel: Channel, messageTs: question.ts, threadTs: card.ts, actionId: "permission_deny", value, text: question.text });
+    await h.click({
+      userId: Alice,
+      channel: Channel,
+      messageTs: question.ts,
+      threadTs: card.ts,
+      actionId: "permission_deny",
+      value,
+      text: question.text,
+    });
     const answered = await h.waitForText(question.ts, /^Denied by/);
     expect(blocksText(answered)).toContain(`Denied by <@${Alice}>`);
     await h.waitInThread(card.ts, (m) => m.text === "Finished.", "the answer");

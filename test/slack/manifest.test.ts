@@ -2,10 +2,11 @@ import { readFileSync } from "node:fs";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ActionIds } from "../../src/slack/actions.js";
 import { AgentCommandName } from "../../src/handlers/slash-command.js";
+import { ActionIds } from "../../src/slack/actions.js";
 
-const json = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/slack/${name}`, import.meta.url), "utf8")) as object;
+const json = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/slack/${name}`, import.meta.url), "utf8")) as object;
 /** Slack's dispatcher schema (shared/specs) refers to its v1 and v2 schemas by URL; we serve them locally. */
 const schema = json("slack-manifest.schema.json");
 const refBase = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/";
@@ -14,7 +15,11 @@ const manifestText = readFileSync(new URL("../../manifest.yml", import.meta.url)
 type Manifest = {
   features: { slash_commands: { command: string }[] };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
+  settings: {
+    event_subscriptions: { bot_events: string[] };
+    interactivity: { is_enabled: boolean };
+    socket_mode_enabled: boolean;
+  };
 };
 
 function validate(doc: unknown): string[] {
@@ -34,8 +39,12 @@ describe("manifest.yml", () => {
 
   it("declares what the handlers use", () => {
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual([AgentCommandName]);
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(expect.arrayContaining(["app_mention", "message.channels", "message.im"]));
-    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(["commands", "chat:write", "app_mentions:read", "channels:history", "files:write"]));
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(
+      expect.arrayContaining(["app_mention", "message.channels", "message.im"]),
+    );
+    expect(manifest.oauth_config.scopes.bot).toEqual(
+      expect.arrayContaining(["commands", "chat:write", "app_mentions:read", "channels:history", "files:write"]),
+    );
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(Object.values(ActionIds).length).toBe(3);
   });
@@ -44,7 +53,10 @@ describe("manifest.yml", () => {
     expect(manifestText).toContain("socket_mode_enabled: true");
     const socket = structuredClone(manifest) as Manifest & Record<string, unknown>;
     socket.settings.socket_mode_enabled = true;
-    const s = socket as unknown as { features: { slash_commands: Record<string, unknown>[] }; settings: Record<string, Record<string, unknown>> };
+    const s = socket as unknown as {
+      features: { slash_commands: Record<string, unknown>[] };
+      settings: Record<string, Record<string, unknown>>;
+    };
     for (const c of s.features.slash_commands) delete c.url;
     delete s.settings.event_subscriptions!.request_url;
     delete s.settings.interactivity!.request_url;

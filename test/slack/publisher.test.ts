@@ -3,7 +3,7 @@ import type { AgentEvent } from "../../src/agents/events.js";
 import { silentLogger } from "../../src/log.js";
 import { Secret } from "../../src/secret.js";
 import { SlackPublisher } from "../../src/slack/publisher.js";
-import { WebSlackApi, createWebClient } from "../../src/slack/slack-api.js";
+import { createWebClient, WebSlackApi } from "../../src/slack/slack-api.js";
 import type { RunInfo } from "../../src/worker/publisher.js";
 import { FakeSlack } from "../support/fake-slack.js";
 
@@ -27,11 +27,25 @@ async function runInfo(prompt = "fix the build"): Promise<RunInfo> {
     threadKey: `T0AGENT01:C0BUILDS1:${root.ts}`,
     provider: "scripted",
     startedAt: new Date(),
-    payload: { teamId: "T0AGENT01", channelId: "C0BUILDS1", threadTs: root.ts, userId: "U0ALICE01", prompt, cardTs: root.ts, source: "slash" },
+    payload: {
+      teamId: "T0AGENT01",
+      channelId: "C0BUILDS1",
+      threadTs: root.ts,
+      userId: "U0ALICE01",
+      prompt,
+      cardTs: root.ts,
+      source: "slash",
+    },
   };
 }
 
-const tool = (id: string, command: string): AgentEvent => ({ type: "tool_use", id, tool: "Bash", input: { command }, summary: `Ran ${command}` });
+const tool = (id: string, command: string): AgentEvent => ({
+  type: "tool_use",
+  id,
+  tool: "Bash",
+  input: { command },
+  summary: `Ran ${command}`,
+});
 const done = (id: string, ok = true): AgentEvent => ({ type: "tool_result", id, ok, output: "" });
 
 beforeEach(async () => {
@@ -49,10 +63,25 @@ describe("SlackPublisher", () => {
     await publisher.runStarted(run);
     await publisher.runEvent(run, tool("t1", "npm test"));
     await publisher.runEvent(run, done("t1", false));
-    await publisher.runEvent(run, { type: "tool_use", id: "t2", tool: "Edit", input: { file_path: "src/a.ts" }, summary: "Edited src/a.ts" });
+    await publisher.runEvent(run, {
+      type: "tool_use",
+      id: "t2",
+      tool: "Edit",
+      input: { file_path: "src/a.ts" },
+      summary: "Edited src/a.ts",
+    });
     await publisher.runEvent(run, done("t2"));
-    await fake.waitFor(() => fake.message("C0BUILDS1", run.payload.threadTs)?.text.startsWith("Running") && JSON.stringify(fake.message("C0BUILDS1", run.payload.threadTs)?.blocks).includes("✓ Edited"), "card edit");
-    await publisher.runFinished(run, { outcome: "succeeded", text: "All green now.", durationMs: 65_000, costUsd: 0.12 }, {});
+    await fake.waitFor(
+      () =>
+        fake.message("C0BUILDS1", run.payload.threadTs)?.text.startsWith("Running") &&
+        JSON.stringify(fake.message("C0BUILDS1", run.payload.threadTs)?.blocks).includes("✓ Edited"),
+      "card edit",
+    );
+    await publisher.runFinished(
+      run,
+      { outcome: "succeeded", text: "All green now.", durationMs: 65_000, costUsd: 0.12 },
+      {},
+    );
     const thread = fake.thread("C0BUILDS1", run.payload.threadTs);
     const card = JSON.stringify(thread[0]?.blocks);
     expect(card).toContain("✗ Ran npm test");
@@ -93,7 +122,11 @@ describe("SlackPublisher", () => {
     fake.fail("chat.update", "ratelimited", { count: 3, retryAfterSec: 1 });
     fake.fail("chat.postMessage", "ratelimited", { count: 2, retryAfterSec: 1 });
     for (let i = 0; i < 20; i++) await publisher.runEvent(run, tool(`t${i}`, `step ${i}`));
-    await publisher.runFinished(run, { outcome: "failed", text: "", error: "API error: overloaded", durationMs: 5000 }, {});
+    await publisher.runFinished(
+      run,
+      { outcome: "failed", text: "", error: "API error: overloaded", durationMs: 5000 },
+      {},
+    );
     const thread = fake.thread("C0BUILDS1", run.payload.threadTs);
     expect(thread[0]?.text).toMatch(/^Failed/);
     expect(JSON.stringify(thread[0]?.blocks)).toContain("Ran step 19");
@@ -113,9 +146,26 @@ describe("SlackPublisher", () => {
   it("says in the thread when a permission request was denied because nobody answered", async () => {
     const run = await runInfo();
     await publisher.runStarted(run);
-    await publisher.runEvent(run, { type: "permission_request", id: "req-1", tool: "Bash", input: {}, summary: "Run rm -rf dist" });
-    const question = await fake.waitFor(() => fake.thread("C0BUILDS1", run.payload.threadTs).find((m) => String(JSON.stringify(m.blocks)).includes("permission_approve")), "question");
-    await publisher.runEvent(run, { type: "permission_denied", tool: "Bash", id: "toolu_1", reason: "No one answered within 10 min, so this was denied." });
+    await publisher.runEvent(run, {
+      type: "permission_request",
+      id: "req-1",
+      tool: "Bash",
+      input: {},
+      summary: "Run rm -rf dist",
+    });
+    const question = await fake.waitFor(
+      () =>
+        fake
+          .thread("C0BUILDS1", run.payload.threadTs)
+          .find((m) => String(JSON.stringify(m.blocks)).includes("permission_approve")),
+      "question",
+    );
+    await publisher.runEvent(run, {
+      type: "permission_denied",
+      tool: "Bash",
+      id: "toolu_1",
+      reason: "No one answered within 10 min, so this was denied.",
+    });
     await publisher.runFinished(run, { outcome: "succeeded", text: "ok", durationMs: 10 }, {});
     const updated = fake.message("C0BUILDS1", question.ts)!;
     expect(updated.text).toMatch(/^Denied automatically/);

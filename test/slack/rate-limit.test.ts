@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Channel, SlackHarness, blocksText } from "../support/slack-harness.js";
+import { blocksText, Channel, SlackHarness } from "../support/slack-harness.js";
 import type { Step } from "../support/slack-test-agent.js";
 
 let h: SlackHarness;
@@ -35,10 +35,14 @@ describe("a 429 storm", () => {
     for (const card of h.cards().slice(before)) {
       const prompt = /job-\d+/.exec(blocksText(card))![0];
       await h.waitInThread(card.ts, (m) => m.text === `answer for ${prompt}`, `answer of ${prompt}`);
-      const final = await h.fake.waitFor(() => {
-        const m = h.fake.message(Channel, card.ts);
-        return m && /^Done/.test(m.text) ? m : undefined;
-      }, `final card of ${prompt}`, 30_000);
+      const final = await h.fake.waitFor(
+        () => {
+          const m = h.fake.message(Channel, card.ts);
+          return m && /^Done/.test(m.text) ? m : undefined;
+        },
+        `final card of ${prompt}`,
+        30_000,
+      );
       expect(blocksText(final)).toContain(`${tools} tool uses`);
       expect(blocksText(final)).toContain(`Ran step ${tools - 1} of ${prompt}`);
       expect(h.fake.thread(Channel, card.ts).filter((m) => m.text.startsWith("answer for")).length).toBe(1);

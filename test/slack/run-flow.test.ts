@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Alice, Bob, Channel, SlackHarness, blocksText } from "../support/slack-harness.js";
+import { Alice, Bob, blocksText, Channel, SlackHarness } from "../support/slack-harness.js";
 import { nextTs } from "../support/slack-signing.js";
 
 let h: SlackHarness;
@@ -33,7 +33,10 @@ describe("/agent run flow", () => {
     expect(blocksText(card)).toContain(`<@${Alice}> asked`);
     expect(blocksText(card)).toContain("fix the build");
     expect(blocksText(card)).toContain("run_cancel");
-    await h.fake.waitFor(() => /✓ Edited src\/build.ts/.test(blocksText(h.fake.message(Channel, card.ts))), "tool summaries on the card");
+    await h.fake.waitFor(
+      () => /✓ Edited src\/build.ts/.test(blocksText(h.fake.message(Channel, card.ts))),
+      "tool summaries on the card",
+    );
     const live = blocksText(h.fake.message(Channel, card.ts));
     expect(live).toContain("✗ Ran npm test");
     expect(live).toContain("1 command run");
@@ -41,7 +44,11 @@ describe("/agent run flow", () => {
     expect(live).toContain("scripted");
     release();
 
-    const answer = await h.waitInThread(card.ts, (m) => m.ts !== card.ts && m.text.startsWith("Fixed the build"), "the answer");
+    const answer = await h.waitInThread(
+      card.ts,
+      (m) => m.ts !== card.ts && m.text.startsWith("Fixed the build"),
+      "the answer",
+    );
     expect(blocksText(answer)).toContain("Reply in this thread to continue");
     expect(blocksText(answer)).toContain("$0.03");
     const final = await h.waitForText(card.ts, /^Done/);
@@ -57,7 +64,13 @@ describe("/agent run flow", () => {
     const card = await h.waitForCard(before + 1);
     await h.waitInThread(card.ts, (m) => m.text === "answer to: write a test", "first answer");
 
-    await h.event("event.message.thread_reply.json", { text: "now run it", ts: nextTs(), thread_ts: card.ts, user: Alice, channel: Channel });
+    await h.event("event.message.thread_reply.json", {
+      text: "now run it",
+      ts: nextTs(),
+      thread_ts: card.ts,
+      user: Alice,
+      channel: Channel,
+    });
     await h.waitInThread(card.ts, (m) => m.text === "answer to: now run it", "second answer");
     expect(h.agent.requests.map((r) => r.sessionId)).toEqual([undefined, h.agent.sessions[0]]);
     expect(h.agent.sessions[1]).toBe(h.agent.sessions[0]);
@@ -66,14 +79,25 @@ describe("/agent run flow", () => {
   it("queues a reply sent during a run, says so, and runs it next", async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    h.agent.script = (r) => (r.prompt === "long job" ? { steps: [{ wait: gate }], answer: "long done" } : { steps: [], answer: "short done" });
+    h.agent.script = (r) =>
+      r.prompt === "long job" ? { steps: [{ wait: gate }], answer: "long done" } : { steps: [], answer: "short done" };
     const before = h.cards().length;
     await h.slash("long job");
     const card = await h.waitForCard(before + 1);
     await h.waitForText(card.ts, /^Running/);
 
-    await h.event("event.message.thread_reply.json", { text: "and then this", ts: nextTs(), thread_ts: card.ts, user: Bob, channel: Channel });
-    const queued = await h.waitInThread(card.ts, (m) => blocksText(m).includes("and then this"), "the queued run's card");
+    await h.event("event.message.thread_reply.json", {
+      text: "and then this",
+      ts: nextTs(),
+      thread_ts: card.ts,
+      user: Bob,
+      channel: Channel,
+    });
+    const queued = await h.waitInThread(
+      card.ts,
+      (m) => blocksText(m).includes("and then this"),
+      "the queued run's card",
+    );
     expect(queued.text).toMatch(/^Queued/);
     expect(blocksText(queued)).toContain("starts when it finishes");
     expect(h.agent.requests.length).toBe(1);
@@ -86,10 +110,27 @@ describe("/agent run flow", () => {
   });
 
   it("starts a run from a mention inside a discussion, with the earlier messages as context", async () => {
-    const root = h.fake.addMessage({ channel: Channel, user: Bob, ts: "1767225000.000100", text: "the deploy fails with ENOSPC on the runner" });
-    h.fake.addMessage({ channel: Channel, user: Alice, ts: "1767225001.000100", threadTs: root.ts, text: "probably the docker cache" });
+    const root = h.fake.addMessage({
+      channel: Channel,
+      user: Bob,
+      ts: "1767225000.000100",
+      text: "the deploy fails with ENOSPC on the runner",
+    });
+    h.fake.addMessage({
+      channel: Channel,
+      user: Alice,
+      ts: "1767225001.000100",
+      threadTs: root.ts,
+      text: "probably the docker cache",
+    });
     h.agent.script = () => ({ steps: [], answer: "Pruned the cache." });
-    await h.event("event.app_mention.json", { text: "<@U0AGENTBOT> fix what Bob described above", ts: nextTs(), thread_ts: root.ts, user: Alice, channel: Channel });
+    await h.event("event.app_mention.json", {
+      text: "<@U0AGENTBOT> fix what Bob described above",
+      ts: nextTs(),
+      thread_ts: root.ts,
+      user: Alice,
+      channel: Channel,
+    });
     await h.waitInThread(root.ts, (m) => m.text === "Pruned the cache.", "the answer in the discussion thread");
     const request = h.agent.requests[0]!;
     expect(request.prompt).toContain("fix what Bob described above");
@@ -105,15 +146,24 @@ describe("/agent run flow", () => {
     expect(empty.text).toContain("Tell the agent what to do");
 
     await h.slash("agent=gpt9 do things");
-    await h.fake.waitFor(() => h.fake.responses.find((r) => String(r.body.text).includes("Unknown agent `gpt9`")), "unknown agent reply");
+    await h.fake.waitFor(
+      () => h.fake.responses.find((r) => String(r.body.text).includes("Unknown agent `gpt9`")),
+      "unknown agent reply",
+    );
 
     h.fake.fail("chat.postMessage", "not_in_channel");
     await h.slash("fix the build", { channel_id: "C0PRIVATE1" });
-    await h.fake.waitFor(() => h.fake.responses.find((r) => String(r.body.text).includes("/invite @codethread")), "not_in_channel reply");
+    await h.fake.waitFor(
+      () => h.fake.responses.find((r) => String(r.body.text).includes("/invite @codethread")),
+      "not_in_channel reply",
+    );
     expect(h.agent.requests).toEqual([]);
 
     await h.slash("status");
-    const status = await h.fake.waitFor(() => h.fake.responses.find((r) => String(r.body.text).includes("*Agents*")), "status reply");
+    const status = await h.fake.waitFor(
+      () => h.fake.responses.find((r) => String(r.body.text).includes("*Agents*")),
+      "status reply",
+    );
     expect(String(status.body.text)).toContain("scripted 1.0");
   });
 });

@@ -10,9 +10,22 @@ describe("/agent text", () => {
     expect(parseAgentCommand("")).toEqual({ kind: "help" });
     expect(parseAgentCommand(" help ")).toEqual({ kind: "help" });
     expect(parseAgentCommand("status")).toEqual({ kind: "status" });
-    expect(parseAgentCommand("status of the build")).toEqual({ kind: "run", prompt: "status of the build", agent: undefined, project: undefined });
-    expect(parseAgentCommand("project=web agent=claude fix it\nplease")).toEqual({ kind: "run", prompt: "fix it\nplease", agent: "claude-code", project: "web" });
-    expect(parseAgentCommand("fix agent=opencode later")).toMatchObject({ prompt: "fix agent=opencode later", agent: undefined });
+    expect(parseAgentCommand("status of the build")).toEqual({
+      kind: "run",
+      prompt: "status of the build",
+      agent: undefined,
+      project: undefined,
+    });
+    expect(parseAgentCommand("project=web agent=claude fix it\nplease")).toEqual({
+      kind: "run",
+      prompt: "fix it\nplease",
+      agent: "claude-code",
+      project: "web",
+    });
+    expect(parseAgentCommand("fix agent=opencode later")).toMatchObject({
+      prompt: "fix agent=opencode later",
+      agent: undefined,
+    });
     expect(parseAgentCommand("agent= fix")).toMatchObject({ kind: "invalid" });
   });
 
@@ -37,7 +50,9 @@ describe("access", () => {
 
 describe("answers", () => {
   it("splits long markdown on lines and keeps code fences balanced", () => {
-    const text = ["intro", "```", ...Array.from({ length: 400 }, (_, i) => `code line ${i}`), "```", "outro"].join("\n");
+    const text = ["intro", "```", ...Array.from({ length: 400 }, (_, i) => `code line ${i}`), "```", "outro"].join(
+      "\n",
+    );
     const parts = splitMarkdown(text, 2000);
     expect(parts.length).toBeGreaterThan(2);
     for (const p of parts) {
@@ -48,7 +63,12 @@ describe("answers", () => {
   });
 
   it("says what failed in plain words, with outcome, duration and the continue hint", () => {
-    const plan = planAnswer({ outcome: "failed", text: "", error: "The claude-code agent is unavailable: binary not found", durationMs: 1500 });
+    const plan = planAnswer({
+      outcome: "failed",
+      text: "",
+      error: "The claude-code agent is unavailable: binary not found",
+      durationMs: 1500,
+    });
     expect(plan.kind).toBe("messages");
     const footer = JSON.stringify(plan.kind === "messages" ? plan.parts[0] : "");
     expect(footer).toContain("Failed");
@@ -85,7 +105,11 @@ describe("thread context", () => {
       { ts: "3.0", user: "UALICE", text: "the test fails on CI" },
       { ts: "4.0", user: "UALICE", text: "<@UBOT> fix it" },
     ];
-    expect(formatThreadContext(msgs, { beforeTs: "4.0", botUserId: "UBOT" })).toBe(`<@UBOB>: ${"old remark ".repeat(10).trim()}\n<@UALICE>: the test fails on CI`);
-    expect(formatThreadContext(msgs, { beforeTs: "4.0", botUserId: "UBOT", maxChars: 40 })).toBe("<@UALICE>: the test fails on CI");
+    expect(formatThreadContext(msgs, { beforeTs: "4.0", botUserId: "UBOT" })).toBe(
+      `<@UBOB>: ${"old remark ".repeat(10).trim()}\n<@UALICE>: the test fails on CI`,
+    );
+    expect(formatThreadContext(msgs, { beforeTs: "4.0", botUserId: "UBOT", maxChars: 40 })).toBe(
+      "<@UALICE>: the test fails on CI",
+    );
   });
 });

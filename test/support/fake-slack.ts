@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkMessage } from "./fake-slack-checks.js";
 
@@ -49,7 +49,12 @@ export interface FakeSlackOptions {
   retryAfterSec?: number;
 }
 
-const StandardTiers: Record<string, number> = { "chat.update": 50, "chat.postEphemeral": 100, "conversations.replies": 50 };
+const StandardTiers: Record<string, number> = {
+  "chat.update": 50,
+  "chat.postEphemeral": 100,
+  "conversations.replies": 50,
+};
+
 export { StandardTiers };
 
 export class FakeSlack {
@@ -92,8 +97,18 @@ export class FakeSlack {
   }
 
   /** Answer the next `count` calls of `method` (matching `when`) with `error` ("ratelimited" → HTTP 429). */
-  fail(method: string, error: string, opts: { count?: number; retryAfterSec?: number; when?: (p: Params) => boolean } = {}) {
-    this.#failures.push({ method, error, remaining: opts.count ?? 1, retryAfterSec: opts.retryAfterSec, when: opts.when });
+  fail(
+    method: string,
+    error: string,
+    opts: { count?: number; retryAfterSec?: number; when?: (p: Params) => boolean } = {},
+  ) {
+    this.#failures.push({
+      method,
+      error,
+      remaining: opts.count ?? 1,
+      retryAfterSec: opts.retryAfterSec,
+      when: opts.when,
+    });
   }
 
   clearFailures(): void {
@@ -217,7 +232,14 @@ export class FakeSlack {
     const channel = String(p.channel ?? p.channel_id ?? "");
     switch (method) {
       case "auth.test":
-        return { ok: true, user_id: this.botUserId, bot_id: "B0AGENTBOT", team_id: this.teamId, team: "acme", user: "codethread" };
+        return {
+          ok: true,
+          user_id: this.botUserId,
+          bot_id: "B0AGENTBOT",
+          team_id: this.teamId,
+          team: "acme",
+          user: "codethread",
+        };
       case "chat.postMessage":
       case "chat.update": {
         const check = checkMessage(method, p);
@@ -232,13 +254,26 @@ export class FakeSlack {
           return { ok: true, channel, ts: m.ts, text: m.text };
         }
         const threadTs = typeof p.thread_ts === "string" && p.thread_ts ? p.thread_ts : undefined;
-        const m = this.addMessage({ channel, threadTs, user: this.botUserId, text: String(p.text ?? ""), blocks: p.blocks });
+        const m = this.addMessage({
+          channel,
+          threadTs,
+          user: this.botUserId,
+          text: String(p.text ?? ""),
+          blocks: p.blocks,
+        });
         return { ok: true, channel, ts: m.ts, message: { ...m, bot_id: "B0AGENTBOT" } };
       }
       case "chat.postEphemeral":
         return { ok: true, message_ts: this.#nextTs() };
       case "conversations.replies": {
-        const msgs = this.thread(channel, String(p.ts)).map((m) => ({ type: "message", user: m.user, text: m.text, ts: m.ts, thread_ts: m.threadTs ?? m.ts, ...(m.user === this.botUserId ? { bot_id: "B0AGENTBOT" } : {}) }));
+        const msgs = this.thread(channel, String(p.ts)).map((m) => ({
+          type: "message",
+          user: m.user,
+          text: m.text,
+          ts: m.ts,
+          thread_ts: m.threadTs ?? m.ts,
+          ...(m.user === this.botUserId ? { bot_id: "B0AGENTBOT" } : {}),
+        }));
         return { ok: true, messages: msgs, has_more: false };
       }
       case "assistant.threads.setStatus":
@@ -248,7 +283,13 @@ export class FakeSlack {
         return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };
       }
       case "files.completeUploadExternal":
-        return { ok: true, files: (Array.isArray(p.files) ? p.files : []).map((f) => ({ id: (f as Params).id, title: (f as Params).title })) };
+        return {
+          ok: true,
+          files: (Array.isArray(p.files) ? p.files : []).map((f) => ({
+            id: (f as Params).id,
+            title: (f as Params).title,
+          })),
+        };
       default:
         return { ok: false, error: "unknown_method" };
     }

@@ -76,18 +76,31 @@ export class SlackHarness {
     await this.fake.stop();
   }
 
-  post(body: string, contentType: "application/json" | "application/x-www-form-urlencoded", extra: { timestamp?: number; signature?: string; headers?: Record<string, string> } = {}) {
+  post(
+    body: string,
+    contentType: "application/json" | "application/x-www-form-urlencoded",
+    extra: { timestamp?: number; signature?: string; headers?: Record<string, string> } = {},
+  ) {
     return signedPost(this.app.url!, body, { secret: SigningSecret, contentType, ...extra });
   }
 
   /** `/agent <text>` as Slack sends it; resolves with the HTTP response (the ack). */
   slash(text: string, fields: Record<string, string> = {}) {
-    const form = slashForm({ text, response_url: this.fake.responseUrl(`cmd-${Math.random().toString(36).slice(2)}`), ...fields });
+    const form = slashForm({
+      text,
+      response_url: this.fake.responseUrl(`cmd-${Math.random().toString(36).slice(2)}`),
+      ...fields,
+    });
     return this.post(form, "application/x-www-form-urlencoded");
   }
 
   /** An event delivery built from a sample; returns the raw body so a test can resend it. */
-  async event(sample: string, event: Record<string, unknown>, envelope: Record<string, unknown> = {}, headers?: Record<string, string>) {
+  async event(
+    sample: string,
+    event: Record<string, unknown>,
+    envelope: Record<string, unknown> = {},
+    headers?: Record<string, string>,
+  ) {
     const body = eventBody(sample, event, envelope);
     const res = await this.post(body, "application/json", { headers });
     return { ...res, body };
@@ -107,7 +120,12 @@ export class SlackHarness {
   }
 
   /** Wait until a thread has a message matching `pred` (text or blocks). */
-  async waitInThread(threadTs: string, pred: (m: StoredMessage) => boolean, what: string, channel = Channel): Promise<StoredMessage> {
+  async waitInThread(
+    threadTs: string,
+    pred: (m: StoredMessage) => boolean,
+    what: string,
+    channel = Channel,
+  ): Promise<StoredMessage> {
     return this.fake.waitFor(() => this.fake.thread(channel, threadTs).find(pred), what);
   }
 

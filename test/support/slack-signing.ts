@@ -30,7 +30,11 @@ export interface SignedPostOptions {
   headers?: Record<string, string>;
 }
 
-export async function signedPost(url: string, body: string, o: SignedPostOptions): Promise<{ status: number; text: string }> {
+export async function signedPost(
+  url: string,
+  body: string,
+  o: SignedPostOptions,
+): Promise<{ status: number; text: string }> {
   const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
   const res = await fetch(url, {
     method: "POST",
@@ -72,13 +76,30 @@ export function eventBody(sample: string, event: Json, envelope: Json = {}): str
 }
 
 /** A block_actions form body from the cancel-button sample, with the click's fields replaced. */
-export function actionForm(p: { userId: string; channel: string; messageTs: string; threadTs?: string; actionId: string; value: string; text?: string; responseUrl?: string }): string {
+export function actionForm(p: {
+  userId: string;
+  channel: string;
+  messageTs: string;
+  threadTs?: string;
+  actionId: string;
+  value: string;
+  text?: string;
+  responseUrl?: string;
+}): string {
   const body = fixture<Json>("block_actions.cancel_button.json");
   body.user = { ...(body.user as Json), id: p.userId };
-  body.container = { type: "message", message_ts: p.messageTs, channel_id: p.channel, is_ephemeral: false, ...(p.threadTs ? { thread_ts: p.threadTs } : {}) };
+  body.container = {
+    type: "message",
+    message_ts: p.messageTs,
+    channel_id: p.channel,
+    is_ephemeral: false,
+    ...(p.threadTs ? { thread_ts: p.threadTs } : {}),
+  };
   body.channel = { id: p.channel, name: "builds" };
   body.message = { ...(body.message as Json), ts: p.messageTs, text: p.text ?? "" };
-  body.actions = [{ action_id: p.actionId, block_id: "b1", type: "button", value: p.value, action_ts: String(Date.now() / 1000) }];
+  body.actions = [
+    { action_id: p.actionId, block_id: "b1", type: "button", value: p.value, action_ts: String(Date.now() / 1000) },
+  ];
   if (p.responseUrl) body.response_url = p.responseUrl;
   return new URLSearchParams({ payload: JSON.stringify(body) }).toString();
 }

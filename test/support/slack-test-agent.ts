@@ -1,5 +1,11 @@
 import type { AgentEvent, AgentResult } from "../../src/agents/events.js";
-import type { Availability, Capabilities, CodeAgent, ExecuteOptions, PermissionDecision } from "../../src/agents/port.js";
+import type {
+  Availability,
+  Capabilities,
+  CodeAgent,
+  ExecuteOptions,
+  PermissionDecision,
+} from "../../src/agents/port.js";
 import type { AgentRequest } from "../../src/agents/request.js";
 
 /** One step of a scripted run. */
@@ -43,7 +49,9 @@ export class ScriptedAgent implements CodeAgent {
     const started = Date.now();
     const sessionId = request.sessionId ?? `sess-${++this.#sessions}`;
     const script = this.script(request);
-    const stopped = new Promise<"stopped">((resolve) => abort.signal.addEventListener("abort", () => resolve("stopped"), { once: true }));
+    const stopped = new Promise<"stopped">((resolve) =>
+      abort.signal.addEventListener("abort", () => resolve("stopped"), { once: true }),
+    );
     const end = (result: Omit<AgentResult, "durationMs" | "sessionId">): AgentEvent => ({
       type: "result",
       result: { ...result, sessionId, durationMs: Date.now() - started },
@@ -55,7 +63,13 @@ export class ScriptedAgent implements CodeAgent {
       if (abort.signal.aborted) break;
       if ("tool" in step) {
         const id = `tool-${++n}`;
-        yield { type: "tool_use", id, tool: step.tool, input: step.input ?? {}, summary: step.summary ?? `Used ${step.tool}` };
+        yield {
+          type: "tool_use",
+          id,
+          tool: step.tool,
+          input: step.input ?? {},
+          summary: step.summary ?? `Used ${step.tool}`,
+        };
         yield { type: "tool_result", id, ok: step.ok ?? true, output: "" };
       } else if ("text" in step) {
         yield { type: "text", text: step.text };
@@ -65,7 +79,8 @@ export class ScriptedAgent implements CodeAgent {
         yield { type: "permission_request", id: requestId, tool: step.ask, input: {}, summary: step.summary };
         const decision = await Promise.race([answer, stopped]);
         if (decision === "stopped") break;
-        if (!decision.allow) yield { type: "permission_denied", tool: step.ask, id: `tool-of-${requestId}`, reason: decision.message };
+        if (!decision.allow)
+          yield { type: "permission_denied", tool: step.ask, id: `tool-of-${requestId}`, reason: decision.message };
         else yield { type: "text", text: `${step.ask} approved` };
       } else if ("wait" in step) {
         await Promise.race([step.wait, stopped]);
@@ -75,7 +90,8 @@ export class ScriptedAgent implements CodeAgent {
     }
     this.#aborts.delete(request.runId);
     if (abort.signal.aborted) return yield end({ outcome: "cancelled", text: "Stopped." });
-    if (script.error) return yield end({ outcome: "failed", text: "", error: script.error.message, errorCode: script.error.code });
+    if (script.error)
+      return yield end({ outcome: "failed", text: "", error: script.error.message, errorCode: script.error.code });
     yield end({ outcome: "succeeded", text: script.answer ?? "Done.", costUsd: script.costUsd });
   }
 
