@@ -68,6 +68,8 @@ export class FakeSlack {
   #seq = 0;
   #windows = new Map<string, number[]>();
   url = "";
+  /** What `apps.connections.open` answers (Socket Mode tests). */
+  socketUrl = "";
   readonly botUserId: string;
   readonly teamId: string;
 
@@ -179,7 +181,8 @@ export class FakeSlack {
     }
     const method = path.replace(/^\/api\//, "").split("?")[0]!;
     const auth = req.headers.authorization ?? "";
-    if (!auth.startsWith("Bearer xoxb-")) return this.#answer(res, method, body, { ok: false, error: "not_authed" });
+    if (!auth.startsWith("Bearer xoxb-") && !(auth.startsWith("Bearer xapp-") && method === "apps.connections.open"))
+      return this.#answer(res, method, body, { ok: false, error: "not_authed" });
 
     const failure = this.#failures.find((f) => f.method === method && f.remaining > 0 && (!f.when || f.when(body)));
     if (failure) {
@@ -276,6 +279,8 @@ export class FakeSlack {
         }));
         return { ok: true, messages: msgs, has_more: false };
       }
+      case "apps.connections.open":
+        return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: "invalid_auth" };
       case "assistant.threads.setStatus":
         return { ok: true };
       case "files.getUploadURLExternal": {

@@ -20,6 +20,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   fake?: FakeSlackOptions;
   overrides?: AppOverrides;
+  /** Runs once the fake Web API is up, before the app starts (e.g. to set its Socket Mode URL). */
+  beforeStart?: (fake: FakeSlack) => void;
 }
 
 /**
@@ -34,6 +36,7 @@ export class SlackHarness {
   static async start(o: HarnessOptions = {}): Promise<SlackHarness> {
     const h = new SlackHarness();
     h.fake = await new FakeSlack(o.fake).start();
+    o.beforeStart?.(h.fake);
     const db = await openPGlite();
     await migrate(db);
     const env = {
