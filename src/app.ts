@@ -11,6 +11,7 @@ import { SlackPublisher } from "./slack/publisher.js";
 import { createWebClient, WebSlackApi } from "./slack/slack-api.js";
 import { listAudit, recordAudit } from "./store/audit.js";
 import type { Database } from "./store/database.js";
+import { pruneDeliveryKeys } from "./store/delivery-keys.js";
 import { openDatabase } from "./store/open.js";
 import { createJobQueue } from "./store/queue/sql-job-queue.js";
 import type { JobQueue } from "./store/queue/types.js";
@@ -108,9 +109,16 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     throw err;
   }
 
+  // Slack retries within minutes; delivery keys older than a day are dropped hourly.
+  const prune = setInterval(() => {
+    pruneDeliveryKeys(db).catch((err: unknown) => log.warn({ err }, "pruning delivery keys failed"));
+  }, 3_600_000);
+  prune.unref();
+
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      clearInterval(prune);
       await bolt?.stop().catch((err: unknown) => log.warn({ err }, "stopping the Slack app failed"));
       await worker.stop({ graceMs: overrides.stopGraceMs ?? 10_000 });
       publisher.close();

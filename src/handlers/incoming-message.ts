@@ -47,14 +47,16 @@ async function tell(deps: HandlerDeps, e: MessageEvent, text: string): Promise<v
 export async function handleIncomingMessage(deps: HandlerDeps, d: Delivery): Promise<void> {
   const e = d.event;
   if (!humanSubtypes.has(e.subtype) || e.hidden || e.bot_id || !e.user || e.user === d.botUserId) return;
+  const mentioned = e.type === "app_mention" || (d.botUserId !== undefined && e.text.includes(`<@${d.botUserId}`));
+  const dm = e.channel_type === "im" || (e.type === "message" && isDirectMessage(e.channel));
+  const isReply = e.thread_ts !== undefined && e.thread_ts !== e.ts;
+  // Channel chatter outside threads never touches the database.
+  if (!mentioned && !dm && !isReply) return;
   const claims = new Claims(deps.db);
   if (d.eventId && !(await claims.claim(eventKey({ apiAppId: d.apiAppId, teamId: d.teamId, eventId: d.eventId }))))
     return;
 
   try {
-    const mentioned = e.type === "app_mention" || (d.botUserId !== undefined && e.text.includes(`<@${d.botUserId}`));
-    const dm = e.channel_type === "im" || (e.type === "message" && isDirectMessage(e.channel));
-    const isReply = e.thread_ts !== undefined && e.thread_ts !== e.ts;
     const key = isReply ? threadKey({ teamId: d.teamId, channelId: e.channel, threadTs: e.thread_ts! }) : undefined;
     const ourThread = key ? await isOurThread(deps, key) : false;
     if (!mentioned && !dm && !ourThread) return;
