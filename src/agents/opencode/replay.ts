@@ -108,6 +108,7 @@ export async function* replayOpenCodeSse(
     cancelRequested: false,
     promptSent: true,
     completed: idleSeen || !anyTurn,
+    finishedNormally: translator.lastFinishedNormally(),
   });
   const result: AgentResult = {
     outcome: outcome.outcome,

@@ -21,6 +21,8 @@ export interface OutcomeFacts {
   promptSent: boolean;
   /** The turn ended with `session.idle` (not by giving up on it). */
   completed: boolean;
+  /** The last assistant message ended on its own (finished, no error, not between tool calls). */
+  finishedNormally: boolean;
 }
 
 /** The outcome of a turn, from what the server reported and what we asked for. */
@@ -28,7 +30,10 @@ export function outcomeOf(f: OutcomeFacts): { outcome: Outcome; error?: string; 
   const aborted = f.error?.name === "MessageAbortedError";
   if (f.timedOut)
     return { outcome: "timed_out", error: "The run reached its time limit and was stopped.", errorCode: "timed_out" };
-  if (f.cancelRequested && (aborted || !f.promptSent || !f.completed)) return { outcome: "cancelled" };
+  // Cancelled unless the turn demonstrably finished before the stop took effect.
+  if (f.cancelRequested && (aborted || !f.promptSent || !f.completed || !f.finishedNormally)) {
+    return { outcome: "cancelled" };
+  }
   if (aborted) return { outcome: "cancelled", error: "The run was stopped outside codethread." };
   if (f.error) {
     const detail = f.error.data?.message ?? f.error.name;

@@ -49,6 +49,7 @@ export class OpenCodeRun {
   #busySeen = false;
   #cancelRequested = false;
   #abortSent = false;
+  #reaborts = 0;
   #timedOut = false;
   #rootError?: MessageError;
   #end?: End;
@@ -213,6 +214,11 @@ export class OpenCodeRun {
       case "session.status":
         if (event.properties.sessionID === root && this.#promptSent && event.properties.status.type === "busy") {
           this.#busySeen = true;
+          // An abort that reached the server before its loop started was a no-op: repeat it.
+          if (this.#abortSent && this.#reaborts < 5) {
+            this.#reaborts += 1;
+            void this.#client?.abort(this.directory, root).catch(() => {});
+          }
         }
         break;
       case "session.idle":
@@ -295,6 +301,7 @@ export class OpenCodeRun {
       cancelRequested: this.#cancelRequested,
       promptSent: this.#promptSent,
       completed: this.#end === "idle",
+      finishedNormally: this.#translator.lastFinishedNormally(),
     });
     return {
       outcome: outcome.outcome,

@@ -158,6 +158,12 @@ export class Translator {
     return !last || last.time?.completed !== undefined || last.error !== undefined;
   }
 
+  /** The last root assistant message finished by itself: completed, no error, not mid tool calls. */
+  lastFinishedNormally(): boolean {
+    const last = [...this.#assistant.values()].filter((m) => m.sessionID === this.root).at(-1);
+    return !!last && last.time?.completed !== undefined && !last.error && last.finish !== "tool-calls";
+  }
+
   totals(): { costUsd?: number; usage?: TokenUsage; turns: number; model?: string } {
     let cost = 0;
     const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
