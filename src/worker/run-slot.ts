@@ -6,8 +6,6 @@ export class RunSlot {
   readonly controller = new AbortController();
   #reason: StopReason | undefined;
   #permission: PermissionListener | undefined;
-  /** Settles when the handler returned and the outcome was recorded. */
-  done: Promise<void> = Promise.resolve();
 
   constructor(readonly job: Job) {}
 

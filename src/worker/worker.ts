@@ -41,6 +41,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const reapMs = options.reapMs ?? Math.max(100, Math.floor(leaseMs / 2));
   const handlers = buildHandlers(options, log);
   const slots = new Map<string, RunSlot>();
+  /** Every started job until its outcome is recorded. */
+  const pending = new Set<Promise<void>>();
   const timers: NodeJS.Timeout[] = [];
   const unlisteners: Array<() => Promise<void>> = [];
   let stopping = false;
@@ -70,7 +72,8 @@ export function createWorker(options: WorkerOptions): Worker {
     if (outcome.status === "interrupted") await tellInterrupted(finished, outcome.error);
   }
 
-  async function runJob(slot: RunSlot): Promise<void> {
+  /** The handler's outcome; undefined when the lease was lost (the reaper reported the job). */
+  async function runJob(slot: RunSlot): Promise<JobOutcome | undefined> {
     const { job } = slot;
     const handler = handlers.get(job.kind);
     let outcome: JobOutcome;
@@ -88,19 +91,26 @@ export function createWorker(options: WorkerOptions): Worker {
       log.warn({ jobId: job.id, err: messageOf(err) }, "job failed");
       outcome = { status: "failed", error: messageOf(err) };
     }
-    if (slot.stopReason()?.kind === "lease_lost") return;
-    await record(slot, outcome);
+    return slot.stopReason()?.kind === "lease_lost" ? undefined : outcome;
   }
 
   function startJob(job: Job): void {
     const slot = new RunSlot(job);
     slots.set(job.id, slot);
-    slot.done = runJob(slot)
+    const done: Promise<void> = (async () => {
+      const outcome = await runJob(slot);
+      // The run is over: its slot can take another thread's job while the outcome is written.
+      slots.delete(job.id);
+      wake();
+      if (outcome) await record(slot, outcome);
+    })()
       .catch((err: unknown) => log.error({ jobId: job.id, err: messageOf(err) }, "recording the job outcome failed"))
       .finally(() => {
         slots.delete(job.id);
+        pending.delete(done);
         wake();
       });
+    pending.add(done);
   }
 
   async function claimWhileRoom(): Promise<void> {
@@ -215,7 +225,7 @@ export function createWorker(options: WorkerOptions): Worker {
     if (!started || stopping) return;
     stopping = true;
     await claiming; // a claim in flight puts back what it got
-    const all = () => Promise.all([...slots.values()].map((s) => s.done));
+    const all = () => Promise.all([...pending]);
     await Promise.race([all(), sleep(o.graceMs ?? 30_000)]);
     for (const slot of slots.values()) slot.stop({ kind: "shutdown" });
     await Promise.race([all(), sleep(5_000)]);
