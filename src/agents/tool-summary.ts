@@ -121,6 +121,17 @@ export function summarizeToolUse(tool: string, rawInput: unknown, cwd?: string):
     case "askuserquestion":
       line = "Asked a question";
       break;
+    // OpenCode: its skill tool, and the permission it asks for paths outside the project.
+    case "skill": {
+      const skill = str(input, "name", "skill", "command");
+      line = skill ? `Loaded skill ${skill}` : "Loaded a skill";
+      break;
+    }
+    case "external_directory": {
+      const where = str(input, "pattern", "filepath", "parentDir") ?? rel;
+      line = where ? `Accessed ${where} outside the workspace` : "Accessed files outside the workspace";
+      break;
+    }
     default: {
       const detail = str(input, "description", "command", "pattern", "url", "query") ?? rel;
       line = detail ? `${tool}: ${detail}` : `Used ${tool}`;

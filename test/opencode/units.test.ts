@@ -179,3 +179,11 @@ describe("EventQueue.pushNow", () => {
     expect(q.size).toBe(2);
   });
 });
+
+describe("tool summaries for OpenCode-only names", () => {
+  it("reads the skill tool and the external_directory permission", async () => {
+    const { summarizeToolUse } = await import("../../src/agents/tool-summary.js");
+    expect(summarizeToolUse("skill", { name: "pdf" })).toBe("Loaded skill pdf");
+    expect(summarizeToolUse("external_directory", { pattern: "/etc/*" })).toBe("Accessed /etc/* outside the workspace");
+  });
+});
