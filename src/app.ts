@@ -52,7 +52,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const registry = overrides.registry ?? createProviderRegistry(config, log);
   const queue = createJobQueue(db);
   const api = (kind: "progress" | "reliable") =>
-    new WebSlackApi(createWebClient({ token: slack.botToken, apiUrl, kind }));
+    new WebSlackApi(createWebClient({ token: slack.botToken, apiUrl, kind, log }));
 
   const publisher = new SlackPublisher({
     progress: api("progress"),

@@ -1,5 +1,7 @@
 import { type types, webApi } from "@slack/bolt";
+import type { Logger } from "../log.js";
 import type { Secret } from "../secret.js";
+import { boltLogger } from "./bolt-logger.js";
 import { ErrSlackApi, ErrSlackRateLimited } from "./errors.js";
 
 export type Block = types.KnownBlock;
@@ -46,6 +48,8 @@ export interface SlackClientOptions {
    * `reliable`: 429s and transient failures are retried, honouring Retry-After, so nothing is lost.
    */
   kind: "progress" | "reliable";
+  /** Where the client's own messages go (default: its console logger at ERROR). */
+  log?: Logger;
 }
 
 /** Retries for answers and errors: keep trying for about ten minutes. */
@@ -58,6 +62,7 @@ export function createWebClient(options: SlackClientOptions): webApi.WebClient {
     rejectRateLimitedCalls: options.kind === "progress",
     retryConfig: options.kind === "progress" ? { retries: 0 } : reliableRetries,
     logLevel: webApi.LogLevel.ERROR,
+    logger: options.log ? boltLogger(options.log.child({ component: `slack-${options.kind}` })) : undefined,
     timeout: 30_000,
   });
 }
