@@ -169,6 +169,34 @@ describe("embedded server", () => {
     expect(await agent.checkAvailability()).toMatchObject({ available: false });
     await agent.close?.();
   });
+
+  it("gives up on a server that never says it is listening, and stops it", async () => {
+    const { mkdtempSync, writeFileSync, chmodSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { createOpenCodeAgent } = await import("../../src/agents/opencode/index.js");
+    const root = mkdtempSync(path.join(tmpdir(), "ct-fake-opencode-"));
+    const bin = path.join(root, "opencode");
+    writeFileSync(bin, "#!/bin/sh\necho starting\nexec sleep 60\n");
+    chmodSync(bin, 0o755);
+    const agent = createOpenCodeAgent({ bin, startTimeoutMs: 500, log: silentLogger });
+    const events: AgentEvent[] = [];
+    for await (const e of agent.execute({
+      runId: "r2",
+      prompt: "hi",
+      workspace: { kind: "local", directory: root },
+      timeoutMs: 60_000,
+    })) {
+      events.push(e);
+    }
+    expect(events.at(-1)).toMatchObject({
+      type: "result",
+      result: { outcome: "failed", errorCode: "agent_unavailable" },
+    });
+    expect(JSON.stringify(events.at(-1))).toContain("listening");
+    await agent.close?.();
+    rmSync(root, { recursive: true, force: true });
+  });
 });
 
 describe("EventQueue.pushNow", () => {
