@@ -103,7 +103,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     });
   } catch (err) {
     await worker.stop({ graceMs: 0 }).catch(() => undefined);
-    publisher.close();
+    await publisher.close();
     if (!overrides.registry) await registry.closeAll();
     if (!overrides.db) await db.close().catch(() => undefined);
     throw err;
@@ -121,7 +121,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       clearInterval(prune);
       await bolt?.stop().catch((err: unknown) => log.warn({ err }, "stopping the Slack app failed"));
       await worker.stop({ graceMs: overrides.stopGraceMs ?? 10_000 });
-      publisher.close();
+      await publisher.close();
       if (!overrides.registry) await registry.closeAll();
       if (!overrides.db) await db.close();
       log.info("stopped");

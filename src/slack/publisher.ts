@@ -1,7 +1,7 @@
 import type { AgentEvent, AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
 import type { RunInfo, RunPublisher } from "../worker/publisher.js";
-import { planAnswer } from "./answer.js";
+import { deliverAnswer } from "./answer-delivery.js";
 import { applyEvent, newCardState, type RunCardState } from "./card-state.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ErrSlackApi } from "./errors.js";
@@ -48,6 +48,7 @@ export interface SlackPublisherOptions {
  */
 export class SlackPublisher implements RunPublisher {
   readonly #runs = new Map<string, LiveRun>();
+  readonly #finals = new Set<Promise<void>>();
   readonly editor: ProgressEditor;
   readonly #clock: Clock;
 
@@ -193,7 +194,13 @@ export class SlackPublisher implements RunPublisher {
     s.costUsd = result.costUsd;
     s.cancelledBy = result.outcome === "cancelled" ? extra.cancelledBy : undefined;
     s.note = result.outcome !== "succeeded" && result.error ? result.error : undefined;
-    await this.#postAnswer(live, result, extra.cancelledBy);
+    await deliverAnswer(
+      this.o.reliable,
+      this.o.log,
+      { channel: live.channel, threadTs: live.threadTs },
+      result,
+      extra.cancelledBy,
+    );
     await this.#finishCard(run.jobId, live);
   }
 
@@ -219,56 +226,29 @@ export class SlackPublisher implements RunPublisher {
     await this.#finishCard(run.jobId, live);
   }
 
-  async #postAnswer(live: LiveRun, result: AgentResult, cancelledBy?: string): Promise<void> {
-    const plan = planAnswer(result, cancelledBy);
-    const where = { channel: live.channel, threadTs: live.threadTs };
-    if (plan.kind === "messages") {
-      for (const part of plan.parts) {
-        try {
-          await this.o.reliable.postMessage({ ...where, ...part });
-        } catch (err) {
-          // Slack refused the message itself (too long, blocks it will not render): attach the answer instead.
-          if (
-            err instanceof ErrSlackApi &&
-            ["msg_too_long", "invalid_blocks"].includes(err.slackError) &&
-            result.text
-          ) {
-            this.o.log.warn({ slackError: err.slackError }, "answer refused as a message; attaching it as a file");
-            await this.#safe("answer file", () =>
-              this.o.reliable.uploadFile({
-                ...where,
-                filename: "answer.md",
-                content: result.text,
-                comment: "The agent's answer (too long for a message)",
-              }),
-            );
-            return;
-          }
-          this.o.log.error({ err, what: "answer" }, "Slack delivery failed");
-        }
-      }
-      return;
-    }
-    await this.#safe("answer preview", () => this.o.reliable.postMessage({ ...where, ...plan.preview }));
-    await this.#safe("answer file", () =>
-      this.o.reliable.uploadFile({
-        ...where,
-        filename: plan.filename,
-        content: plan.content,
-        comment: "The full answer",
-      }),
-    );
-  }
-
+  /**
+   * Show the final state on the card. Resolves once the last progress edit has landed; the final
+   * edit itself waits for the workspace's budget in the background (tracked, awaited by `idle()`
+   * and `close()`), so a busy workspace never holds a worker slot.
+   */
   async #finishCard(jobId: string, live: LiveRun): Promise<void> {
     await this.editor.finish(jobId);
     this.#runs.delete(jobId);
-    const ts = await this.#ensureCard(live);
-    if (!ts) return;
-    await this.editor.reserve(live.teamId);
-    await this.#safe("final card", () =>
-      this.o.reliable.update({ channel: live.channel, ts, ...this.#render(live)() }),
-    );
+    const final = (async () => {
+      const ts = await this.#ensureCard(live);
+      if (!ts) return;
+      await this.editor.reserve(live.teamId);
+      await this.#safe("final card", () =>
+        this.o.reliable.update({ channel: live.channel, ts, ...this.#render(live)() }),
+      );
+    })();
+    this.#finals.add(final);
+    void final.finally(() => this.#finals.delete(final));
+  }
+
+  /** Resolves when every final card edit started so far has been sent. */
+  async idle(): Promise<void> {
+    while (this.#finals.size) await Promise.allSettled([...this.#finals]);
   }
 
   /** Run a reliable call; log a failure (the reliable client has already retried) instead of failing the run. */
@@ -281,8 +261,9 @@ export class SlackPublisher implements RunPublisher {
     }
   }
 
-  /** Stop the progress timers (shutdown). */
-  close(): void {
+  /** Shutdown: stop progress edits, then send the final cards still waiting for budget. */
+  async close(): Promise<void> {
     this.editor.stop();
+    await this.idle();
   }
 }

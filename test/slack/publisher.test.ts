@@ -53,7 +53,7 @@ beforeEach(async () => {
   publisher = makePublisher();
 });
 afterEach(async () => {
-  publisher.close();
+  await publisher.close();
   await fake.stop();
 });
 
@@ -82,6 +82,7 @@ describe("SlackPublisher", () => {
       { outcome: "succeeded", text: "All green now.", durationMs: 65_000, costUsd: 0.12 },
       {},
     );
+    await publisher.idle();
     const thread = fake.thread("C0BUILDS1", run.payload.threadTs);
     const card = JSON.stringify(thread[0]?.blocks);
     expect(card).toContain("✗ Ran npm test");
@@ -104,6 +105,7 @@ describe("SlackPublisher", () => {
     await publisher.runStarted(run);
     const long = Array.from({ length: 900 }, (_, i) => `line ${i} ${"x".repeat(20)}`).join("\n");
     await publisher.runFinished(run, { outcome: "succeeded", text: long, durationMs: 1000 }, {});
+    await publisher.idle();
     const answers = fake.thread("C0BUILDS1", run.payload.threadTs).slice(1);
     expect(answers.length).toBe(3);
     expect(answers.map((m) => JSON.stringify(m.blocks)).join("")).toContain("line 899");
@@ -111,6 +113,7 @@ describe("SlackPublisher", () => {
     const run2 = await runInfo();
     await publisher.runStarted(run2);
     await publisher.runFinished(run2, { outcome: "succeeded", text: "y".repeat(60_000), durationMs: 1000 }, {});
+    await publisher.idle();
     expect(fake.uploads.length).toBe(1);
     expect(fake.uploads[0]?.content).toContain("y".repeat(1000));
     expect(fake.violations).toEqual([]);
@@ -127,6 +130,7 @@ describe("SlackPublisher", () => {
       { outcome: "failed", text: "", error: "API error: overloaded", durationMs: 5000 },
       {},
     );
+    await publisher.idle();
     const thread = fake.thread("C0BUILDS1", run.payload.threadTs);
     expect(thread[0]?.text).toMatch(/^Failed/);
     expect(JSON.stringify(thread[0]?.blocks)).toContain("Ran step 19");
@@ -139,6 +143,7 @@ describe("SlackPublisher", () => {
     await publisher.runStarted(run);
     fake.fail("chat.postMessage", "msg_too_long");
     await publisher.runFinished(run, { outcome: "succeeded", text: "the answer", durationMs: 10 }, {});
+    await publisher.idle();
     expect(fake.uploads.map((u) => u.content).join("")).toContain("the answer");
     expect(fake.message("C0BUILDS1", run.payload.threadTs)?.text).toMatch(/^Done/);
   });
@@ -167,6 +172,7 @@ describe("SlackPublisher", () => {
       reason: "No one answered within 10 min, so this was denied.",
     });
     await publisher.runFinished(run, { outcome: "succeeded", text: "ok", durationMs: 10 }, {});
+    await publisher.idle();
     const updated = fake.message("C0BUILDS1", question.ts)!;
     expect(updated.text).toMatch(/^Denied automatically/);
     expect(JSON.stringify(updated.blocks)).toContain("No one answered within 10 min");
@@ -177,6 +183,7 @@ describe("SlackPublisher", () => {
     const run = await runInfo();
     await publisher.runStarted(run);
     await publisher.runInterrupted(run, "the worker shut down");
+    await publisher.idle();
     const thread = fake.thread("C0BUILDS1", run.payload.threadTs);
     expect(thread[0]?.text).toMatch(/^Interrupted/);
     expect(thread[1]?.text).toContain("interrupted: the worker shut down");
