@@ -149,13 +149,15 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
         .cancel(job.id)
         .catch((err: unknown) => log.warn({ jobId: job.id, err: messageOf(err) }, "agent cancel failed"));
     };
-    if (ctx.signal.aborted) onAbort();
-    else ctx.signal.addEventListener("abort", onAbort, { once: true });
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
 
-    const result = await driveAgent(agent, request, ctx.signal, async (event) => {
-      if (event.type === "session_started") await setThreadSessionId(db, key, event.sessionId);
-      await publish("runEvent", job.id, () => publisher.runEvent(info, event));
-    });
+    // Stopped while the run was being prepared: the agent is not started at all.
+    const result: AgentResult = ctx.signal.aborted
+      ? { outcome: "cancelled", text: "", durationMs: 0, sessionId: session.sessionId ?? undefined }
+      : await driveAgent(agent, request, ctx.signal, async (event) => {
+          if (event.type === "session_started") await setThreadSessionId(db, key, event.sessionId);
+          await publish("runEvent", job.id, () => publisher.runEvent(info, event));
+        });
     ctx.signal.removeEventListener("abort", onAbort);
 
     if (result.errorCode === "session_not_found") await clearThreadSessionId(db, key);

@@ -16,6 +16,8 @@ describeEachDatabase("worker", (target) => {
   let db: Database;
   let queue: SqlJobQueue;
   let agent: TestAgent;
+  /** When the agent itself started and ended each run (monotonic clock, inside the job's claim…finish). */
+  let spans: Map<string, { start: number; end?: number }>;
   let publisher: RecordingPublisher;
   let workers: Worker[];
 
@@ -26,7 +28,13 @@ describeEachDatabase("worker", (target) => {
   });
   beforeEach(async () => {
     await db.exec("TRUNCATE jobs, job_controls, thread_sessions, audit_log");
-    agent = new TestAgent();
+    spans = new Map();
+    agent = new TestAgent("test-agent", {
+      onStart: (r) => void spans.set(r.runId, { start: performance.now() }),
+      onEnd: (r) => {
+        spans.get(r.runId)!.end = performance.now();
+      },
+    });
     publisher = new RecordingPublisher();
     workers = [];
   });
@@ -89,8 +97,9 @@ describeEachDatabase("worker", (target) => {
     await settled(third.job.id);
     const [a, b, c] = await Promise.all([first, second, third].map((r) => queue.get(r.job.id)));
     expect([a?.status, b?.status, c?.status]).toEqual(["succeeded", "succeeded", "succeeded"]);
-    expect(a!.finishedAt! <= b!.startedAt!).toBe(true);
-    expect(b!.finishedAt! <= c!.startedAt!).toBe(true);
+    const [sa, sb, sc] = [first, second, third].map((r) => spans.get(r.job.id)!);
+    expect(sb!.start).toBeGreaterThanOrEqual(sa!.end!);
+    expect(sc!.start).toBeGreaterThanOrEqual(sb!.end!);
     expect(agent.requests.map((r) => r.sessionId)).toEqual([undefined, `sess-${first.job.id}`, `sess-${first.job.id}`]);
   });
 
@@ -223,12 +232,16 @@ describeEachDatabase("worker", (target) => {
     const jobs = await Promise.all(ids.map((id) => queue.get(id)));
     expect(jobs.filter((j) => j?.status !== "succeeded" || j.attempts !== 1)).toEqual([]);
     for (let t = 0; t < 6; t++) {
-      const mine = jobs.filter((j) => j!.threadKey === runThreadKey(t)).sort((a, b) => +a!.startedAt! - +b!.startedAt!);
+      // The agent's own start/end times: job timestamps (now() = transaction start) may precede the snapshot.
+      const mine = jobs
+        .filter((j) => j!.threadKey === runThreadKey(t))
+        .map((j) => spans.get(j!.id)!)
+        .sort((a, b) => a.start - b.start);
+      expect(mine).toHaveLength(10);
       for (let i = 1; i < mine.length; i++) {
-        expect(
-          +mine[i]!.startedAt!,
-          `thread ${t}: job ${i} started before job ${i - 1} finished`,
-        ).toBeGreaterThanOrEqual(+mine[i - 1]!.finishedAt!);
+        expect(mine[i]!.start, `thread ${t}: run ${i} started before run ${i - 1} ended`).toBeGreaterThanOrEqual(
+          mine[i - 1]!.end!,
+        );
       }
     }
     expect(new Set(agent.requests.map((r) => r.runId)).size).toBe(60);
