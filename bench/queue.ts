@@ -5,9 +5,9 @@
  *   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test node --import tsx bench/queue.ts
  *   (TEST_DATABASE_URL works too; QUEUE_BENCH_JOBS, QUEUE_BENCH_LATENCY_N, QUEUE_BENCH_CONCURRENCY override sizes.)
  *
- * Scenarios, each with no-op handlers: enqueue→start latency (one job at a time into an idle pool, so the
- * wake-up path is measured: NOTIFY or polling), throughput (N jobs queued while the pool is stopped, then
- * processed), and per-key serial execution (20 keys × 10 jobs × 10 ms; overlaps inside a key are counted).
+ * No-op handlers: enqueue→start latency (one job at a time into an idle pool: the wake-up path), throughput
+ * (N jobs queued with the pool stopped, then processed), per-key serial work (20 keys × 10 jobs × 10 ms, overlaps
+ * counted). Last, for reference, our queue on PGlite (the embedded default; not in the ratios).
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
@@ -16,6 +16,7 @@ import pg from "pg";
 import PgBoss from "pg-boss";
 import { ProviderRegistry } from "../src/agents/registry.js";
 import { silentLogger } from "../src/log.js";
+import { openPGlite } from "../src/store/adapters/pglite.js";
 import { openPostgres } from "../src/store/adapters/postgres.js";
 import { migrate } from "../src/store/migrate.js";
 import { SqlJobQueue } from "../src/store/queue/sql-job-queue.js";
@@ -45,8 +46,8 @@ interface Subject {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function ours(url: string): Promise<Subject> {
-  const db = await openPostgres(url, { maxConnections: CONCURRENCY + 4 });
+async function ours(url: string, embedded = false): Promise<Subject> {
+  const db = embedded ? await openPGlite() : await openPostgres(url, { maxConnections: CONCURRENCY + 4 });
   await migrate(db);
   const queue = new SqlJobQueue(db);
   let worker: Worker | undefined;
@@ -63,7 +64,7 @@ async function ours(url: string): Promise<Subject> {
     await worker.start();
   };
   return {
-    name: "codethread queue",
+    name: embedded ? "codethread queue on PGlite (in process, in memory)" : "codethread queue",
     serial: true,
     startWorkers: (handler) =>
       start("build", async (ctx) => {
@@ -258,6 +259,7 @@ try {
     ["ours", ours],
     ["graphile", graphile],
     ["pgboss", pgBoss],
+    ["pglite", (u: string) => ours(u, true)],
   ] as const) {
     if (only && !only.includes(id)) continue;
     const subject = await make(url);
@@ -289,7 +291,7 @@ for (const r of results) {
 }
 const [a, ...others] = results;
 for (const b of others) {
-  if (!a) break;
+  if (!a || b.name.includes("PGlite")) continue;
   const serial = a.serialSec && b.serialSec ? `, serial time ×${f(a.serialSec / b.serialSec, 2)}` : "";
   console.log(
     `ratio ${a.name} / ${b.name}: throughput ×${f(a.jobsPerSec / b.jobsPerSec, 2)}, p50 latency ×${f(a.p50 / b.p50, 2)}, p99 ×${f(a.p99 / b.p99, 2)}${serial}`,
