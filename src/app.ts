@@ -47,7 +47,9 @@ export interface RunningApp {
  */
 export async function startApp(config: Config, log: Logger, overrides: AppOverrides = {}): Promise<RunningApp> {
   const slack = requireSlack(config);
-  const apiUrl = overrides.slackApiUrl ?? config.slack.apiUrl;
+  const configuredUrl = overrides.slackApiUrl ?? config.slack.apiUrl;
+  // The Web API client appends method names to the base URL: it must end with a slash.
+  const apiUrl = configuredUrl && !configuredUrl.endsWith("/") ? `${configuredUrl}/` : configuredUrl;
   const db = overrides.db ?? (await openDatabase(config, log));
   const registry = overrides.registry ?? createProviderRegistry(config, log);
   const queue = createJobQueue(db);
