@@ -27,6 +27,8 @@ export interface AppOverrides {
   progress?: ProgressEditorOptions;
   projects?: ProjectDirectory;
   worker?: Partial<Omit<WorkerOptions, "db" | "registry" | "publisher">>;
+  /** Show each run's latest tool use as its thread's status line (assistant.threads.setStatus). Default off. */
+  threadStatus?: boolean;
   /** Grace period for running jobs at stop (default 10 s). */
   stopGraceMs?: number;
 }
@@ -62,6 +64,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     log: log.child({ component: "publisher" }),
     clock: overrides.clock,
     progressOptions: overrides.progress,
+    threadStatus: overrides.threadStatus,
     permissionTimeoutMs: config.runs.permissionPolicy === "ask" ? config.runs.permissionTimeoutMs : undefined,
     wasAnswered: async (jobId, requestId) => {
       const job = await queue.get(jobId);

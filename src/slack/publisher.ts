@@ -5,6 +5,7 @@ import { deliverAnswer } from "./answer-delivery.js";
 import { applyEvent, newCardState, type RunCardState } from "./card-state.js";
 import { type Clock, systemClock } from "./clock.js";
 import { ErrSlackApi } from "./errors.js";
+import { truncate } from "./format.js";
 import { permissionQuestion, renderPermissionAnswered, renderPermissionRequest } from "./permission-message.js";
 import { DefaultProgressOptions, ProgressEditor, type ProgressEditorOptions } from "./progress-editor.js";
 import { renderRunCard } from "./run-card.js";
@@ -20,6 +21,8 @@ interface LiveRun {
   cardTs?: Promise<string | undefined>;
   /** Permission request id → its message ts and question. */
   permissions: Map<string, { ts: Promise<string | undefined>; question: string; askedAt: number }>;
+  /** When the thread's status line was last set (epoch ms). */
+  statusAt?: number;
   /** Posts started by runEvent (permission requests); runFinished waits for them so the thread reads in order. */
   pending: Promise<unknown>[];
 }
@@ -36,6 +39,13 @@ export interface SlackPublisherOptions {
   permissionTimeoutMs?: number;
   /** Was this permission request answered by a person (any replica)? Used to tell a timeout from a denial. */
   wasAnswered?: (jobId: string, requestId: string) => Promise<boolean>;
+  /**
+   * Also show the latest tool use as the thread's status line (`assistant.threads.setStatus`,
+   * "is working: Ran npm test…"), at most once per `statusIntervalMs` per run; Slack clears it when
+   * the answer is posted. Off by default (extra calls; needs chat:write).
+   */
+  threadStatus?: boolean;
+  statusIntervalMs?: number;
   /** Record that a request was denied because nobody answered. */
   onPermissionTimeout?: (run: RunInfo, requestId: string) => Promise<void>;
 }
@@ -142,6 +152,7 @@ export class SlackPublisher implements RunPublisher {
     if (event.type === "permission_denied" && live.permissions.size) {
       live.pending.push(this.#maybeTimedOut(run, live, event.id, event.reason));
     }
+    if (event.type === "tool_use") this.#status(live, event.summary);
     if (!applyEvent(live.state, event)) return;
     const cardTs = live.cardTs;
     if (!cardTs) return;
@@ -150,6 +161,17 @@ export class SlackPublisher implements RunPublisher {
       if (ts && this.#runs.get(run.jobId) === live) {
         this.editor.touch(run.jobId, { teamId: live.teamId, channel: live.channel, ts, render: this.#render(live) });
       }
+    });
+  }
+
+  #status(live: LiveRun, summary: string): void {
+    if (!this.o.threadStatus) return;
+    const now = this.#clock.now();
+    if (live.statusAt !== undefined && now - live.statusAt < (this.o.statusIntervalMs ?? 10_000)) return;
+    live.statusAt = now;
+    const status = truncate(`is working: ${summary}…`, 100);
+    this.o.progress.setStatus({ channel: live.channel, threadTs: live.threadTs, status }).catch((err: unknown) => {
+      this.o.log.debug({ err }, "thread status not set");
     });
   }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Channel, SlackHarness, blocksText } from "../support/slack-harness.js";
+import { blocksText, Channel, SlackHarness } from "../support/slack-harness.js";
 
 let h: SlackHarness;
 beforeAll(async () => {
@@ -11,10 +11,18 @@ afterAll(async () => {
 
 describe("shutdown during a run", () => {
   it("tells the thread the run was interrupted and marks the card", async () => {
-    h.agent.script = () => ({ steps: [{ tool: "Bash", input: { command: "make" }, summary: "Ran make" }, { wait: new Promise(() => undefined) }] });
+    h.agent.script = () => ({
+      steps: [
+        { tool: "Bash", input: { command: "make" }, summary: "Ran make" },
+        { wait: new Promise(() => undefined) },
+      ],
+    });
     await h.slash("build the world");
     const card = await h.waitForCard();
-    await h.fake.waitFor(() => blocksText(h.fake.message(Channel, card.ts)).includes("Ran make"), "the tool on the card");
+    await h.fake.waitFor(
+      () => blocksText(h.fake.message(Channel, card.ts)).includes("Ran make"),
+      "the tool on the card",
+    );
 
     await h.app.stop();
     const notice = await h.waitInThread(card.ts, (m) => /interrupted/.test(m.text), "the interruption notice");

@@ -10,13 +10,15 @@ import { FakeSlack } from "../support/fake-slack.js";
 let fake: FakeSlack;
 let publisher: SlackPublisher;
 
-function makePublisher(cardIntervalMs = 30): SlackPublisher {
+function makePublisher(cardIntervalMs = 30, threadStatus = false): SlackPublisher {
   const token = new Secret("xoxb-test");
   return new SlackPublisher({
     progress: new WebSlackApi(createWebClient({ token, apiUrl: fake.apiUrl, kind: "progress" })),
     reliable: new WebSlackApi(createWebClient({ token, apiUrl: fake.apiUrl, kind: "reliable" })),
     log: silentLogger,
     progressOptions: { cardIntervalMs, updatesPerMinute: 600, burst: 20 },
+    threadStatus,
+    statusIntervalMs: 60_000,
   });
 }
 
@@ -188,5 +190,20 @@ describe("SlackPublisher", () => {
     expect(thread[0]?.text).toMatch(/^Interrupted/);
     expect(thread[1]?.text).toContain("interrupted: the worker shut down");
     expect(thread[1]?.text).toContain("reply in this thread to continue");
+  });
+
+  it("optionally shows the latest tool use as the thread's status line, throttled", async () => {
+    await publisher.close();
+    publisher = makePublisher(30, true);
+    const run = await runInfo();
+    await publisher.runStarted(run);
+    await publisher.runEvent(run, tool("t1", "npm test"));
+    await publisher.runEvent(run, tool("t2", "npm run lint"));
+    await publisher.runFinished(run, { outcome: "succeeded", text: "ok", durationMs: 10 }, {});
+    await publisher.idle();
+    const calls = fake.callsOf("assistant.threads.setStatus");
+    expect(calls.map((c) => [c.params.thread_ts, c.params.status])).toEqual([
+      [run.payload.threadTs, "is working: Ran npm test…"],
+    ]);
   });
 });
