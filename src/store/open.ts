@@ -4,6 +4,7 @@ import { openPGlite } from "./adapters/pglite.js";
 import { openPostgres } from "./adapters/postgres.js";
 import type { Database } from "./database.js";
 import { migrate } from "./migrate.js";
+import { expireOrphanedLeases } from "./queue/expire-orphaned-leases.js";
 
 /**
  * The database the configuration names: PostgreSQL when DATABASE_URL is set, else the
@@ -20,6 +21,8 @@ export async function openDatabase(
     try {
       const applied = await migrate(db);
       if (applied.length) log.info({ applied, database: db.describe() }, "database migrated");
+      const orphaned = await expireOrphanedLeases(db);
+      if (orphaned) log.warn({ orphaned }, "runs left running by a previous process will be reported as interrupted");
     } catch (err) {
       await db.close().catch(() => undefined);
       throw err;
