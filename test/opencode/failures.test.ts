@@ -110,10 +110,13 @@ describe("opencode provider: unreachable, unauthorized, deleted, dropped and kil
         },
       );
       expect(dropped).toBe(true);
-      expect(run.of("tool_result")).toEqual([
+      expect(run.of("tool_result"), JSON.stringify(run.events)).toEqual([
         expect.objectContaining({ ok: true, output: expect.stringContaining("survived") }),
       ]);
-      expect(run.result).toMatchObject({ outcome: "succeeded", text: "Tool bash returned: survived\n" });
+      expect(run.result, JSON.stringify(run.events)).toMatchObject({
+        outcome: "succeeded",
+        text: "Tool bash returned: survived\n",
+      });
     } finally {
       await proxy.close();
     }

@@ -18,6 +18,8 @@ import { Signal } from "./signal.js";
 import { Translator } from "./translate.js";
 
 export const DefaultAbortGraceMs = 10_000;
+/** A cancelled run whose loop never starts a step is aborted after this long anyway. */
+const AbortFallbackMs = 15_000;
 
 export interface RunDeps {
   /** The server to use (starting the embedded one if needed). */
@@ -50,6 +52,7 @@ export class OpenCodeRun {
   #cancelRequested = false;
   #abortSent = false;
   #reaborts = 0;
+  #abortWhenBusy = false;
   #timedOut = false;
   #rootError?: MessageError;
   #end?: End;
@@ -95,14 +98,19 @@ export class OpenCodeRun {
   }
 
   /**
-   * Cancel and timeout share this: before the prompt, stop waiting; while `prompt_async` is in
-   * flight, do nothing (the driver aborts as soon as it is accepted, so the abort cannot reach
-   * the server before the prompt); after, abort the session.
+   * Cancel and timeout share this. Before the prompt: stop waiting. While `prompt_async` is in
+   * flight: nothing yet (the driver calls this again once it is accepted). After: abort — but
+   * only once the server's loop has started a step: on a cold instance an abort that arrives
+   * before the loop starts is ignored, and one that lands while it starts breaks the session's
+   * later prompts (1.18.33: "All fibers interrupted"). A fallback aborts anyway if no step comes.
    */
   async #stop(): Promise<void> {
     if (this.#ended.settled) return;
-    if (this.#promptAccepted) await this.#abort();
-    else if (!this.#promptSent) this.#ended.resolve("gave-up");
+    if (!this.#promptSent) return this.#ended.resolve("gave-up");
+    if (!this.#promptAccepted) return;
+    if (this.#translator.totals().turns > 0) return this.#abort();
+    this.#abortWhenBusy = true;
+    setTimeout(() => void this.#abort(), AbortFallbackMs).unref();
   }
 
   respond(requestId: string, decision: PermissionDecision): Promise<boolean> {
@@ -141,7 +149,7 @@ export class OpenCodeRun {
       ...promptModel(this.#request.model ?? options.model),
     });
     this.#promptAccepted = true;
-    if (this.#cancelRequested || this.#timedOut) await this.#abort();
+    if (this.#cancelRequested || this.#timedOut) await this.#stop();
 
     const lost = stream.done.then(
       () => "gave-up" as const,
@@ -219,6 +227,16 @@ export class OpenCodeRun {
             this.#reaborts += 1;
             void this.#client?.abort(this.directory, root).catch(() => {});
           }
+        }
+        break;
+      case "message.part.updated":
+        // The loop is really running once a step starts: the safe moment for a deferred abort.
+        if (
+          this.#abortWhenBusy &&
+          event.properties.part.sessionID === root &&
+          event.properties.part.type === "step-start"
+        ) {
+          void this.#abort();
         }
         break;
       case "session.idle":
