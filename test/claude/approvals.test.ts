@@ -4,21 +4,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { AgentEvent } from "../../src/agents/events.js";
 import type { CodeAgent } from "../../src/agents/port.js";
 import type { AgentRequest } from "../../src/agents/request.js";
-import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
-import { collect, makeAgent, makeSandbox, ofType, request, type Sandbox } from "./harness.js";
+import type { MockAnthropic } from "../support/mock-anthropic.js";
+import { collect, makeAgent, ofType, request, type Sandbox, useTestbed } from "./harness.js";
 
 let mock: MockAnthropic;
 let sb: Sandbox;
-beforeAll(async () => {
-  mock = await startMockAnthropic();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(() => {
-  sb = makeSandbox();
-});
-afterEach(() => sb.cleanup());
+useTestbed(
+  (m) => (mock = m),
+  (s) => (sb = s),
+);
 
 /** Run with the "ask" policy, answering each permission request with `answer` (or not at all). */
 async function runAsking(agent: CodeAgent, req: AgentRequest, answer?: { allow: boolean; message?: string }) {

@@ -1,21 +1,15 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AgentEvent } from "../../src/agents/events.js";
-import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
-import { collect, makeAgent, makeSandbox, ofType, request, type Sandbox } from "./harness.js";
+import type { MockAnthropic } from "../support/mock-anthropic.js";
+import { collect, makeAgent, ofType, request, type Sandbox, useTestbed } from "./harness.js";
 import { eventually, processesMentioning } from "./processes.js";
 
 let mock: MockAnthropic;
 let sb: Sandbox;
-beforeAll(async () => {
-  mock = await startMockAnthropic();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(() => {
-  sb = makeSandbox();
-});
-afterEach(() => sb.cleanup());
+useTestbed(
+  (m) => (mock = m),
+  (s) => (sb = s),
+);
 
 /** A sleep duration no other process on the machine uses, to find the tool in the process table. */
 const uniqueSleep = () => 7_000 + Math.floor(Math.random() * 90_000);

@@ -5,8 +5,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { AgentEvent } from "../../src/agents/events.js";
 import { replayCommand } from "../../src/cli/commands/replay.js";
 import { runCommand } from "../../src/cli/commands/run.js";
-import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
-import { ClaudeBin, FixtureDir, makeSandbox, type Sandbox } from "./harness.js";
+import type { MockAnthropic } from "../support/mock-anthropic.js";
+import { ClaudeBin, FixtureDir, type Sandbox, useTestbed } from "./harness.js";
 import { eventually, processesMentioning } from "./processes.js";
 
 class Capture extends Writable {
@@ -26,14 +26,11 @@ const events = (text: string) =>
 let mock: MockAnthropic;
 let sb: Sandbox;
 const saved = { ...process.env };
-beforeAll(async () => {
-  mock = await startMockAnthropic();
-});
-afterAll(async () => {
-  await mock.close();
-});
+useTestbed(
+  (m) => (mock = m),
+  (s) => (sb = s),
+);
 beforeEach(() => {
-  sb = makeSandbox();
   Object.assign(process.env, {
     CODETHREAD_PROVIDERS: "claude-code",
     CODETHREAD_PERMISSION_POLICY: "allow-tools",
@@ -47,7 +44,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   process.env = { ...saved };
-  sb.cleanup();
 });
 
 describe("codethread run", () => {

@@ -2,22 +2,15 @@ import { existsSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClaudeCodeAgent } from "../../src/agents/claude/index.js";
 import { ErrPromptRequired, ErrPromptTooLong } from "../../src/agents/errors.js";
-import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
-import { collect, makeAgent, makeSandbox, mockEnv, ofType, promptTexts, request, type Sandbox } from "./harness.js";
+import type { MockAnthropic } from "../support/mock-anthropic.js";
+import { collect, makeAgent, mockEnv, ofType, promptTexts, request, type Sandbox, useTestbed } from "./harness.js";
 
 let mock: MockAnthropic;
 let sb: Sandbox;
-beforeAll(async () => {
-  mock = await startMockAnthropic();
-});
-afterAll(async () => {
-  await mock.close();
-});
-beforeEach(() => {
-  sb = makeSandbox();
-  mock.requests.length = 0;
-});
-afterEach(() => sb.cleanup());
+useTestbed(
+  (m) => (mock = m),
+  (s) => (sb = s),
+);
 
 describe("the real claude CLI against the mock API", () => {
   it("a tool run: session started, tool use and result with a summary, then the answer", async () => {

@@ -1,11 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { type ClaudeCodeOptions, createClaudeCodeAgent } from "../../src/agents/claude/index.js";
 import type { AgentEvent, AgentResult } from "../../src/agents/events.js";
 import type { CodeAgent } from "../../src/agents/port.js";
 import type { AgentRequest } from "../../src/agents/request.js";
-import type { MockAnthropic } from "../support/mock-anthropic.js";
+import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
 
 export const ClaudeBin = path.resolve("node_modules/.bin/claude");
 export const FixtureDir = path.resolve("test/fixtures/claude");
@@ -97,4 +98,27 @@ export function promptTexts(mock: MockAnthropic): string[] {
     }
   }
   return out;
+}
+
+/**
+ * Registers the usual hooks of a Claude test file: one mock API for the file (its request log
+ * cleared before each test) and a fresh sandbox per test. Register it before a file's own
+ * hooks: vitest runs them in order, so theirs can use the sandbox.
+ */
+export function useTestbed(onMock: (mock: MockAnthropic) => void, onSandbox: (sb: Sandbox) => void): void {
+  let mock: MockAnthropic | undefined;
+  let sb: Sandbox | undefined;
+  beforeAll(async () => {
+    mock = await startMockAnthropic();
+    onMock(mock);
+  });
+  afterAll(async () => {
+    await mock?.close();
+  });
+  beforeEach(() => {
+    if (mock) mock.requests.length = 0;
+    sb = makeSandbox();
+    onSandbox(sb);
+  });
+  afterEach(() => sb?.cleanup());
 }

@@ -3,17 +3,17 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AgentEvent } from "../../src/agents/events.js";
 import type { AgentRequest } from "../../src/agents/request.js";
-import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
+import type { MockAnthropic } from "../support/mock-anthropic.js";
 import {
   ClaudeBin,
   collect,
   makeAgent,
-  makeSandbox,
   mockEnv,
   ofType,
   promptTexts,
   request,
   type Sandbox,
+  useTestbed,
 } from "./harness.js";
 import { eventually, processesMentioning } from "./processes.js";
 
@@ -21,15 +21,11 @@ let mock: MockAnthropic;
 let sb: Sandbox;
 let calls: string;
 let fakeBin: string;
-beforeAll(async () => {
-  mock = await startMockAnthropic();
-});
-afterAll(async () => {
-  await mock.close();
-});
+useTestbed(
+  (m) => (mock = m),
+  (s) => (sb = s),
+);
 beforeEach(() => {
-  sb = makeSandbox();
-  mock.requests.length = 0;
   calls = path.join(sb.root, "kubectl-calls");
   mkdirSync(calls);
   fakeBin = path.join(sb.root, "bin");
