@@ -31,12 +31,14 @@ export function exitCodeOf(result: AgentResult): number {
 /** Prints events for a person: narration and tool summaries as they come, the answer at the end. */
 export class HumanRenderer {
   #summaries = new Map<string, string>();
-  #pendingText: string[] = [];
+  /** Text since the last tool use: whole blocks (Claude Code) or streamed chunks (OpenCode), joined. */
+  #pendingText = "";
   constructor(private readonly io: CommandIO) {}
 
   #flushText(): void {
-    for (const t of this.#pendingText) this.io.stdout.write(`${t.trim()}\n`);
-    this.#pendingText = [];
+    const text = this.#pendingText.trim();
+    if (text) this.io.stdout.write(`${text}\n`);
+    this.#pendingText = "";
   }
 
   render(e: AgentEvent): void {
@@ -46,7 +48,7 @@ export class HumanRenderer {
         out.write(`● session ${e.sessionId}${e.model ? ` (${e.model})` : ""}\n`);
         break;
       case "text":
-        this.#pendingText.push(e.text);
+        this.#pendingText += e.text;
         break;
       case "tool_use":
         this.#flushText();
@@ -74,7 +76,9 @@ export class HumanRenderer {
         const r = e.result;
         // The answer is the last text block of a successful run; other outcomes' text was shown live.
         const answer = r.outcome === "succeeded" ? r.text.trim() : "";
-        if (answer && this.#pendingText.at(-1)?.trim() === answer) this.#pendingText.pop();
+        // Streamed live already? Print it once, as the answer.
+        const pending = this.#pendingText.trim();
+        if (answer && pending.endsWith(answer)) this.#pendingText = pending.slice(0, -answer.length);
         this.#flushText();
         if (answer) out.write(`\n${answer}\n`);
         const facts = [
