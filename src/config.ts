@@ -10,14 +10,12 @@ import { Secret } from "./secret.js";
  * `.env.example` documents each variable; keep the two in step.
  */
 
-const list = z
-  .string()
-  .transform((s) =>
-    s
-      .split(/[\s,]+/)
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
+const list = z.string().transform((s) =>
+  s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 
 const secret = (prefix: string | undefined, what: string) =>
   z

@@ -54,7 +54,10 @@ export function createLogger(options: LogOptions = {}): Logger {
   if (options.format === "pretty") {
     return pino({
       ...base,
-      transport: { target: "pino-pretty", options: { colorize: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,app" } },
+      transport: {
+        target: "pino-pretty",
+        options: { colorize: true, translateTime: "SYS:HH:MM:ss", ignore: "pid,hostname,app" },
+      },
     });
   }
   return pino(base);

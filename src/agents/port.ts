@@ -26,9 +26,7 @@ export interface Capabilities {
   costReporting: boolean;
 }
 
-export type Availability =
-  | { available: true; version: string; detail?: string }
-  | { available: false; reason: string };
+export type Availability = { available: true; version: string; detail?: string } | { available: false; reason: string };
 
 export interface PermissionDecision {
   allow: boolean;

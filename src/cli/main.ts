@@ -36,7 +36,8 @@ const commands: Record<string, { run: Command; help: string }> = {
     help: doctorHelp,
     run: (argv, io) =>
       doctorCommand(argv, io, {
-        providers: async (config) => (await import("../agents/providers.js")).createProviderRegistry(config, silentLogger),
+        providers: async (config) =>
+          (await import("../agents/providers.js")).createProviderRegistry(config, silentLogger),
       }),
   },
   run: {

@@ -34,7 +34,10 @@ export async function recordAudit(
   ]);
 }
 
-export async function listAudit(db: Queryable, filter: { threadKey?: string; limit?: number } = {}): Promise<AuditRecord[]> {
+export async function listAudit(
+  db: Queryable,
+  filter: { threadKey?: string; limit?: number } = {},
+): Promise<AuditRecord[]> {
   const { rows } = await db.query<{
     id: number;
     at: Date;
@@ -47,5 +50,12 @@ export async function listAudit(db: Queryable, filter: { threadKey?: string; lim
      WHERE ($1::text IS NULL OR thread_key = $1) ORDER BY id DESC LIMIT $2`,
     [filter.threadKey ?? null, filter.limit ?? 100],
   );
-  return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action, threadKey: r.thread_key, detail: r.detail }));
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    threadKey: r.thread_key,
+    detail: r.detail,
+  }));
 }

@@ -19,8 +19,9 @@ export async function releaseDeliveryKey(db: Queryable, key: string): Promise<vo
 
 /** Delete keys older than `maxAgeMs` (Slack retries within minutes; a day is plenty). Returns how many. */
 export async function pruneDeliveryKeys(db: Queryable, maxAgeMs = 24 * 3_600_000): Promise<number> {
-  const { rowCount } = await db.query("DELETE FROM delivery_keys WHERE created_at < now() - ($1 * interval '1 millisecond')", [
-    maxAgeMs,
-  ]);
+  const { rowCount } = await db.query(
+    "DELETE FROM delivery_keys WHERE created_at < now() - ($1 * interval '1 millisecond')",
+    [maxAgeMs],
+  );
   return rowCount;
 }

@@ -11,7 +11,13 @@ function fakeAgent(id: string): CodeAgent {
     async respondToPermission() {
       return false;
     },
-    capabilities: () => ({ resume: true, cancel: true, permissionPrompts: false, streamingText: false, costReporting: false }),
+    capabilities: () => ({
+      resume: true,
+      cancel: true,
+      permissionPrompts: false,
+      streamingText: false,
+      costReporting: false,
+    }),
     checkAvailability: async () => ({ available: true, version: "1" }),
   };
 }

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, requireSlack } from "../../src/config.js";
 
 const key = Buffer.alloc(32, 7).toString("base64");
@@ -62,17 +62,28 @@ describe("loadConfig", () => {
     );
     expect(c.access.admins).toEqual(["U1", "U2", "U3"]);
     expect(c.runs.timeoutMs).toBe(90_000);
-    expect(c.claude.pod).toEqual({ namespace: "agents", pod: "web-0", directory: "/workspace", container: undefined, context: undefined });
+    expect(c.claude.pod).toEqual({
+      namespace: "agents",
+      pod: "web-0",
+      directory: "/workspace",
+      container: undefined,
+      context: undefined,
+    });
   });
 
   it("refuses half a pod configuration and an unconfirmed bypass policy", () => {
     expect(problems({ CODETHREAD_K8S_POD: "web-0" })).toEqual([expect.stringMatching(/set both/)]);
-    expect(problems({ CODETHREAD_PERMISSION_POLICY: "bypass" })).toEqual([expect.stringMatching(/CODETHREAD_SANDBOX=1/)]);
+    expect(problems({ CODETHREAD_PERMISSION_POLICY: "bypass" })).toEqual([
+      expect.stringMatching(/CODETHREAD_SANDBOX=1/),
+    ]);
     expect(problems({ CODETHREAD_PERMISSION_POLICY: "bypass", CODETHREAD_SANDBOX: "1" })).toEqual([]);
   });
 
   it("never prints secret values", () => {
-    const c = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1-secretvalue", DATABASE_URL: "postgres://u:pw@h/db", CODETHREAD_SECRET_KEY: key }, "/");
+    const c = loadConfig(
+      { SLACK_BOT_TOKEN: "xoxb-1-secretvalue", DATABASE_URL: "postgres://u:pw@h/db", CODETHREAD_SECRET_KEY: key },
+      "/",
+    );
     const shown = `${JSON.stringify(c)} ${inspect(c, { depth: 5 })} ${String(c.slack.botToken)}`;
     expect(shown).not.toContain("secretvalue");
     expect(shown).not.toContain("pw@");
@@ -82,7 +93,9 @@ describe("loadConfig", () => {
 
   it("requires the Slack token and a mode to start", () => {
     expect(() => requireSlack(loadConfig({}, "/"))).toThrow(/SLACK_BOT_TOKEN.*\n.*SLACK_SIGNING_SECRET/s);
-    expect(() => requireSlack(loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1-x" }, "/"))).not.toThrow();
+    expect(() =>
+      requireSlack(loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1-x" }, "/")),
+    ).not.toThrow();
   });
 
   it("documents every variable in .env.example", () => {

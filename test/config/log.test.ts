@@ -34,7 +34,8 @@ describe("logger", () => {
       "config",
     );
     const out = lines.join("");
-    for (const secret of ["xoxb-top", "xoxb-nested", "xoxb-one", "abc123", "hunter2", "k3y"]) expect(out).not.toContain(secret);
+    for (const secret of ["xoxb-top", "xoxb-nested", "xoxb-one", "abc123", "hunter2", "k3y"])
+      expect(out).not.toContain(secret);
     expect(out).toContain("[REDACTED]");
   });
 });

@@ -1,12 +1,12 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { openPGlite } from "../../src/store/adapters/pglite.js";
+import { listAudit, recordAudit } from "../../src/store/audit.js";
 import { ErrDataDirLocked, ErrDataDirNotWritable } from "../../src/store/errors.js";
 import { migrate } from "../../src/store/migrate.js";
-import { recordAudit, listAudit } from "../../src/store/audit.js";
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), "codethread-data-"));
 

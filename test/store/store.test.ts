@@ -53,7 +53,12 @@ describeEachDatabase("store", (target) => {
     const ref = { teamId: "T1", channelId: "C1", threadTs: "1700000000.000100" };
     const key = threadKey(ref);
     expect(await getThreadSession(db, key)).toBeUndefined();
-    const created = await ensureThreadSession(db, { ...ref, provider: "claude-code", ownerUserId: "U1", project: "web" });
+    const created = await ensureThreadSession(db, {
+      ...ref,
+      provider: "claude-code",
+      ownerUserId: "U1",
+      project: "web",
+    });
     expect(created).toMatchObject({ threadKey: key, provider: "claude-code", sessionId: null, project: "web" });
     await setThreadSessionId(db, key, "sess-1");
     // A later turn by someone else with another provider does not take the thread over.

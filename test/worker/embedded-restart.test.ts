@@ -39,7 +39,9 @@ it("after a crash, a restarted embedded bot reports the run it left behind at on
   await worker.start();
   try {
     const queue = new SqlJobQueue(db);
-    expect(await waitForStatus((id) => queue.get(id), job.id, ["interrupted"])).toMatchObject({ status: "interrupted" });
+    expect(await waitForStatus((id) => queue.get(id), job.id, ["interrupted"])).toMatchObject({
+      status: "interrupted",
+    });
     await waitUntil(() => publisher.of(job.id).some((c) => c.what === "interrupted"), "the thread is told");
     expect(agent.requests).toEqual([]);
   } finally {

@@ -125,7 +125,11 @@ export async function doctorCommand(argv: string[], io: CliIO, deps: DoctorDeps 
   let config: Config | undefined;
   try {
     config = loadConfig(io.env, io.cwd);
-    checks.push({ name: "config", status: "ok", detail: dotenv ? "environment and .env" : "environment (no .env file)" });
+    checks.push({
+      name: "config",
+      status: "ok",
+      detail: dotenv ? "environment and .env" : "environment (no .env file)",
+    });
   } catch (err) {
     const problems = err instanceof ConfigError ? err.problems : [messageOf(err)];
     for (const p of problems) checks.push({ name: "config", status: "fail", detail: p });

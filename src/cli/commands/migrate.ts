@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 import { loadConfig, loadDotEnv } from "../../config.js";
 import { createLogger } from "../../log.js";
-import { openDatabase } from "../../store/open.js";
 import { migrate } from "../../store/migrate.js";
+import { openDatabase } from "../../store/open.js";
 import { type CliIO, writeLine } from "../io.js";
 
 export const migrateHelp = `Usage: codethread migrate

@@ -141,7 +141,10 @@ class PostgresDatabase implements Database {
 }
 
 /** Open a PostgreSQL pool and check that it answers. */
-export async function openPostgres(url: string, options: { log?: Logger; maxConnections?: number } = {}): Promise<Database> {
+export async function openPostgres(
+  url: string,
+  options: { log?: Logger; maxConnections?: number } = {},
+): Promise<Database> {
   const db = new PostgresDatabase(url, options.log ?? silentLogger, options.maxConnections ?? 10);
   try {
     await db.query("SELECT 1");
