@@ -64,7 +64,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     log: log.child({ component: "publisher" }),
     clock: overrides.clock,
     progressOptions: overrides.progress,
-    threadStatus: overrides.threadStatus,
+    threadStatus: overrides.threadStatus ?? config.slack.threadStatus,
     permissionTimeoutMs: config.runs.permissionPolicy === "ask" ? config.runs.permissionTimeoutMs : undefined,
     wasAnswered: async (jobId, requestId) => {
       const job = await queue.get(jobId);

@@ -46,6 +46,7 @@ const EnvSchema = z.object({
   SLACK_API_URL: z.url({ message: "must be a URL such as https://slack.com/api/" }).optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
+  CODETHREAD_SLACK_STATUS: bool.default(false),
 
   DATABASE_URL: z
     .string()
@@ -100,6 +101,8 @@ export interface Config {
     apiUrl?: string;
     port: number;
     host: string;
+    /** Show a live status line under run threads (assistant.threads.setStatus). */
+    threadStatus: boolean;
   };
   database: { url?: Secret; dataDir: string };
   secretKey?: Secret;
@@ -176,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       apiUrl: e.SLACK_API_URL,
       port: e.PORT,
       host: e.HOST,
+      threadStatus: e.CODETHREAD_SLACK_STATUS,
     },
     database: { url: e.DATABASE_URL, dataDir },
     secretKey: e.CODETHREAD_SECRET_KEY,
