@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { App } from "@slack/bolt";
+import { App, webApi } from "@slack/bolt";
 import { CodethreadError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Secret } from "../secret.js";
@@ -29,6 +29,61 @@ export interface RunningBoltApp {
   stop(): Promise<void>;
 }
 
+/** Slack's answers that mean "this token is not accepted". */
+const AuthErrors = new Set([
+  "invalid_auth",
+  "not_authed",
+  "token_revoked",
+  "token_expired",
+  "account_inactive",
+  "not_allowed_token_type",
+]);
+
+const hints: Record<"SLACK_BOT_TOKEN" | "SLACK_APP_TOKEN", string> = {
+  SLACK_BOT_TOKEN: "use the Bot User OAuth Token (xoxb-…) from OAuth & Permissions, after installing the app",
+  SLACK_APP_TOKEN:
+    "use an app-level token (xapp-…) with the connections:write scope, from Basic Information → App-Level Tokens",
+};
+
+/** Slack refused one of our tokens at start. */
+export class ErrSlackAuth extends CodethreadError {
+  constructor(variable: "SLACK_BOT_TOKEN" | "SLACK_APP_TOKEN", slackError: string) {
+    super("slack_auth", `Slack refused ${variable} (${slackError}): ${hints[variable]}.`, { variable, slackError });
+  }
+}
+
+/** The Slack error code of a Web API failure, if it is one. */
+function slackErrorOf(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === "string" ? data.error : undefined;
+}
+
+/**
+ * Check the bot token before Bolt sees it: Bolt verifies it in its constructor and would leave a
+ * rejected promise behind, then listen anyway. Slack unreachable: go on (Bolt retries).
+ */
+async function checkBotToken(o: BoltAppOptions, clientOptions: { slackApiUrl?: string }): Promise<void> {
+  const client = new webApi.WebClient(o.botToken.reveal(), {
+    ...clientOptions,
+    retryConfig: { retries: 0 },
+    timeout: 10_000,
+    logger: boltLogger(o.log),
+  });
+  const code = slackErrorOf(await client.auth.test().catch((err: unknown) => err));
+  if (code && AuthErrors.has(code)) throw new ErrSlackAuth("SLACK_BOT_TOKEN", code);
+}
+
+/** Start Bolt in Socket Mode; the bot token was checked, so a refused token is the app token. */
+async function startSocketMode(app: App): Promise<void> {
+  try {
+    await app.start();
+  } catch (err) {
+    const code = slackErrorOf(err);
+    if (code && AuthErrors.has(code)) throw new ErrSlackAuth("SLACK_APP_TOKEN", code);
+    throw err;
+  }
+}
+
 export class ErrSlackNotConfigured extends CodethreadError {
   constructor() {
     super(
@@ -45,6 +100,7 @@ export class ErrSlackNotConfigured extends CodethreadError {
 export async function startBoltApp(o: BoltAppOptions): Promise<RunningBoltApp> {
   const logger = boltLogger(o.log);
   const clientOptions = o.apiUrl ? { slackApiUrl: o.apiUrl.endsWith("/") ? o.apiUrl : `${o.apiUrl}/` } : {};
+  await checkBotToken(o, clientOptions);
   const common = { token: o.botToken.reveal(), logger, clientOptions, ignoreSelf: true };
   let app: App;
   if (o.appToken) {
@@ -60,7 +116,7 @@ export async function startBoltApp(o: BoltAppOptions): Promise<RunningBoltApp> {
   o.register(app);
 
   if (o.appToken) {
-    await app.start();
+    await startSocketMode(app);
     o.log.info({ mode: "socket" }, "Slack app connected (Socket Mode)");
     return { app, mode: "socket", stop: () => app.stop().then(() => undefined) };
   }
