@@ -52,9 +52,10 @@ describe("embedded database directory", () => {
     await db.close();
   });
 
-  it("explains a directory it cannot create, even as root", async () => {
-    // /proc refuses new directories to every user, root included.
-    await expect(openPGlite("/proc/codethread-data")).rejects.toThrow(ErrDataDirNotWritable);
+  it("explains a directory it cannot create (a file stands in its path)", async () => {
+    const dir = tmp();
+    writeFileSync(path.join(dir, "file"), "x");
+    await expect(openPGlite(path.join(dir, "file", "data"))).rejects.toThrow(ErrDataDirNotWritable);
   });
 
   it("explains a data directory path that is a file", async () => {
