@@ -1,4 +1,4 @@
-import type { Config } from "../config.js";
+import { type Config, ConfigError } from "../config.js";
 import type { Logger } from "../log.js";
 import { claudeOptionsFromConfig, createClaudeCodeAgent, replayClaudeTranscript } from "./claude/index.js";
 import type { AgentEvent } from "./events.js";
@@ -21,16 +21,21 @@ export const replayers: Record<string, Replayer> = {
   opencode: replayOpenCodeSse,
 };
 
-/** The providers of `config.runs.providers`, in that order (the first is the default). */
+/**
+ * The providers of `config.runs.providers`, in that order (the first is the default). An unknown
+ * or repeated id is a configuration error, reported before anything starts.
+ */
 export function createProviderRegistry(config: Config, log: Logger): ProviderRegistry {
+  const ids = config.runs.providers;
+  const problems = [
+    ...ids
+      .filter((id) => !factories[id])
+      .map((id) => `CODETHREAD_PROVIDERS: unknown agent "${id}" (built in: ${Object.keys(factories).join(", ")})`),
+    ...ids.filter((id, i) => ids.indexOf(id) !== i).map((id) => `CODETHREAD_PROVIDERS: "${id}" is listed twice`),
+    ...(ids.length === 0 ? ["CODETHREAD_PROVIDERS: name at least one agent (claude-code, opencode)"] : []),
+  ];
+  if (problems.length) throw new ConfigError(problems);
   const registry = new ProviderRegistry();
-  for (const id of config.runs.providers) {
-    const make = factories[id];
-    if (!make) {
-      log.warn({ provider: id, known: Object.keys(factories) }, "provider not built into this version; skipped");
-      continue;
-    }
-    registry.register(make(config, log));
-  }
+  for (const id of ids) registry.register(factories[id]!(config, log));
   return registry;
 }
