@@ -20,7 +20,7 @@ export interface HandlerDeps {
   /** Reliable Slack client (cards, ephemeral errors, button-message edits). */
   slack: SlackApi;
   log: Logger;
-  /** Absent: any project name is accepted (the worker decides). */
+  /** Absent: every project name is accepted (the worker decides). */
   projects?: ProjectDirectory;
   /** Queued job cancelled before it started: show it on its card. */
   cancelledBeforeStart?: (run: Omit<RunInfo, "startedAt" | "provider">, by: string) => Promise<void>;

@@ -36,7 +36,7 @@ describe("loadConfig", () => {
 
   it("lists every invalid variable at once, each with a hint", () => {
     const found = problems({
-      SLACK_BOT_TOKEN: "xoxp-user-token",
+      SLACK_BOT_TOKEN: "xoxp-user",
       PORT: "eighty",
       DATABASE_URL: "mysql://x",
       CODETHREAD_SECRET_KEY: "short",
@@ -81,14 +81,14 @@ describe("loadConfig", () => {
 
   it("never prints secret values", () => {
     const c = loadConfig(
-      { SLACK_BOT_TOKEN: "xoxb-1-secretvalue", DATABASE_URL: "postgres://u:pw@h/db", CODETHREAD_SECRET_KEY: key },
+      { SLACK_BOT_TOKEN: "xoxb-zq7secret", DATABASE_URL: "postgres://u:pw@h/db", CODETHREAD_SECRET_KEY: key },
       "/",
     );
     const shown = `${JSON.stringify(c)} ${inspect(c, { depth: 5 })} ${String(c.slack.botToken)}`;
-    expect(shown).not.toContain("secretvalue");
+    expect(shown).not.toContain("zq7secret");
     expect(shown).not.toContain("pw@");
     expect(shown).not.toContain(key);
-    expect(c.slack.botToken?.reveal()).toBe("xoxb-1-secretvalue");
+    expect(c.slack.botToken?.reveal()).toBe("xoxb-zq7secret");
   });
 
   it("requires the Slack token and a mode to start", () => {

@@ -40,7 +40,7 @@ export class SlackHarness {
     const db = await openPGlite();
     await migrate(db);
     const env = {
-      SLACK_BOT_TOKEN: "xoxb-test-token",
+      SLACK_BOT_TOKEN: "xoxb-testtok",
       SLACK_SIGNING_SECRET: SigningSecret,
       PORT: "0",
       HOST: "127.0.0.1",
