@@ -1,3 +1,5 @@
+import { truncate } from "./text.js";
+
 /**
  * Base class for every error codethread raises on purpose.
  *
@@ -29,8 +31,7 @@ export function hasCode(err: unknown, code: string): err is CodethreadError {
 
 /** Bounded excerpt of a body or output, safe to put in an error message or log line. */
 export function excerpt(text: string, max = 300): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return truncate(text.replace(/\s+/g, " ").trim(), max);
 }
 
 /** Message of any thrown value, without assuming it is an Error. */

@@ -7,6 +7,16 @@
  * passed as `raw` when useful for debugging); they never end a run.
  */
 
+import { truncate } from "../text.js";
+
+/** Longest tool output a `tool_result` event carries, in characters, for every provider. */
+export const MaxToolOutputChars = 2_000;
+
+/** The output excerpt of a `tool_result` event. */
+export function toolOutputExcerpt(text: string): string {
+  return truncate(text, MaxToolOutputChars);
+}
+
 export type Outcome = "succeeded" | "failed" | "cancelled" | "timed_out";
 
 export interface TokenUsage {
@@ -49,7 +59,7 @@ export type AgentEvent =
       type: "tool_result";
       id: string;
       ok: boolean;
-      /** Bounded excerpt of the output. */
+      /** Excerpt of the output, at most `MaxToolOutputChars` (use `toolOutputExcerpt`). */
       output: string;
     }
   | {

@@ -1,4 +1,5 @@
 import { toMrkdwn } from "../agents/tool-summary.js";
+import { truncate } from "../text.js";
 
 /** Slack Block Kit and message limits (docs.slack.dev, @slack/types). */
 export const SlackLimits = {
@@ -12,10 +13,7 @@ export const SlackLimits = {
   messageText: 40_000,
 } as const;
 
-/** Cut `text` to `max` characters, marking the cut. */
-export function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+export { truncate };
 
 /** User text shown as a quote in mrkdwn: escaped, bounded, each line prefixed with `>`. */
 export function quote(text: string, max = 500): string {

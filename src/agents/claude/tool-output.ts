@@ -1,8 +1,7 @@
-/** Longest tool output excerpt carried by a `tool_result` event, in characters. */
-export const MaxToolOutputChars = 2_000;
+import { toolOutputExcerpt } from "../events.js";
 
 /** Text of a tool_result `content` (a string, or an array of text blocks), bounded. */
-export function toolOutputText(content: unknown, max = MaxToolOutputChars): string {
+export function toolOutputText(content: unknown): string {
   let text: string;
   if (typeof content === "string") text = content;
   else if (Array.isArray(content)) {
@@ -15,5 +14,5 @@ export function toolOutputText(content: unknown, max = MaxToolOutputChars): stri
       .join("\n");
   } else if (content === undefined || content === null) text = "";
   else text = JSON.stringify(content);
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return toolOutputExcerpt(text);
 }

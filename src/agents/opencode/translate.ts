@@ -1,4 +1,4 @@
-import type { AgentEvent, TokenUsage } from "../events.js";
+import { type AgentEvent, type TokenUsage, toolOutputExcerpt } from "../events.js";
 import { summarizeToolUse } from "../tool-summary.js";
 import {
   type MessageInfo,
@@ -9,13 +9,6 @@ import {
   sessionOf,
   ToolState,
 } from "./schemas.js";
-
-/** Longest tool output carried in a `tool_result` event. */
-export const MaxToolOutputChars = 4000;
-
-function bounded(text: string, max = MaxToolOutputChars): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
 
 interface ToolTrack {
   session: string;
@@ -254,7 +247,7 @@ export class Translator {
     if ((s.status === "completed" || s.status === "error") && !track.finished) {
       track.finished = true;
       const output = s.status === "completed" ? s.output : s.error;
-      out.push({ type: "tool_result", id: key, ok: s.status === "completed", output: bounded(output) });
+      out.push({ type: "tool_result", id: key, ok: s.status === "completed", output: toolOutputExcerpt(output) });
     }
     return out;
   }
