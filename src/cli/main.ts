@@ -1,9 +1,9 @@
 import { ConfigError } from "../config.js";
 import { CodethreadError } from "../errors.js";
 import { silentLogger } from "../log.js";
-import { doctorCommand, doctorHelp } from "./commands/doctor.js";
-import { migrateCommand, migrateHelp } from "./commands/migrate.js";
-import { startCommand, startHelp } from "./commands/start.js";
+import { doctorCommand } from "./commands/doctor.js";
+import { migrateCommand } from "./commands/migrate.js";
+import { startCommand } from "./commands/start.js";
 import { ErrUsage } from "./errors.js";
 import { type CliIO, processIO, writeLine } from "./io.js";
 
@@ -23,31 +23,19 @@ Configuration comes from the environment (and .env); see .env.example.`;
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
-const commands: Record<string, { run: Command; help: string }> = {
-  start: {
-    help: startHelp,
-    run: (argv, io) =>
-      startCommand(argv, io, {
-        startApp: async (config, log) => (await import("../app.js")).startApp(config, log),
-      }),
-  },
-  migrate: { help: migrateHelp, run: migrateCommand },
-  doctor: {
-    help: doctorHelp,
-    run: (argv, io) =>
-      doctorCommand(argv, io, {
-        providers: async (config) =>
-          (await import("../agents/providers.js")).createProviderRegistry(config, silentLogger),
-      }),
-  },
-  run: {
-    help: "Usage: codethread run --provider ID [--cwd DIR] [--resume ID] [--json] PROMPT",
-    run: async (argv, io) => (await import("./commands/run.js")).runCommand(argv, io),
-  },
-  replay: {
-    help: "Usage: codethread replay --provider ID FILE [--json]",
-    run: async (argv, io) => (await import("./commands/replay.js")).replayCommand(argv, io),
-  },
+const commands: Record<string, Command> = {
+  start: (argv, io) =>
+    startCommand(argv, io, {
+      startApp: async (config, log) => (await import("../app.js")).startApp(config, log),
+    }),
+  migrate: migrateCommand,
+  doctor: (argv, io) =>
+    doctorCommand(argv, io, {
+      providers: async (config) =>
+        (await import("../agents/providers.js")).createProviderRegistry(config, silentLogger),
+    }),
+  run: async (argv, io) => (await import("./commands/run.js")).runCommand(argv, io),
+  replay: async (argv, io) => (await import("./commands/replay.js")).replayCommand(argv, io),
 };
 
 /** Explain a failure in one paragraph; stack traces only for bugs, and only with LOG_LEVEL=debug. */
@@ -85,11 +73,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   const command = commands[name];
   try {
     if (!command) throw new ErrUsage(`Unknown command "${name}".`, mainHelp);
-    return await command.run(rest, io);
+    return await command(rest, io);
   } catch (err) {
-    if (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS")) {
-      return explain(new ErrUsage(err.message, command?.help ?? mainHelp), io);
-    }
     return explain(err, io);
   }
 }

@@ -7,6 +7,7 @@ import { messageOf } from "../../errors.js";
 import { silentLogger } from "../../log.js";
 import { loadMigrations } from "../../store/migrate.js";
 import { openDatabase } from "../../store/open.js";
+import { parseOrUsage } from "../errors.js";
 import { type CliIO, writeLine } from "../io.js";
 
 export const doctorHelp = `Usage: codethread doctor
@@ -115,7 +116,9 @@ export interface DoctorDeps {
 }
 
 export async function doctorCommand(argv: string[], io: CliIO, deps: DoctorDeps = {}): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" } }, strict: true });
+  const { values } = parseOrUsage(doctorHelp, () =>
+    parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" } }, strict: true }),
+  );
   if (values.help) {
     writeLine(io.stdout, doctorHelp);
     return 0;

@@ -3,6 +3,7 @@ import { loadConfig, loadDotEnv } from "../../config.js";
 import { createLogger } from "../../log.js";
 import { migrate } from "../../store/migrate.js";
 import { openDatabase } from "../../store/open.js";
+import { parseOrUsage } from "../errors.js";
 import { type CliIO, writeLine } from "../io.js";
 
 export const migrateHelp = `Usage: codethread migrate
@@ -12,7 +13,9 @@ the embedded PGlite database in CODETHREAD_DATA_DIR (default ./.codethread). Saf
 from several replicas at once: migrations run under an advisory lock, all or nothing.`;
 
 export async function migrateCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" } }, strict: true });
+  const { values } = parseOrUsage(migrateHelp, () =>
+    parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" } }, strict: true }),
+  );
   if (values.help) {
     writeLine(io.stdout, migrateHelp);
     return 0;

@@ -3,6 +3,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { replayers } from "../../agents/providers.js";
 import { messageOf } from "../../errors.js";
+import { parseOrUsage } from "../errors.js";
 import { type CommandIO, HumanRenderer } from "./run.js";
 
 export const replayHelp = `Usage: codethread replay --provider ID FILE [--json] [--cwd DIR]
@@ -13,10 +14,8 @@ paths relative to the workspace the transcript was recorded in.`;
 
 /** `codethread replay`: normalize a recorded transcript and print it. */
 export async function replayCommand(argv: string[], io: CommandIO): Promise<number> {
-  let values: { provider?: string; json?: boolean; cwd?: string; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
+  const { values, positionals } = parseOrUsage(replayHelp, () =>
+    parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
@@ -25,11 +24,8 @@ export async function replayCommand(argv: string[], io: CommandIO): Promise<numb
         cwd: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
-    }));
-  } catch (err) {
-    io.stderr.write(`${messageOf(err)}\n\n${replayHelp}\n`);
-    return 2;
-  }
+    }),
+  );
   if (values.help) {
     io.stdout.write(`${replayHelp}\n`);
     return 0;

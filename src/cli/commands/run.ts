@@ -6,14 +6,14 @@ import type { CodeAgent } from "../../agents/port.js";
 import { createProviderRegistry } from "../../agents/providers.js";
 import { type AgentRequest, AgentRequest as Request } from "../../agents/request.js";
 import { summarizeToolResult } from "../../agents/tool-summary.js";
-import { loadConfig } from "../../config.js";
+import { loadConfig, loadDotEnv } from "../../config.js";
 import { CodethreadError, messageOf } from "../../errors.js";
 import { silentLogger } from "../../log.js";
+import { parseOrUsage } from "../errors.js";
+import type { CliIO } from "../io.js";
 
-export interface CommandIO {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
+/** `run` and `replay` need only the output streams (tests pass buffers). */
+export type CommandIO = Pick<CliIO, "stdout" | "stderr">;
 
 export const runHelp = `Usage: codethread run [--provider ID] [--cwd DIR] [--resume SESSION] [--json] "prompt"
 
@@ -97,10 +97,8 @@ export class HumanRenderer {
 
 /** `codethread run`: one turn of a provider, streamed to the terminal. */
 export async function runCommand(argv: string[], io: CommandIO): Promise<number> {
-  let values: { provider?: string; cwd?: string; resume?: string; json?: boolean; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
+  const { values, positionals } = parseOrUsage(runHelp, () =>
+    parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
@@ -110,11 +108,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
-    }));
-  } catch (err) {
-    io.stderr.write(`${messageOf(err)}\n\n${runHelp}\n`);
-    return 2;
-  }
+    }),
+  );
   if (values.help) {
     io.stdout.write(`${runHelp}\n`);
     return 0;
@@ -122,6 +117,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   let request: AgentRequest;
   let agent: CodeAgent;
   try {
+    loadDotEnv();
     const config = loadConfig(process.env);
     const registry = createProviderRegistry(config, silentLogger);
     agent = registry.get(values.provider);

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { type Config, loadConfig, loadDotEnv, requireSlack } from "../../config.js";
 import { createLogger, type Logger } from "../../log.js";
+import { parseOrUsage } from "../errors.js";
 import { type CliIO, writeLine } from "../io.js";
 
 export const startHelp = `Usage: codethread start
@@ -16,7 +17,9 @@ export interface StartDeps {
 
 /** Resolves when the bot has stopped (after a signal). */
 export async function startCommand(argv: string[], io: CliIO, deps: StartDeps): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" } }, strict: true });
+  const { values } = parseOrUsage(startHelp, () =>
+    parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" } }, strict: true }),
+  );
   if (values.help) {
     writeLine(io.stdout, startHelp);
     return 0;
