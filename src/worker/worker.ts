@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { messageOf } from "../errors.js";
 import { silentLogger } from "../log.js";
+import { sleep } from "../sleep.js";
 import { ControlChannel, JobsChannel, parseControlPayload } from "../store/queue/channels.js";
 import { claimJobs } from "../store/queue/claim.js";
 import { type StoredControl, takeControls } from "../store/queue/controls.js";
@@ -27,8 +28,6 @@ export interface Worker {
 }
 
 export type { WorkerOptions } from "./worker-options.js";
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export function createWorker(options: WorkerOptions): Worker {
   const db = options.db;

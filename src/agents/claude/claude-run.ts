@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { silentLogger } from "../../log.js";
+import { sleep } from "../../sleep.js";
 import type { AgentEvent } from "../events.js";
 import { DefaultPermissionTimeoutMs, type PermissionDecision } from "../port.js";
 import type { AgentRequest, PermissionPolicy } from "../request.js";
@@ -28,8 +29,6 @@ interface Pending {
   tool: string;
   input: unknown;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** One execution of the CLI: spawn, stream, answer permissions, stop, and build the one result. */
 export class ClaudeRun {

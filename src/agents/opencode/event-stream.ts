@@ -1,6 +1,7 @@
 import { StringDecoder } from "node:string_decoder";
 import { messageOf } from "../../errors.js";
 import type { Logger } from "../../log.js";
+import { sleep } from "../../sleep.js";
 import type { OpenCodeClient } from "./client.js";
 import { ErrEventStreamLost, ErrOpenCodeHttp } from "./errors.js";
 import { FrameDecoder } from "./frames.js";
@@ -28,19 +29,6 @@ export interface EventStreamOptions {
   reconnect?: ReconnectPolicy;
   log: Logger;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 /**
  * One run's view of the server's SSE stream. Reads frames with eventsource-parser, validates
@@ -105,7 +93,7 @@ export class EventStream {
       if (failures > reconnect.attempts) throw new ErrEventStreamLost(reason, failures - 1);
       const delay = Math.min(10_000, reconnect.delayMs * 2 ** (failures - 1));
       log.warn({ reason, attempt: failures, delayMs: delay }, "opencode event stream dropped; reconnecting");
-      await sleep(delay, this.#stop.signal);
+      await sleep(delay, this.#stop.signal, { keepAlive: true });
     }
   }
 
