@@ -58,10 +58,15 @@ export const MaxPromptBytes = 256 * 1024;
 
 /** Companion of the AgentRequest type: validation that raises named errors. */
 export const AgentRequest = {
-  validate(request: Pick<AgentRequest, "prompt" | "timeoutMs">): void {
-    if (request.prompt.trim() === "") throw new ErrPromptRequired();
-    const bytes = Buffer.byteLength(request.prompt, "utf8");
+  /** The prompt alone (Slack handlers check it before queueing, with the same errors). */
+  validatePrompt(prompt: string): void {
+    if (prompt.trim() === "") throw new ErrPromptRequired();
+    const bytes = Buffer.byteLength(prompt, "utf8");
     if (bytes > MaxPromptBytes) throw new ErrPromptTooLong(bytes, MaxPromptBytes);
+  },
+
+  validate(request: Pick<AgentRequest, "prompt" | "timeoutMs">): void {
+    AgentRequest.validatePrompt(request.prompt);
     const t = request.timeoutMs;
     if (!Number.isFinite(t) || t <= 0 || t > MaxRunTimeoutMs) throw new ErrInvalidTimeout(t, MaxRunTimeoutMs);
   },

@@ -1,5 +1,5 @@
-import { MaxPromptBytes } from "../agents/request.js";
-import { messageOf } from "../errors.js";
+import { AgentRequest } from "../agents/request.js";
+import { CodethreadError, messageOf } from "../errors.js";
 import { newCardState } from "../slack/card-state.js";
 import { ErrSlackApi } from "../slack/errors.js";
 import { renderRunCard } from "../slack/run-card.js";
@@ -44,17 +44,11 @@ function fail(code: string, message: string): StartRunResult {
 /** Check a run request against the registry, the thread's session and the project list. */
 async function validate(deps: HandlerDeps, input: StartRunInput): Promise<StartRunResult | undefined> {
   const known = deps.registry.ids();
-  if (!input.prompt.trim()) {
-    return fail(
-      "prompt_required",
-      "Tell the agent what to do, e.g. `/agent fix the failing test` or `/agent agent=opencode project=web add a README`.",
-    );
-  }
-  if (Buffer.byteLength(input.prompt, "utf8") > MaxPromptBytes) {
-    return fail(
-      "prompt_too_long",
-      `The prompt is longer than ${MaxPromptBytes / 1024} KB. Put long material in a file in the workspace and refer to it.`,
-    );
+  try {
+    AgentRequest.validatePrompt(input.prompt);
+  } catch (err) {
+    if (err instanceof CodethreadError) return fail(err.code, err.message);
+    throw err;
   }
   if (input.agent && !deps.registry.has(input.agent)) {
     return fail(
