@@ -1,15 +1,11 @@
 import type { Readable } from "node:stream";
-import { type Dispatcher, request } from "undici";
 import type { z } from "zod";
-import { excerpt, messageOf } from "../../errors.js";
+import { HttpJsonClient, type HttpMethod } from "../../http/json-client.js";
 import type { Secret } from "../../secret.js";
 import { ErrAgentProtocol } from "../errors.js";
 import { ErrOpenCodeHttp, ErrOpenCodeUnreachable } from "./errors.js";
 import type { PermissionRule } from "./permissions.js";
 import { Health, Messages, type MessageWithParts, SessionInfo, SessionStatusMap } from "./schemas.js";
-
-/** Longest any plain HTTP call may take (the event stream has its own watchdog). */
-export const DefaultHttpTimeoutMs = 15_000;
 
 export interface ClientOptions {
   baseUrl: string;
@@ -34,23 +30,32 @@ export function promptModel(model: string | undefined): Pick<PromptBody, "model"
 }
 
 /**
- * The OpenCode server's HTTP API (v1 routes, 1.18.33), on undici. Every call has a timeout;
- * every non-2xx becomes `ErrOpenCodeHttp` (method, path, status, body excerpt); a refused or
- * silent server becomes `ErrOpenCodeUnreachable`. The directory of the run is sent as
+ * The OpenCode server's HTTP API (v1 routes, 1.18.33), on the shared HttpJsonClient. Every call
+ * has a timeout; every non-2xx becomes `ErrOpenCodeHttp` (method, path, status, body excerpt); a
+ * refused or silent server becomes `ErrOpenCodeUnreachable`; an unexpected body `ErrAgentProtocol`. The directory of the run is sent as
  * `?directory=` so the server picks the right instance.
  */
 export class OpenCodeClient {
   readonly baseUrl: string;
-  readonly #auth?: string;
-  readonly #timeoutMs: number;
+  readonly #http: HttpJsonClient;
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
-    if (options.password) {
-      const user = options.username ?? "opencode";
-      this.#auth = `Basic ${Buffer.from(`${user}:${options.password.reveal()}`).toString("base64")}`;
-    }
-    this.#timeoutMs = options.timeoutMs ?? DefaultHttpTimeoutMs;
+    const { password, username = "opencode" } = options;
+    this.#http = new HttpJsonClient({
+      service: "opencode",
+      baseUrl: this.baseUrl,
+      timeoutMs: options.timeoutMs,
+      headers: password
+        ? () => ({ authorization: `Basic ${Buffer.from(`${username}:${password.reveal()}`).toString("base64")}` })
+        : undefined,
+      errors: {
+        status: (call, status, body) => new ErrOpenCodeHttp(call.method, call.path, status, body),
+        unreachable: (call, reason, cause) => new ErrOpenCodeUnreachable(call.method, call.path, reason, cause),
+        body: (call, detail, context) =>
+          new ErrAgentProtocol("opencode", `${call.method} ${call.path} returned ${detail}`, context),
+      },
+    });
   }
 
   health(signal?: AbortSignal): Promise<z.infer<typeof Health>> {
@@ -107,80 +112,21 @@ export class OpenCodeClient {
     directory: string | undefined,
     signal: AbortSignal,
   ): Promise<Readable> {
-    const res = await this.#send("GET", path, { directory }, undefined, signal, { stream: true });
-    return res.body;
+    return this.#http.stream("GET", path, { query: { directory }, signal });
   }
 
-  async #json<T>(
-    method: Dispatcher.HttpMethod,
+  #json<T>(
+    method: HttpMethod,
     path: string,
     query: Query,
     body: unknown,
     schema: z.ZodType<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    const text = await this.#call(method, path, query, body, signal);
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw new ErrAgentProtocol("opencode", `${method} ${path} returned a body that is not JSON`, {
-        body: excerpt(text),
-      });
-    }
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      throw new ErrAgentProtocol("opencode", `${method} ${path} returned an unexpected body`, {
-        body: excerpt(text),
-        issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`),
-      });
-    }
-    return parsed.data;
+    return this.#http.json(method, path, schema, { query, body, signal });
   }
 
-  async #call(method: Dispatcher.HttpMethod, path: string, query: Query, body?: unknown, signal?: AbortSignal) {
-    const res = await this.#send(method, path, query, body, signal, { stream: false });
-    try {
-      return await res.body.text();
-    } catch (err) {
-      throw new ErrOpenCodeUnreachable(method, path, messageOf(err), err);
-    }
-  }
-
-  async #send(
-    method: Dispatcher.HttpMethod,
-    path: string,
-    query: Query,
-    body: unknown,
-    signal: AbortSignal | undefined,
-    mode: { stream: boolean },
-  ): Promise<Dispatcher.ResponseData> {
-    const url = new URL(this.baseUrl + path);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
-    const headers: Record<string, string> = { accept: mode.stream ? "text/event-stream" : "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (this.#auth) headers.authorization = this.#auth;
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    // A stream's body outlives the timeout: only the caller's signal may end it.
-    const connectSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(url, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: mode.stream ? signal : connectSignal,
-        headersTimeout: this.#timeoutMs,
-        bodyTimeout: mode.stream ? 0 : this.#timeoutMs,
-      });
-    } catch (err) {
-      const reason = timeout.aborted ? `no answer within ${this.#timeoutMs} ms` : messageOf(err);
-      throw new ErrOpenCodeUnreachable(method, path, reason, err);
-    }
-    if (res.statusCode < 200 || res.statusCode >= 300) {
-      const text = await res.body.text().catch(() => "");
-      throw new ErrOpenCodeHttp(method, path, res.statusCode, excerpt(text));
-    }
-    return res;
+  async #call(method: HttpMethod, path: string, query: Query, body?: unknown, signal?: AbortSignal) {
+    return (await this.#http.text(method, path, { query, body, signal })).text;
   }
 }
