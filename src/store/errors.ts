@@ -42,3 +42,15 @@ export class ErrMigrationFailed extends CodethreadError {
     );
   }
 }
+
+/** The database stayed unreachable for the whole retry budget (CODETHREAD_DB_RETRY). */
+export class ErrDatabaseRetryExhausted extends CodethreadError {
+  constructor(what: string, attempts: number, downMs: number, reason: string, cause?: unknown) {
+    super(
+      "database_unavailable",
+      `The database did not answer for ${Math.round(downMs / 1000)} s (${what}, ${attempts} attempts): ${reason}`,
+      { what, attempts, downMs },
+      { cause },
+    );
+  }
+}

@@ -97,7 +97,8 @@ class PostgresDatabase implements Database {
 
   #reconnect(attempt: number): void {
     if (this.#closed) return;
-    const delay = Math.min(30_000, 250 * 2 ** attempt);
+    // Capped low: after a database restart the listener is back within seconds (polling covers the gap).
+    const delay = Math.min(5_000, 250 * 2 ** attempt);
     setTimeout(() => {
       if (this.#closed) return;
       this.#listenerClient().catch(() => this.#reconnect(attempt + 1));
