@@ -37,6 +37,12 @@ const secretKey = z
   })
   .transform((s) => new Secret(s));
 
+/** A duration between `min` and `max` milliseconds. */
+const boundedDuration = (min: number, max: number) =>
+  durationMs.refine((ms) => ms >= min && ms <= max, {
+    message: `must be between ${min / 1000} s and ${max / 1000} s (examples: 30s, 2m)`,
+  });
+
 const permissionPolicy = z.enum(["ask", "allow-tools", "bypass", "default"]);
 
 const EnvSchema = z.object({
@@ -54,6 +60,7 @@ const EnvSchema = z.object({
     .transform((s) => new Secret(s))
     .optional(),
   CODETHREAD_DATA_DIR: z.string().default("./.codethread"),
+  CODETHREAD_DB_RETRY: boundedDuration(1_000, 3_600_000).default(60_000),
   CODETHREAD_SECRET_KEY: secretKey.optional(),
 
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
@@ -67,6 +74,7 @@ const EnvSchema = z.object({
   CODETHREAD_PROVIDERS: list.default(["claude-code", "opencode"]),
   CODETHREAD_RUN_TIMEOUT: durationMs.default(30 * 60_000),
   CODETHREAD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  CODETHREAD_LEASE: boundedDuration(1_000, 600_000).default(30_000),
   CODETHREAD_PERMISSION_POLICY: permissionPolicy.default("allow-tools"),
   CODETHREAD_ALLOWED_TOOLS: list.default(["Bash", "Read", "Write", "Edit", "Glob", "Grep"]),
   CODETHREAD_PERMISSION_TIMEOUT: durationMs.default(10 * 60_000),
@@ -104,7 +112,12 @@ export interface Config {
     /** Show a live status line under run threads (assistant.threads.setStatus). */
     threadStatus: boolean;
   };
-  database: { url?: Secret; dataDir: string };
+  database: {
+    url?: Secret;
+    dataDir: string;
+    /** How long writes that belong to a run (and Slack requests) keep retrying while the database is unreachable. */
+    retryMs: number;
+  };
   secretKey?: Secret;
   log: { level: Env["LOG_LEVEL"]; format: "json" | "pretty" };
   workspaceDir: string;
@@ -113,6 +126,8 @@ export interface Config {
     providers: string[];
     timeoutMs: number;
     concurrency: number;
+    /** A running job whose worker stops renewing it for this long is reported interrupted. */
+    leaseMs: number;
     permissionPolicy: z.infer<typeof permissionPolicy>;
     allowedTools: string[];
     permissionTimeoutMs: number;
@@ -181,7 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       host: e.HOST,
       threadStatus: e.CODETHREAD_SLACK_STATUS,
     },
-    database: { url: e.DATABASE_URL, dataDir },
+    database: { url: e.DATABASE_URL, dataDir, retryMs: e.CODETHREAD_DB_RETRY },
     secretKey: e.CODETHREAD_SECRET_KEY,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json") },
     workspaceDir: path.resolve(cwd, e.CODETHREAD_WORKSPACE_DIR ?? "."),
@@ -194,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       providers: e.CODETHREAD_PROVIDERS,
       timeoutMs: e.CODETHREAD_RUN_TIMEOUT,
       concurrency: e.CODETHREAD_CONCURRENCY,
+      leaseMs: e.CODETHREAD_LEASE,
       permissionPolicy: e.CODETHREAD_PERMISSION_POLICY,
       allowedTools: e.CODETHREAD_ALLOWED_TOOLS,
       permissionTimeoutMs: e.CODETHREAD_PERMISSION_TIMEOUT,
