@@ -15,6 +15,7 @@ import { pruneDeliveryKeys } from "./store/delivery-keys.js";
 import { openDatabase } from "./store/open.js";
 import { createJobQueue } from "./store/queue/sql-job-queue.js";
 import type { JobQueue } from "./store/queue/types.js";
+import { retryingDatabase } from "./store/retrying-database.js";
 import { createWorker, type WorkerOptions } from "./worker/worker.js";
 
 /** Parts a test or an embedding program replaces; everything else comes from the configuration. */
@@ -81,7 +82,21 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
         detail: { jobId: run.jobId, requestId },
       }),
   });
-  const worker = createWorker({ db, registry, publisher, log, config, ...overrides.worker });
+  const worker = createWorker({
+    db,
+    registry,
+    publisher,
+    log,
+    config,
+    dbRetryMs: config.database.retryMs,
+    ...overrides.worker,
+  });
+  // Slack requests wait out a short database outage too (claims carry a claimant token, enqueues a
+  // dedupe key: repeating them is safe); past the budget the person is told the request was not taken.
+  const handlerDb = retryingDatabase(db, {
+    budgetMs: config.database.retryMs,
+    log: log.child({ component: "handlers" }),
+  });
 
   let bolt: Awaited<ReturnType<typeof startBoltApp>> | undefined;
   try {
@@ -96,8 +111,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       log,
       register: (app) =>
         registerHandlers(app, {
-          db,
-          queue,
+          db: handlerDb,
+          queue: createJobQueue(handlerDb),
           registry,
           access: config.access,
           slack: api("reliable"),

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Queryable } from "../store/database.js";
 import { claimDeliveryKey, releaseDeliveryKey } from "../store/delivery-keys.js";
 
@@ -18,13 +19,19 @@ export function slashKey(c: { teamId: string; triggerId: string }): string {
   return `slash:${c.teamId}:${c.triggerId}`;
 }
 
-/** Claimed keys of one delivery, released together when its handling failed before anything happened. */
+/**
+ * Claimed keys of one delivery, released together when its handling failed before anything happened.
+ * One claimant token per delivery: a claim the database layer repeats after a lost answer stays ours.
+ * A claim throws when the database cannot be reached (after the retries of the db it was given):
+ * callers claim inside their error path, so the person is told the request could not be taken.
+ */
 export class Claims {
   readonly #keys: string[] = [];
+  readonly #claimant = randomUUID();
   constructor(private readonly db: Queryable) {}
 
   async claim(key: string): Promise<boolean> {
-    const first = await claimDeliveryKey(this.db, key);
+    const first = await claimDeliveryKey(this.db, key, this.#claimant);
     if (first) this.#keys.push(key);
     return first;
   }

@@ -8,7 +8,7 @@ import { Claims, eventKey, messageKey } from "./dedupe.js";
 import type { HandlerDeps } from "./deps.js";
 import { helpText } from "./help.js";
 import type { MessageEvent } from "./schemas.js";
-import { startRun } from "./start-run.js";
+import { notTakenMessage, startRun } from "./start-run.js";
 
 export interface Delivery {
   event: MessageEvent;
@@ -53,12 +53,12 @@ export async function handleIncomingMessage(deps: HandlerDeps, d: Delivery): Pro
   // Channel chatter outside threads never touches the database.
   if (!mentioned && !dm && !isReply) return;
   const claims = new Claims(deps.db);
-  if (d.eventId && !(await claims.claim(eventKey({ apiAppId: d.apiAppId, teamId: d.teamId, eventId: d.eventId }))))
-    return;
-
+  let ourThread = false;
   try {
+    if (d.eventId && !(await claims.claim(eventKey({ apiAppId: d.apiAppId, teamId: d.teamId, eventId: d.eventId }))))
+      return;
     const key = isReply ? threadKey({ teamId: d.teamId, channelId: e.channel, threadTs: e.thread_ts! }) : undefined;
-    const ourThread = key ? await isOurThread(deps, key) : false;
+    ourThread = key ? await isOurThread(deps, key) : false;
     if (!mentioned && !dm && !ourThread) return;
     // A DM root message without a mention arrives only as `message`; mentions arrive as both.
     if (!(await claims.claim(messageKey({ teamId: d.teamId, channelId: e.channel, ts: e.ts })))) return;
@@ -109,5 +109,8 @@ export async function handleIncomingMessage(deps: HandlerDeps, d: Delivery): Pro
   } catch (err) {
     await claims.release();
     deps.log.error({ err, channel: e.channel, ts: e.ts }, "handling a message failed");
+    // Addressed to us (or a reply in one of our threads): say it was not taken. A reply in a thread we
+    // could not check is not known to be for us, and strangers' threads are never answered.
+    if (mentioned || dm || ourThread) await tell(deps, e, notTakenMessage(err));
   }
 }

@@ -6,7 +6,7 @@ import { Claims, slashKey } from "./dedupe.js";
 import type { HandlerDeps } from "./deps.js";
 import { helpText } from "./help.js";
 import { issuesOf, SlashCommandPayload } from "./schemas.js";
-import { startRun } from "./start-run.js";
+import { notTakenMessage, startRun } from "./start-run.js";
 import { statusText } from "./status.js";
 
 export const AgentCommandName = "/agent";
@@ -56,8 +56,8 @@ export function registerSlashCommand(app: App, deps: HandlerDeps): void {
     await ack();
 
     const claims = new Claims(deps.db);
-    if (c.trigger_id && !(await claims.claim(slashKey({ teamId: c.team_id, triggerId: c.trigger_id })))) return;
     try {
+      if (c.trigger_id && !(await claims.claim(slashKey({ teamId: c.team_id, triggerId: c.trigger_id })))) return;
       const result = await startRun(deps, {
         teamId: c.team_id,
         channelId: c.channel_id,
@@ -75,7 +75,9 @@ export function registerSlashCommand(app: App, deps: HandlerDeps): void {
     } catch (err) {
       await claims.release();
       deps.log.error({ err }, "slash command failed");
-      await ephemeral(respond, "Something went wrong starting the run; please try again.").catch(() => undefined);
+      await ephemeral(respond, notTakenMessage(err)).catch((e: unknown) =>
+        deps.log.error({ err: e }, "could not tell the user their command was not taken"),
+      );
     }
   });
 }

@@ -1,9 +1,10 @@
 import { AgentRequest } from "../agents/request.js";
-import { CodethreadError, messageOf } from "../errors.js";
+import { CodethreadError, hasCode, messageOf } from "../errors.js";
 import { newCardState } from "../slack/card-state.js";
 import { ErrSlackApi } from "../slack/errors.js";
 import { renderRunCard } from "../slack/run-card.js";
 import { recordAudit } from "../store/audit.js";
+import { isTransientDbError } from "../store/retry.js";
 import { threadKey } from "../store/thread-key.js";
 import { getThreadSession } from "../store/thread-sessions.js";
 import type { AgentRunPayload } from "../worker/agent-run-payload.js";
@@ -36,6 +37,13 @@ const cannotPost: Record<string, string> = {
     "I can't see this channel (private channels need an invite). Invite me with `/invite @codethread` and try again.",
   is_archived: "This channel is archived, so I can't post a run here.",
 };
+
+/** What to tell the person whose request could not be taken (nothing was posted or queued for it). */
+export function notTakenMessage(err: unknown): string {
+  return isTransientDbError(err) || hasCode(err, "database_unavailable")
+    ? "I could not take this request: my database did not answer, so nothing was started. Please send it again in a minute."
+    : "Something went wrong, so this request was not started. Please try again.";
+}
 
 function fail(code: string, message: string): StartRunResult {
   return { ok: false, code, message };
@@ -130,21 +138,10 @@ export async function startRun(deps: HandlerDeps, input: StartRunInput): Promise
     source: input.source,
     responseUrl: input.responseUrl,
   };
+  let queued: Awaited<ReturnType<HandlerDeps["queue"]["enqueue"]>>;
   try {
-    const { job, created, ahead } = await deps.queue.enqueue({
-      kind: "agent_run",
-      threadKey: key,
-      payload,
-      dedupeKey: input.dedupeKey,
-    });
-    if (!created) deps.log.warn({ jobId: job.id, dedupeKey: input.dedupeKey }, "run was already queued");
-    await recordAudit(deps.db, {
-      actor: input.userId,
-      action: "run.queue",
-      threadKey: key,
-      detail: { jobId: job.id, source: input.source, provider: input.agent, project: input.project },
-    });
-    return { ok: true, jobId: job.id, threadTs, cardTs, queuedBehind: ahead };
+    // Safe to repeat: the dedupe key makes a second enqueue return the first job.
+    queued = await deps.queue.enqueue({ kind: "agent_run", threadKey: key, payload, dedupeKey: input.dedupeKey });
   } catch (err) {
     deps.log.error({ err, threadKey: key }, "could not queue the run");
     state.status = "failed";
@@ -155,4 +152,14 @@ export async function startRun(deps: HandlerDeps, input: StartRunInput): Promise
       .catch(() => undefined);
     return fail("enqueue_failed", "The run could not be queued (the database did not answer). Try again in a minute.");
   }
+  const { job, created, ahead } = queued;
+  if (!created) deps.log.warn({ jobId: job.id, dedupeKey: input.dedupeKey }, "run was already queued");
+  // The run is queued and will run: a lost audit record must not make its card say otherwise.
+  await recordAudit(deps.db, {
+    actor: input.userId,
+    action: "run.queue",
+    threadKey: key,
+    detail: { jobId: job.id, source: input.source, provider: input.agent, project: input.project },
+  }).catch((err: unknown) => deps.log.error({ err, jobId: job.id }, "could not record the run.queue audit entry"));
+  return { ok: true, jobId: job.id, threadTs, cardTs, queuedBehind: ahead };
 }
