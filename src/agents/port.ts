@@ -1,5 +1,5 @@
 import type { AgentEvent } from "./events.js";
-import type { AgentProvider, AgentRequest } from "./request.js";
+import type { AgentProvider, AgentRequest, Workspace } from "./request.js";
 
 /**
  * How long an availability check may take before the provider is reported unavailable.
@@ -39,6 +39,24 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
 }
 
+/** One file of an agent session; `path` is relative to the provider's session root on this machine. */
+export interface SessionFile {
+  path: string;
+  content: Uint8Array;
+}
+
+/**
+ * The files a session lives in on the machine that ran it (Claude Code's transcript), for providers
+ * that keep sessions locally. The worker saves them in the database after each turn and restores
+ * them before a resume, so a thread can continue on any replica.
+ */
+export interface SessionFiles {
+  /** The session's files here (empty when this machine has none, or the workspace keeps them elsewhere). */
+  collect(sessionId: string, workspace: Workspace): Promise<SessionFile[]>;
+  /** Write them back here before resuming, replacing local copies. Rejects paths outside the session root. */
+  restore(sessionId: string, workspace: Workspace, files: readonly SessionFile[]): Promise<void>;
+}
+
 /**
  * The port every coding agent implements.
  *
@@ -57,6 +75,8 @@ export interface CodeAgent {
   checkAvailability(options?: { timeoutMs?: number }): Promise<Availability>;
   /** Release processes and connections (embedded servers). */
   close?(): Promise<void>;
+  /** Present when sessions are files on this machine (absent: they live in a server every replica reaches). */
+  readonly sessionFiles?: SessionFiles;
 }
 
 /** Run `check` bounded by `timeoutMs`; a slow or throwing check reports unavailable. */

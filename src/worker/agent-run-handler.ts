@@ -1,6 +1,6 @@
 import type { AgentResult } from "../agents/events.js";
 import type { ProviderRegistry } from "../agents/registry.js";
-import { CodethreadError, messageOf } from "../errors.js";
+import { messageOf } from "../errors.js";
 import type { Logger } from "../log.js";
 import { recordAudit } from "../store/audit.js";
 import type { Database } from "../store/database.js";
@@ -14,12 +14,14 @@ import {
 } from "../store/thread-sessions.js";
 import { AgentRunPayload } from "./agent-run-payload.js";
 import { driveAgent } from "./drive-agent.js";
-import { ErrInvalidRunPayload } from "./errors.js";
 import type { JobContext, JobHandler, JobOutcome } from "./handler.js";
 import type { RunInfo, RunPublisher } from "./publisher.js";
 import type { BuildRequest, ResolveWorkspace } from "./request-defaults.js";
+import { failedResult, outcomeOf, parsePayload, sessionLostResult } from "./run-results.js";
+import { keepSession, restoreSession } from "./session-sync.js";
 
 export interface AgentRunDeps {
+  /** Should retry through short outages (the worker passes a `retryingDatabase`): every statement here is safe to repeat. */
   db: Database;
   registry: ProviderRegistry;
   publisher: RunPublisher;
@@ -28,31 +30,18 @@ export interface AgentRunDeps {
   buildRequest: BuildRequest;
 }
 
-function parsePayload(job: Job): AgentRunPayload {
-  const parsed = AgentRunPayload.safeParse(job.payload);
-  if (!parsed.success) {
-    throw new ErrInvalidRunPayload(
-      job.id,
-      parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; "),
-    );
-  }
-  return parsed.data;
+/** How far a run got with its thread: the handler's last resort tells it whatever is missing. */
+interface Told {
+  info: RunInfo;
+  started: boolean;
+  finished: boolean;
 }
 
-function outcomeOf(result: AgentResult, cancelledBy: string | undefined): JobOutcome {
-  switch (result.outcome) {
-    case "succeeded":
-      return { status: "succeeded" };
-    case "cancelled":
-      return { status: "cancelled", by: cancelledBy };
-    case "timed_out":
-      return { status: "failed", error: result.error ?? "the run timed out" };
-    case "failed":
-      return { status: "failed", error: result.error ?? "the agent failed" };
-  }
-}
-
-/** The `agent_run` handler: one agent turn in its thread's session, reported to the publisher. */
+/**
+ * The `agent_run` handler: one agent turn in its thread's session, reported to the publisher.
+ * Whatever happens — the database unreachable past the retry budget included — the thread hears
+ * an end: an answer, a failure, or (from the worker) an interruption.
+ */
 export function agentRunHandler(deps: AgentRunDeps): JobHandler {
   const { db, registry, publisher, log } = deps;
 
@@ -64,6 +53,11 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
       log.warn({ jobId, err: messageOf(err) }, `publisher ${what} failed`);
     }
   };
+  /** An audit record that cannot be written is logged; it never fails a run. */
+  const audit = (entry: Parameters<typeof recordAudit>[1]) =>
+    recordAudit(db, entry).catch((err: unknown) =>
+      log.error({ action: entry.action, err: messageOf(err) }, "could not write an audit record"),
+    );
 
   /** The thread's session, its agent and the request; throws a CodethreadError a user can read. */
   async function prepare(job: Job, payload: AgentRunPayload) {
@@ -81,53 +75,40 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     return { session, agent, request };
   }
 
-  /** The run could not start (unknown provider, no workspace): the thread still hears why. */
-  async function failBeforeStart(job: Job, payload: AgentRunPayload, err: unknown): Promise<JobOutcome> {
-    const info: RunInfo = {
-      jobId: job.id,
-      threadKey: job.threadKey,
-      payload,
-      provider: payload.provider ?? "unknown",
-      startedAt: job.startedAt ?? new Date(),
-    };
-    const result: AgentResult = {
-      outcome: "failed",
-      text: "",
-      durationMs: 0,
-      error: messageOf(err),
-      errorCode: err instanceof CodethreadError ? err.code : "run_setup_failed",
-    };
-    await publish("runStarted", job.id, () => publisher.runStarted(info));
-    await publish("runFinished", job.id, () => publisher.runFinished(info, result, {}));
-    await recordAudit(db, {
-      actor: payload.userId,
-      action: "run.finish",
-      threadKey: job.threadKey,
-      detail: { jobId: job.id, outcome: "failed", errorCode: result.errorCode },
-    });
-    return { status: "failed", error: result.error ?? "the run could not start" };
+  /** Tell the thread the run ended with `result`, as far as it was not told yet. */
+  async function finish(told: Told, result: AgentResult, cancelledBy?: string): Promise<void> {
+    const { info } = told;
+    if (!told.started) await publish("runStarted", info.jobId, () => publisher.runStarted(info));
+    told.started = true;
+    if (!told.finished)
+      await publish("runFinished", info.jobId, () =>
+        publisher.runFinished(info, result, cancelledBy ? { cancelledBy } : {}),
+      );
+    told.finished = true;
   }
 
-  async function run(ctx: JobContext): Promise<JobOutcome> {
+  async function turn(ctx: JobContext, payload: AgentRunPayload, told: Told): Promise<JobOutcome> {
     const { job } = ctx;
-    const payload = parsePayload(job);
     let prepared: Awaited<ReturnType<typeof prepare>>;
     try {
       prepared = await prepare(job, payload);
     } catch (err) {
-      return failBeforeStart(job, payload, err);
+      // The run could not start (unknown provider, no workspace): the thread still hears why.
+      const result = failedResult(err, "run_setup_failed");
+      await finish(told, result);
+      await audit({
+        actor: payload.userId,
+        action: "run.finish",
+        threadKey: job.threadKey,
+        detail: { jobId: job.id, outcome: "failed", errorCode: result.errorCode },
+      });
+      return { status: "failed", error: result.error ?? "the run could not start" };
     }
     const { session, agent, request } = prepared;
     const key = session.threadKey;
-    const info: RunInfo = {
-      jobId: job.id,
-      threadKey: job.threadKey,
-      payload,
-      provider: session.provider,
-      resumedSessionId: session.sessionId ?? undefined,
-      startedAt: job.startedAt ?? new Date(),
-    };
-    await recordAudit(db, {
+    told.info = { ...told.info, provider: session.provider, resumedSessionId: session.sessionId ?? undefined };
+    if (session.sessionId) await restoreSession(db, agent, session.sessionId, request.workspace, log);
+    await audit({
       actor: payload.userId,
       action: "run.start",
       threadKey: key,
@@ -138,7 +119,8 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
         source: payload.source,
       },
     });
-    await publish("runStarted", job.id, () => publisher.runStarted(info));
+    await publish("runStarted", job.id, () => publisher.runStarted(told.info));
+    told.started = true;
 
     ctx.onPermission(async (requestId, decision) => {
       const waiting = await agent.respondToPermission(job.id, requestId, decision);
@@ -152,28 +134,39 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     ctx.signal.addEventListener("abort", onAbort, { once: true });
 
     // Stopped while the run was being prepared: the agent is not started at all.
-    const result: AgentResult = ctx.signal.aborted
+    let result: AgentResult = ctx.signal.aborted
       ? { outcome: "cancelled", text: "", durationMs: 0, sessionId: session.sessionId ?? undefined }
       : await driveAgent(agent, request, ctx.signal, async (event) => {
-          if (event.type === "session_started") await setThreadSessionId(db, key, event.sessionId);
-          await publish("runEvent", job.id, () => publisher.runEvent(info, event));
+          // Kept as soon as it is known; if the database is away past the retry budget the run goes on
+          // and the id is written with the outcome below.
+          if (event.type === "session_started")
+            await setThreadSessionId(db, key, event.sessionId).catch((err: unknown) =>
+              log.error({ jobId: job.id, err: messageOf(err) }, "could not record the session id yet"),
+            );
+          await publish("runEvent", job.id, () => publisher.runEvent(told.info, event));
         });
     ctx.signal.removeEventListener("abort", onAbort);
-
-    if (result.errorCode === "session_not_found") await clearThreadSessionId(db, key);
-    else if (result.sessionId) await setThreadSessionId(db, key, result.sessionId);
+    if (result.errorCode === "session_not_found")
+      result = sessionLostResult(result, session.provider, session.sessionId ?? undefined);
 
     const stop = ctx.stopReason();
-    if (stop && stop.kind !== "cancel" && result.outcome !== "succeeded") {
-      // Shutdown or lost lease: the worker (or the reaper) reports the interruption.
+    // Shutdown or lost lease: the worker (or the reaper) reports the interruption.
+    const interrupted = stop !== undefined && stop.kind !== "cancel" && result.outcome !== "succeeded";
+    const cancelledBy = stop?.kind === "cancel" ? stop.by : undefined;
+    // The answer first: Slack does not need the database, and the writes below may wait for it.
+    if (!interrupted) await finish(told, result, cancelledBy);
+
+    if (result.errorCode === "session_not_found") await clearThreadSessionId(db, key);
+    else if (result.sessionId) {
+      await setThreadSessionId(db, key, result.sessionId);
+      await keepSession(db, agent, result.sessionId, request.workspace, log);
+    }
+    if (interrupted)
       return {
         status: "interrupted",
         error: stop.kind === "shutdown" ? "the worker shut down" : "the worker lost its lease",
       };
-    }
-    const cancelledBy = stop?.kind === "cancel" ? stop.by : undefined;
-    await publish("runFinished", job.id, () => publisher.runFinished(info, result, cancelledBy ? { cancelledBy } : {}));
-    await recordAudit(db, {
+    await audit({
       actor: cancelledBy ?? payload.userId,
       action: "run.finish",
       threadKey: key,
@@ -188,6 +181,31 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     return outcomeOf(result, cancelledBy);
   }
 
+  async function run(ctx: JobContext): Promise<JobOutcome> {
+    const { job } = ctx;
+    const payload = parsePayload(job);
+    const told: Told = {
+      info: {
+        jobId: job.id,
+        threadKey: job.threadKey,
+        payload,
+        provider: payload.provider ?? "unknown",
+        startedAt: job.startedAt ?? new Date(),
+      },
+      started: false,
+      finished: false,
+    };
+    try {
+      return await turn(ctx, payload, told);
+    } catch (err) {
+      // E.g. the database stayed unreachable past the retry budget: the run is over, and its thread
+      // must not be left with a live card and no word.
+      log.error({ jobId: job.id, err: messageOf(err) }, "agent run failed");
+      await finish(told, failedResult(err, "run_failed"));
+      return { status: "failed", error: messageOf(err) };
+    }
+  }
+
   async function interrupted(job: Job, reason: string): Promise<void> {
     const parsed = AgentRunPayload.safeParse(job.payload);
     if (!parsed.success) {
@@ -195,12 +213,15 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
       return;
     }
     const payload = parsed.data;
-    const session = await getThreadSession(db, threadKey(payload));
-    await recordAudit(db, {
+    const session = await getThreadSession(db, threadKey(payload)).catch((err: unknown) => {
+      log.warn({ jobId: job.id, err: messageOf(err) }, "could not read the session of an interrupted run");
+      return undefined;
+    });
+    await audit({
       actor: "system",
       action: "run.interrupted",
       threadKey: job.threadKey,
-      detail: { jobId: job.id, reason },
+      detail: { jobId: job.id, reason, error: job.error },
     });
     await publish("runInterrupted", job.id, () =>
       publisher.runInterrupted(

@@ -2,6 +2,8 @@ import type { ProviderRegistry } from "../agents/registry.js";
 import type { Logger } from "../log.js";
 import type { Database } from "../store/database.js";
 import type { JobKind } from "../store/queue/types.js";
+import { DefaultDbRetryMs } from "../store/retry.js";
+import { retryingDatabase } from "../store/retrying-database.js";
 import { agentRunHandler } from "./agent-run-handler.js";
 import { ErrWorkerConfig } from "./errors.js";
 import type { JobHandler } from "./handler.js";
@@ -23,13 +25,18 @@ export interface WorkerOptions {
   config?: WorkerConfig;
   /** Jobs run at once by this process (different threads). Default: config.runs.concurrency, else 4. */
   concurrency?: number;
-  /** A running job whose lease is not extended for this long is reaped as interrupted. Default 30 s. */
+  /** A running job whose lease is not extended for this long is reaped as interrupted. Default config.runs.leaseMs, else 30 s. */
   leaseMs?: number;
+  /**
+   * How long a run's writes (session id, outcome, audit, lease renewal) retry while the database is
+   * unreachable (CODETHREAD_DB_RETRY). Default 60 s.
+   */
+  dbRetryMs?: number;
   /** How often leases are extended. Default leaseMs / 3. */
   heartbeatMs?: number;
   /** Fallback poll for new jobs and missed control messages. Default 1 s. */
   pollMs?: number;
-  /** How often expired leases are looked for. Default leaseMs / 2. */
+  /** How often expired leases are looked for. Default leaseMs / 2, at most 5 s. */
   reapMs?: number;
   /** Default: host:pid:random. */
   workerId?: string;
@@ -50,7 +57,8 @@ export function buildHandlers(o: WorkerOptions, log: Logger): Map<JobKind, JobHa
     handlers.set(
       "agent_run",
       agentRunHandler({
-        db: o.db,
+        // Every statement of a run is safe to repeat (upserts, keyed writes, audit appends).
+        db: retryingDatabase(o.db, { budgetMs: o.dbRetryMs ?? DefaultDbRetryMs, log }),
         registry: o.registry,
         publisher: o.publisher,
         log,

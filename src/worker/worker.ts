@@ -7,11 +7,15 @@ import { ControlChannel, JobsChannel, parseControlPayload } from "../store/queue
 import { claimJobs } from "../store/queue/claim.js";
 import { type StoredControl, takeControls } from "../store/queue/controls.js";
 import { type FinalStatus, finishJob, releaseJobs } from "../store/queue/finish.js";
+import { jobsHeldBy } from "../store/queue/held.js";
 import { extendLeases } from "../store/queue/lease.js";
 import { reapExpiredLeases } from "../store/queue/reap.js";
 import type { Job } from "../store/queue/types.js";
+import { DefaultDbRetryMs, isTransientDbError, retryTransient } from "../store/retry.js";
+import { DbHealth, observeHealth } from "./db-health.js";
 import { ErrNoJobHandler } from "./errors.js";
 import type { JobOutcome } from "./handler.js";
+import { recordOutcome } from "./record-outcome.js";
 import { RunSlot } from "./run-slot.js";
 import { buildHandlers, type WorkerOptions } from "./worker-options.js";
 
@@ -29,17 +33,36 @@ export interface Worker {
 
 export type { WorkerOptions } from "./worker-options.js";
 
+/**
+ * What a thread hears when its run was cut off by a crash, a kill or a shutdown. Never the
+ * internal worker id (`host:pid:hex`): that stays in the job's `error` for operators.
+ */
+export const RestartedNotice = "the bot restarted";
+
+/** Default lease: a crashed process's runs are reported within lease + reap interval. */
+export const DefaultLeaseMs = 30_000;
+
 export function createWorker(options: WorkerOptions): Worker {
-  const db = options.db;
   const id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   const log = (options.log ?? silentLogger).child({ workerId: id });
   const concurrency = options.concurrency ?? options.config?.runs.concurrency ?? 4;
-  const leaseMs = options.leaseMs ?? 30_000;
+  const leaseMs = options.leaseMs ?? options.config?.runs.leaseMs ?? DefaultLeaseMs;
   const heartbeatMs = options.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 3));
   const pollMs = options.pollMs ?? 1_000;
-  const reapMs = options.reapMs ?? Math.max(100, Math.floor(leaseMs / 2));
-  const handlers = buildHandlers(options, log);
+  // Crash detection takes at most lease + this; 5 s keeps the default bound at 35 s.
+  const reapMs = options.reapMs ?? Math.max(100, Math.min(5_000, Math.floor(leaseMs / 2)));
+  const retry = { budgetMs: options.dbRetryMs ?? DefaultDbRetryMs, log };
+  // PGlite is in this process: it cannot be unreachable, and nobody else holds leases in it.
+  const health = new DbHealth(options.db.kind === "pglite" ? Number.NEGATIVE_INFINITY : Date.now());
+  const db = observeHealth(options.db, health);
+  const handlers = buildHandlers({ ...options, db, dbRetryMs: retry.budgetMs }, log);
   const slots = new Map<string, RunSlot>();
+  /** Ids of every started job until its outcome is recorded (slots drop a job as soon as its run is over). */
+  const unfinished = new Set<string>();
+  /** Jobs that ran here but whose outcome could not be written: never adopted (run) again. */
+  const abandoned = new Set<string>();
+  /** A claim failed on a dropped connection: it may have committed, so look for jobs we hold but never started. */
+  let claimUncertain = false;
   /** Every started job until its outcome is recorded. */
   const pending = new Set<Promise<void>>();
   const timers: NodeJS.Timeout[] = [];
@@ -63,12 +86,19 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function record(slot: RunSlot, outcome: JobOutcome): Promise<void> {
     const error = outcome.status === "failed" || outcome.status === "interrupted" ? outcome.error : undefined;
-    const finished = await finishJob(db, slot.job.id, id, outcome.status as FinalStatus, error);
-    if (!finished) {
-      log.warn({ jobId: slot.job.id, status: outcome.status }, "job was no longer held; outcome not recorded");
-      return;
+    const jobId = slot.job.id;
+    const r = await recordOutcome(db, slot.job, id, outcome.status as FinalStatus, error, retry);
+    if (r.kind === "not_held") {
+      log.warn({ jobId, status: outcome.status }, "job was no longer held; outcome not recorded");
+    } else if (r.kind === "unreachable") {
+      abandoned.add(jobId);
+      log.error(
+        { jobId, status: outcome.status, err: r.error },
+        "could not record the outcome; the job will be reported interrupted once the database is back",
+      );
+    } else if (outcome.status === "interrupted") {
+      await tellInterrupted(r.job, RestartedNotice);
     }
-    if (outcome.status === "interrupted") await tellInterrupted(finished, outcome.error);
   }
 
   /** The handler's outcome; undefined when the lease was lost (the reaper reported the job). */
@@ -96,6 +126,7 @@ export function createWorker(options: WorkerOptions): Worker {
   function startJob(job: Job): void {
     const slot = new RunSlot(job);
     slots.set(job.id, slot);
+    unfinished.add(job.id);
     const done: Promise<void> = (async () => {
       const outcome = await runJob(slot);
       // The run is over: its slot can take another thread's job while the outcome is written.
@@ -106,6 +137,7 @@ export function createWorker(options: WorkerOptions): Worker {
       .catch((err: unknown) => log.error({ jobId: job.id, err: messageOf(err) }, "recording the job outcome failed"))
       .finally(() => {
         slots.delete(job.id);
+        unfinished.delete(job.id);
         pending.delete(done);
         wake();
       });
@@ -114,6 +146,16 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function claimWhileRoom(): Promise<void> {
     try {
+      if (claimUncertain && !stopping) {
+        const held = await jobsHeldBy(db, id);
+        for (const jobId of abandoned) if (!held.some((j) => j.id === jobId)) abandoned.delete(jobId);
+        for (const job of held) {
+          if (unfinished.has(job.id) || abandoned.has(job.id)) continue;
+          log.warn({ jobId: job.id }, "adopting a job claimed on a connection that dropped");
+          startJob(job);
+        }
+        claimUncertain = false;
+      }
       do {
         claimAgain = false;
         const room = concurrency - slots.size;
@@ -131,6 +173,7 @@ export function createWorker(options: WorkerOptions): Worker {
         if (jobs.length === room) claimAgain = true;
       } while (claimAgain);
     } catch (err) {
+      if (isTransientDbError(err)) claimUncertain = true;
       log.warn({ err: messageOf(err) }, "claim failed; retrying at the next poll");
     }
   }
@@ -166,10 +209,12 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   }
 
+  /** Renew the leases of running jobs; through an outage it keeps trying (reapers wait, see DbHealth). */
   async function heartbeat(): Promise<void> {
-    const ids = [...slots.keys()];
+    // Jobs whose outcome is being written are renewed too, so a slow write never loses its lease.
+    const ids = [...unfinished];
     if (!ids.length) return;
-    const held = await extendLeases(db, id, ids, leaseMs);
+    const held = await retryTransient("renew leases", () => extendLeases(db, id, ids, leaseMs), retry);
     for (const jobId of ids) {
       if (!held.has(jobId) && slots.has(jobId)) {
         log.warn({ jobId }, "lease lost; stopping the run");
@@ -179,9 +224,11 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   async function reap(): Promise<void> {
+    // Right after an outage (or this process's start) live holders may not have renewed yet.
+    if (health.stableForMs() < leaseMs) return;
     for (const job of await reapExpiredLeases(db)) {
       log.warn({ jobId: job.id, holder: job.holder, threadKey: job.threadKey }, "lease expired; job interrupted");
-      await tellInterrupted(job, job.error ?? "its worker stopped");
+      await tellInterrupted(job, RestartedNotice);
     }
   }
 
@@ -217,7 +264,7 @@ export function createWorker(options: WorkerOptions): Worker {
     });
     background("reap", reap());
     wake();
-    log.info({ concurrency, leaseMs, database: db.describe() }, "worker started");
+    log.info({ concurrency, leaseMs, reapMs, dbRetryMs: retry.budgetMs, database: db.describe() }, "worker started");
   }
 
   async function stop(o: { graceMs?: number } = {}): Promise<void> {
@@ -230,10 +277,12 @@ export function createWorker(options: WorkerOptions): Worker {
     await Promise.race([all(), sleep(5_000)]);
     // Handlers that ignored the abort: mark their jobs so nothing stays running without an owner.
     for (const slot of [...slots.values()]) {
-      const finished = await finishJob(db, slot.job.id, id, "interrupted", "the worker shut down").catch(
-        () => undefined,
-      );
-      if (finished) await tellInterrupted(finished, "the worker shut down");
+      const finished = await retryTransient(
+        "interrupt at shutdown",
+        () => finishJob(db, slot.job.id, id, "interrupted", "the worker shut down"),
+        { ...retry, budgetMs: Math.min(retry.budgetMs, 5_000) },
+      ).catch(() => undefined);
+      if (finished) await tellInterrupted(finished, RestartedNotice);
     }
     for (const t of timers) clearInterval(t);
     for (const unlisten of unlisteners) await unlisten().catch(() => undefined);

@@ -16,6 +16,7 @@ import { configDirFor } from "./config-dir.js";
 import { KubectlRunner } from "./kubectl-runner.js";
 import { childEnv, LocalRunner } from "./local-runner.js";
 import type { ClaudeCodeOptions } from "./options.js";
+import { ClaudeSessionFiles } from "./session-files.js";
 
 const DefaultPodConfigRoot = "/tmp/codethread-claude";
 
@@ -28,9 +29,12 @@ export class ClaudeCodeAgent implements CodeAgent {
   readonly id = ClaudeCodeProvider;
   readonly #options: ClaudeCodeOptions;
   readonly #runs = new Map<string, ClaudeRun>();
+  /** Transcripts of local workspaces, so another replica can resume them (pods keep theirs in the pod). */
+  readonly sessionFiles: ClaudeSessionFiles;
 
   constructor(options: ClaudeCodeOptions) {
     this.#options = options;
+    this.sessionFiles = new ClaudeSessionFiles(options.configRoot);
   }
 
   execute(request: AgentRequest, options: ExecuteOptions = {}): AsyncIterable<AgentEvent> {
