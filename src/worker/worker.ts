@@ -214,7 +214,12 @@ export function createWorker(options: WorkerOptions): Worker {
     // Jobs whose outcome is being written are renewed too, so a slow write never loses its lease.
     const ids = [...unfinished];
     if (!ids.length) return;
-    const held = await retryTransient("renew leases", () => extendLeases(db, id, ids, leaseMs), retry);
+    // Back-off capped below the interval: after an outage the renewal lands within lease/3, well
+    // before any reaper (which waits a full lease of contact) looks at it.
+    const held = await retryTransient("renew leases", () => extendLeases(db, id, ids, leaseMs), {
+      ...retry,
+      maxDelayMs: Math.max(50, Math.min(2_000, Math.floor(heartbeatMs / 2))),
+    });
     for (const jobId of ids) {
       if (!held.has(jobId) && slots.has(jobId)) {
         log.warn({ jobId }, "lease lost; stopping the run");
