@@ -156,10 +156,16 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     // The answer first: Slack does not need the database, and the writes below may wait for it.
     if (!interrupted) await finish(told, result, cancelledBy);
 
-    if (result.errorCode === "session_not_found") await clearThreadSessionId(db, key);
-    else if (result.sessionId) {
-      await setThreadSessionId(db, key, result.sessionId);
-      await keepSession(db, agent, result.sessionId, request.workspace, log);
+    // The outcome stands whatever happens to this bookkeeping; a session id that cannot be written
+    // means the next reply cannot resume, and that run says so.
+    try {
+      if (result.errorCode === "session_not_found") await clearThreadSessionId(db, key);
+      else if (result.sessionId) {
+        await setThreadSessionId(db, key, result.sessionId);
+        await keepSession(db, agent, result.sessionId, request.workspace, log);
+      }
+    } catch (err) {
+      log.error({ jobId: job.id, err: messageOf(err) }, "could not record the thread's session after the run");
     }
     if (interrupted)
       return {

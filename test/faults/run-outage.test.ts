@@ -122,6 +122,17 @@ describeEachDatabase("runs through a database outage", (target) => {
     expect(agent.requests.map((r) => r.runId).sort()).toEqual([a.job.id, b.job.id].sort());
   }, 120_000);
 
+  it("a run whose session writes fail past the budget still tells its thread and is recorded", async () => {
+    await startWorker("w-a", 200);
+    o.db.refuse((sql) => sql.startsWith("UPDATE thread_sessions"));
+    const { job } = await run(1, { sleepMs: 50 });
+    const settled = await waitForStatus((i) => queue.get(i), job.id, finalStatuses, 30_000);
+    o.db.restore();
+    expect(settled.status).toBe("succeeded");
+    expect(finalCalls(job.id).map((c) => c.what)).toEqual(["finished"]);
+    expect(await queue.listActive()).toEqual([]);
+  }, 60_000);
+
   it("a claim or an outcome whose answer was lost is neither dropped nor done twice", async () => {
     o.db.loseNextAnswer((sql) => sql.includes("SKIP LOCKED"));
     o.db.loseNextAnswer((sql) => sql.startsWith("UPDATE jobs SET status = $3"));

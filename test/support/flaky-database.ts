@@ -8,6 +8,7 @@ import type { Database, Queryable, QueryResult, Row } from "../../src/store/data
  */
 export class FlakyDatabase implements Database {
   #cut = false;
+  #refusing: ((sql: string) => boolean) | undefined;
   #loseAnswer: ((sql: string) => boolean)[] = [];
   /** Calls refused so far. */
   refused = 0;
@@ -26,6 +27,12 @@ export class FlakyDatabase implements Database {
 
   restore(): void {
     this.#cut = false;
+    this.#refusing = undefined;
+  }
+
+  /** Refuse only the statements matching `match` (as if their connections failed) until `restore()`. */
+  refuse(match: (sql: string) => boolean): void {
+    this.#refusing = match;
   }
 
   /**
@@ -36,8 +43,8 @@ export class FlakyDatabase implements Database {
     this.#loseAnswer.push(match);
   }
 
-  #gate(): void {
-    if (!this.#cut) return;
+  #gate(sql?: string): void {
+    if (!this.#cut && !(sql !== undefined && this.#refusing?.(sql))) return;
     this.refused++;
     throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), {
       code: "ECONNREFUSED",
@@ -49,7 +56,7 @@ export class FlakyDatabase implements Database {
   }
 
   async query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    this.#gate();
+    this.#gate(sql);
     const lose = this.#loseAnswer.findIndex((m) => m(sql));
     if (lose < 0) return this.inner.query<R>(sql, params);
     this.#loseAnswer.splice(lose, 1);
