@@ -4,6 +4,7 @@ import { type Config, requireSlack } from "./config.js";
 import type { ProjectDirectory } from "./handlers/deps.js";
 import { registerHandlers } from "./handlers/register.js";
 import type { Logger } from "./log.js";
+import { killLeftovers } from "./process/leftovers.js";
 import { startBoltApp } from "./slack/bolt-app.js";
 import type { Clock } from "./slack/clock.js";
 import type { ProgressEditorOptions } from "./slack/progress-editor.js";
@@ -53,6 +54,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   // The Web API client appends method names to the base URL: it must end with a slash.
   const apiUrl = configuredUrl && !configuredUrl.endsWith("/") ? `${configuredUrl}/` : configuredUrl;
   const db = overrides.db ?? (await openDatabase(config, log));
+  // Agents a crashed predecessor left running from this data directory (its lock is ours now).
+  await killLeftovers(config.runs.processDir, { log: log.child({ component: "processes" }) });
   const registry = overrides.registry ?? createProviderRegistry(config, log);
   const queue = createJobQueue(db);
   const api = (kind: "progress" | "reliable") =>
