@@ -44,10 +44,10 @@ function fail(code: string, message: string): StartRunResult {
   return { ok: false, code, message };
 }
 
-type Request = Omit<StartRunInput, "slackPrompt"> & { prompt: string };
+type RunRequest = Omit<StartRunInput, "slackPrompt"> & { prompt: string };
 
 /** Check a run request against the registry, the thread's session and the project list. */
-async function validate(deps: HandlerDeps, input: Request): Promise<StartRunResult | undefined> {
+async function validate(deps: HandlerDeps, input: RunRequest): Promise<StartRunResult | undefined> {
   const known = deps.registry.ids();
   try {
     AgentRequest.validatePrompt(input.prompt);
@@ -97,7 +97,7 @@ async function validate(deps: HandlerDeps, input: Request): Promise<StartRunResu
  */
 export async function startRun(deps: HandlerDeps, slack: StartRunInput): Promise<StartRunResult> {
   const { slackPrompt, ...rest } = slack;
-  const input: Request = { ...rest, prompt: await readSlackText(slackPrompt, deps.users) };
+  const input: RunRequest = { ...rest, prompt: await readSlackText(slackPrompt, deps.users) };
   const invalid = await validate(deps, input);
   if (invalid) return invalid;
 
