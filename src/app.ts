@@ -10,6 +10,7 @@ import type { Clock } from "./slack/clock.js";
 import type { ProgressEditorOptions } from "./slack/progress-editor.js";
 import { SlackPublisher } from "./slack/publisher.js";
 import { createWebClient, WebSlackApi } from "./slack/slack-api.js";
+import { UserNames } from "./slack/user-names.js";
 import { listAudit, recordAudit } from "./store/audit.js";
 import type { Database } from "./store/database.js";
 import { pruneDeliveryKeys } from "./store/delivery-keys.js";
@@ -84,6 +85,9 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
         detail: { jobId: run.jobId, requestId },
       }),
   });
+  // Names for mentions in prompts: a client without retries (a lookup waits at most seconds, then shows the id).
+  const lookups = api("progress");
+  const users = new UserNames((id) => lookups.userName(id));
   const worker = createWorker({ db, registry, publisher, log, config, ...overrides.worker });
 
   let bolt: Awaited<ReturnType<typeof startBoltApp>> | undefined;
@@ -105,6 +109,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
           access: config.access,
           slack: api("reliable"),
           log: log.child({ component: "handlers" }),
+          users,
           projects: overrides.projects,
           cancelledBeforeStart: (run, by) => publisher.runCancelledBeforeStart(run, by),
         }),

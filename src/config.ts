@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { durationMs } from "./duration.js";
+import { DefaultRunTimeoutMs, MaxRunTimeoutMs } from "./agents/request.js";
+import { durationMs, formatLimit } from "./duration.js";
 import { CodethreadError } from "./errors.js";
 import { EnvName, isBotPrivate } from "./process/env.js";
 import { Secret } from "./secret.js";
@@ -66,7 +67,12 @@ const EnvSchema = z.object({
   CODETHREAD_ADMINS: list.default([]),
 
   CODETHREAD_PROVIDERS: list.default(["claude-code", "opencode"]),
-  CODETHREAD_RUN_TIMEOUT: durationMs.default(30 * 60_000),
+  // The same limit as every run request (AgentRequest.validate), so a value accepted here never fails a run.
+  CODETHREAD_RUN_TIMEOUT: durationMs
+    .refine((ms) => ms <= MaxRunTimeoutMs, {
+      message: `must be at most ${formatLimit(MaxRunTimeoutMs)}, the longest run codethread accepts`,
+    })
+    .default(DefaultRunTimeoutMs),
   CODETHREAD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   CODETHREAD_PERMISSION_POLICY: permissionPolicy.default("allow-tools"),
   CODETHREAD_ALLOWED_TOOLS: list.default(["Bash", "Read", "Write", "Edit", "Glob", "Grep"]),

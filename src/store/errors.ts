@@ -42,3 +42,17 @@ export class ErrMigrationFailed extends CodethreadError {
     );
   }
 }
+
+/** Node socket errors and PostgreSQL error classes that mean "the server did not answer", not "it refused". */
+const unreachableCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND"]);
+
+/**
+ * True when a query failed because the database could not be reached (connection refused or lost,
+ * server shutting down: SQLSTATE classes 08 and 57), as opposed to the database refusing the query.
+ */
+export function isDatabaseUnreachable(err: unknown): boolean {
+  if (err instanceof ErrDatabaseUnavailable) return true;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code !== "string") return /connection|terminat|timeout/i.test(String((err as Error)?.message ?? ""));
+  return unreachableCodes.has(code) || code.startsWith("08") || code.startsWith("57");
+}
