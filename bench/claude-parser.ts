@@ -11,8 +11,8 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { readLines } from "../src/agents/claude/line-reader.js";
 import { ClaudeStreamMapper } from "../src/agents/claude/stream-mapper.js";
+import { readLines } from "../src/process/line-reader.js";
 
 const dir = path.resolve("test/fixtures/claude");
 const files = [

@@ -4,11 +4,13 @@ import { type Config, requireSlack } from "./config.js";
 import type { ProjectDirectory } from "./handlers/deps.js";
 import { registerHandlers } from "./handlers/register.js";
 import type { Logger } from "./log.js";
+import { killLeftovers } from "./process/leftovers.js";
 import { startBoltApp } from "./slack/bolt-app.js";
 import type { Clock } from "./slack/clock.js";
 import type { ProgressEditorOptions } from "./slack/progress-editor.js";
 import { SlackPublisher } from "./slack/publisher.js";
 import { createWebClient, WebSlackApi } from "./slack/slack-api.js";
+import { UserNames } from "./slack/user-names.js";
 import { listAudit, recordAudit } from "./store/audit.js";
 import type { Database } from "./store/database.js";
 import { pruneDeliveryKeys } from "./store/delivery-keys.js";
@@ -54,6 +56,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   // The Web API client appends method names to the base URL: it must end with a slash.
   const apiUrl = configuredUrl && !configuredUrl.endsWith("/") ? `${configuredUrl}/` : configuredUrl;
   const db = overrides.db ?? (await openDatabase(config, log));
+  // Agents a crashed predecessor left running from this data directory (its lock is ours now).
+  await killLeftovers(config.runs.processDir, { log: log.child({ component: "processes" }) });
   const registry = overrides.registry ?? createProviderRegistry(config, log);
   const queue = createJobQueue(db);
   const api = (kind: "progress" | "reliable") =>
@@ -82,6 +86,9 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
         detail: { jobId: run.jobId, requestId },
       }),
   });
+  // Names for mentions in prompts: a client without retries (a lookup waits at most seconds, then shows the id).
+  const lookups = api("progress");
+  const users = new UserNames((id) => lookups.userName(id));
   const worker = createWorker({
     db,
     registry,
@@ -117,6 +124,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
           access: config.access,
           slack: api("reliable"),
           log: log.child({ component: "handlers" }),
+          users,
           projects: overrides.projects,
           cancelledBeforeStart: (run, by) => publisher.runCancelledBeforeStart(run, by),
         }),

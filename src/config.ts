@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { durationMs } from "./duration.js";
+import { DefaultRunTimeoutMs, MaxRunTimeoutMs } from "./agents/request.js";
+import { durationMs, formatLimit } from "./duration.js";
 import { CodethreadError } from "./errors.js";
+import { EnvName, isBotPrivate } from "./process/env.js";
 import { Secret } from "./secret.js";
 
 /**
@@ -72,13 +74,19 @@ const EnvSchema = z.object({
   CODETHREAD_ADMINS: list.default([]),
 
   CODETHREAD_PROVIDERS: list.default(["claude-code", "opencode"]),
-  CODETHREAD_RUN_TIMEOUT: durationMs.default(30 * 60_000),
+  // The same limit as every run request (AgentRequest.validate), so a value accepted here never fails a run.
+  CODETHREAD_RUN_TIMEOUT: durationMs
+    .refine((ms) => ms <= MaxRunTimeoutMs, {
+      message: `must be at most ${formatLimit(MaxRunTimeoutMs)}, the longest run codethread accepts`,
+    })
+    .default(DefaultRunTimeoutMs),
   CODETHREAD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   CODETHREAD_LEASE: boundedDuration(1_000, 600_000).default(30_000),
   CODETHREAD_PERMISSION_POLICY: permissionPolicy.default("allow-tools"),
   CODETHREAD_ALLOWED_TOOLS: list.default(["Bash", "Read", "Write", "Edit", "Glob", "Grep"]),
   CODETHREAD_PERMISSION_TIMEOUT: durationMs.default(10 * 60_000),
   CODETHREAD_SANDBOX: bool.default(false),
+  CODETHREAD_AGENT_ENV: list.default([]),
 
   CLAUDE_BIN: z.string().default("claude"),
   CLAUDE_MODEL: z.string().optional(),
@@ -132,6 +140,10 @@ export interface Config {
     allowedTools: string[];
     permissionTimeoutMs: number;
     sandbox: boolean;
+    /** Names of the bot's variables agents may inherit beyond their own (src/process/env.ts). */
+    agentEnv: string[];
+    /** Records of running agent processes, for stopping leftovers after a crash. */
+    processDir: string;
   };
   claude: {
     bin: string;
@@ -183,6 +195,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       "CODETHREAD_PERMISSION_POLICY: bypass lets agents run anything; set CODETHREAD_SANDBOX=1 to confirm the workspace is a sandbox",
     );
   }
+  for (const name of e.CODETHREAD_AGENT_ENV) {
+    if (!EnvName.test(name)) problems.push(`CODETHREAD_AGENT_ENV: "${name}" is not a variable name`);
+    else if (isBotPrivate(name))
+      problems.push(`CODETHREAD_AGENT_ENV: ${name} is codethread's own secret or setting and never reaches an agent`);
+  }
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = path.resolve(cwd, e.CODETHREAD_DATA_DIR);
@@ -214,6 +231,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       allowedTools: e.CODETHREAD_ALLOWED_TOOLS,
       permissionTimeoutMs: e.CODETHREAD_PERMISSION_TIMEOUT,
       sandbox: e.CODETHREAD_SANDBOX,
+      agentEnv: e.CODETHREAD_AGENT_ENV,
+      processDir: path.join(dataDir, "processes"),
     },
     claude: {
       bin: e.CLAUDE_BIN,

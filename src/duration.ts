@@ -18,3 +18,15 @@ export const durationMs = z.string().transform((text, ctx) => {
   }
   return ms;
 });
+
+/** A limit for messages: `4h`, `90m`, `45s`, `1500ms` (the largest whole unit). */
+export function formatLimit(ms: number): string {
+  for (const [unit, size] of [
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

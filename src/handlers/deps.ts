@@ -2,6 +2,7 @@ import type { ProviderRegistry } from "../agents/registry.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
 import type { SlackApi } from "../slack/slack-api.js";
+import type { UserNames } from "../slack/user-names.js";
 import type { Database } from "../store/database.js";
 import type { JobQueue } from "../store/queue/types.js";
 import type { RunInfo } from "../worker/publisher.js";
@@ -20,7 +21,9 @@ export interface HandlerDeps {
   /** Reliable Slack client (cards, ephemeral errors, button-message edits). */
   slack: SlackApi;
   log: Logger;
-  /** Absent: every project name is accepted (the worker decides). */
+  /** Names for `<@U123>` mentions in prompts (cached users.info). Absent: mentions read `@U123`. */
+  users?: UserNames;
+  /** Absent: projects are not set up, and `project=NAME` is refused. */
   projects?: ProjectDirectory;
   /** Queued job cancelled before it started: show it on its card. */
   cancelledBeforeStart?: (run: Omit<RunInfo, "startedAt" | "provider">, by: string) => Promise<void>;

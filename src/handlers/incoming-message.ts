@@ -1,12 +1,11 @@
 import { fetchThreadContext } from "../slack/thread-context.js";
-import { recordAudit } from "../store/audit.js";
 import { threadKey } from "../store/thread-key.js";
 import { getThreadSession } from "../store/thread-sessions.js";
-import { isDirectMessage, mayRun } from "./authorize.js";
-import { parseAgentCommand, stripMention } from "./command-text.js";
+import { isAdmin, isDirectMessage } from "./authorize.js";
+import type { CommandRouter } from "./commands/index.js";
 import { Claims, eventKey, messageKey } from "./dedupe.js";
 import type { HandlerDeps } from "./deps.js";
-import { helpText } from "./help.js";
+import { stripMention } from "./mention.js";
 import type { MessageEvent } from "./schemas.js";
 import { notTakenMessage, startRun } from "./start-run.js";
 
@@ -44,7 +43,7 @@ async function tell(deps: HandlerDeps, e: MessageEvent, text: string): Promise<v
  * whether the message is ours (a mention, a DM, or a reply in one of our threads), then dedupe
  * by channel + ts — so the same mention arriving as both events starts one run.
  */
-export async function handleIncomingMessage(deps: HandlerDeps, d: Delivery): Promise<void> {
+export async function handleIncomingMessage(deps: HandlerDeps, router: CommandRouter, d: Delivery): Promise<void> {
   const e = d.event;
   if (!humanSubtypes.has(e.subtype) || e.hidden || e.bot_id || !e.user || e.user === d.botUserId) return;
   const mentioned = e.type === "app_mention" || (d.botUserId !== undefined && e.text.includes(`<@${d.botUserId}`));
@@ -63,22 +62,20 @@ export async function handleIncomingMessage(deps: HandlerDeps, d: Delivery): Pro
     // A DM root message without a mention arrives only as `message`; mentions arrive as both.
     if (!(await claims.claim(messageKey({ teamId: d.teamId, channelId: e.channel, ts: e.ts })))) return;
 
-    const access = mayRun(deps.access, e.user, e.channel);
-    if (!access.ok) {
-      await recordAudit(deps.db, {
-        actor: e.user,
-        action: "access.denied",
-        threadKey: key,
-        detail: { what: "run", channel: e.channel, reason: access.reason },
-      });
-      await tell(deps, e, access.message);
-      return;
-    }
-    const cmd = parseAgentCommand(stripMention(e.text, d.botUserId));
-    if (cmd.kind === "help" || cmd.kind === "status" || cmd.kind === "invalid") {
-      await tell(deps, e, cmd.kind === "invalid" ? cmd.message : helpText(deps.registry.ids()));
-      return;
-    }
+    const user = e.user;
+    const dispatch = await router.dispatch(stripMention(e.text, d.botUserId), {
+      deps,
+      source: "mention",
+      prefix: "@codethread",
+      teamId: d.teamId,
+      user,
+      channel: e.channel,
+      threadTs: e.thread_ts,
+      isAdmin: isAdmin(deps.access, user),
+      respond: (text) => tell(deps, e, text),
+      ack: async () => undefined,
+    });
+    if (dispatch.kind === "handled") return;
     let context: string | undefined;
     if (mentioned && isReply && !ourThread) {
       context = await fetchThreadContext(deps.slack, {
@@ -87,6 +84,7 @@ export async function handleIncomingMessage(deps: HandlerDeps, d: Delivery): Pro
         beforeTs: e.ts,
         botUserId: d.botUserId,
         maxChars: deps.maxContextChars,
+        users: deps.users,
       }).catch((err: unknown) => {
         deps.log.warn({ err, channel: e.channel }, "could not read the thread for context");
         return undefined;
@@ -95,10 +93,10 @@ export async function handleIncomingMessage(deps: HandlerDeps, d: Delivery): Pro
     const result = await startRun(deps, {
       teamId: d.teamId,
       channelId: e.channel,
-      userId: e.user,
-      prompt: cmd.prompt,
-      agent: cmd.agent,
-      project: cmd.project,
+      userId: user,
+      slackPrompt: dispatch.slackPrompt,
+      agent: dispatch.agent,
+      project: dispatch.project,
       source: ourThread ? "reply" : dm ? "dm" : "mention",
       context,
       threadTs: e.thread_ts ?? e.ts,

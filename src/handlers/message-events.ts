@@ -1,10 +1,11 @@
 import type { App } from "@slack/bolt";
+import type { CommandRouter } from "./commands/index.js";
 import type { HandlerDeps } from "./deps.js";
 import { handleIncomingMessage } from "./incoming-message.js";
 import { EventEnvelope, issuesOf, MessageEvent } from "./schemas.js";
 
 /** `app_mention` and `message` (channels, groups, DMs): both go through one relevance + dedupe path. */
-export function registerMessageEvents(app: App, deps: HandlerDeps): void {
+export function registerMessageEvents(app: App, deps: HandlerDeps, router: CommandRouter): void {
   const listener = async (args: {
     event: unknown;
     body: unknown;
@@ -22,7 +23,7 @@ export function registerMessageEvents(app: App, deps: HandlerDeps): void {
       deps.log.warn({ eventId: env.event_id }, "event without a team id; ignored");
       return;
     }
-    await handleIncomingMessage(deps, {
+    await handleIncomingMessage(deps, router, {
       event: event.data,
       teamId,
       apiAppId: env.api_app_id,

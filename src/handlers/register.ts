@@ -1,14 +1,16 @@
 import type { App } from "@slack/bolt";
 import { registerCancelAction } from "./cancel-action.js";
+import { createCommandRouter } from "./commands/index.js";
 import type { HandlerDeps } from "./deps.js";
 import { registerMessageEvents } from "./message-events.js";
 import { registerPermissionActions } from "./permission-action.js";
 import { registerSlashCommand } from "./slash-command.js";
 
-/** Every Slack listener codethread has. */
+/** Every Slack listener codethread has; `/agent` and mentions share one command router. */
 export function registerHandlers(app: App, deps: HandlerDeps): void {
-  registerSlashCommand(app, deps);
-  registerMessageEvents(app, deps);
+  const router = createCommandRouter();
+  registerSlashCommand(app, deps, router);
+  registerMessageEvents(app, deps, router);
   registerCancelAction(app, deps);
   registerPermissionActions(app, deps);
 }

@@ -1,10 +1,11 @@
 import { AgentRequest } from "../agents/request.js";
-import { CodethreadError, hasCode, messageOf } from "../errors.js";
+import { CodethreadError, excerpt, messageOf } from "../errors.js";
 import { newCardState } from "../slack/card-state.js";
 import { ErrSlackApi } from "../slack/errors.js";
+import { readSlackText } from "../slack/incoming-text.js";
 import { renderRunCard } from "../slack/run-card.js";
 import { recordAudit } from "../store/audit.js";
-import { isTransientDbError } from "../store/retry.js";
+import { isDatabaseUnreachable } from "../store/retry.js";
 import { threadKey } from "../store/thread-key.js";
 import { getThreadSession } from "../store/thread-sessions.js";
 import type { AgentRunPayload } from "../worker/agent-run-payload.js";
@@ -14,7 +15,8 @@ export interface StartRunInput {
   teamId: string;
   channelId: string;
   userId: string;
-  prompt: string;
+  /** The request as Slack sent it (escaped, with mentions); decoded here, once, before anything sees it. */
+  slackPrompt: string;
   agent?: string;
   project?: string;
   source: AgentRunPayload["source"];
@@ -40,7 +42,7 @@ const cannotPost: Record<string, string> = {
 
 /** What to tell the person whose request could not be taken (nothing was posted or queued for it). */
 export function notTakenMessage(err: unknown): string {
-  return isTransientDbError(err) || hasCode(err, "database_unavailable")
+  return isDatabaseUnreachable(err)
     ? "I could not take this request: my database did not answer, so nothing was started. Please send it again in a minute."
     : "Something went wrong, so this request was not started. Please try again.";
 }
@@ -49,8 +51,10 @@ function fail(code: string, message: string): StartRunResult {
   return { ok: false, code, message };
 }
 
+type RunRequest = Omit<StartRunInput, "slackPrompt"> & { prompt: string };
+
 /** Check a run request against the registry, the thread's session and the project list. */
-async function validate(deps: HandlerDeps, input: StartRunInput): Promise<StartRunResult | undefined> {
+async function validate(deps: HandlerDeps, input: RunRequest): Promise<StartRunResult | undefined> {
   const known = deps.registry.ids();
   try {
     AgentRequest.validatePrompt(input.prompt);
@@ -76,6 +80,12 @@ async function validate(deps: HandlerDeps, input: StartRunInput): Promise<StartR
       );
     }
   }
+  if (input.project && !deps.projects) {
+    return fail(
+      "projects_not_set_up",
+      `\`project=${input.project}\` cannot be used yet: projects are not set up, so no workspace is bound to that name. Leave \`project=\` out to run in the default workspace.`,
+    );
+  }
   if (input.project && deps.projects) {
     const names = await deps.projects.names();
     if (!names.includes(input.project)) {
@@ -92,7 +102,9 @@ async function validate(deps: HandlerDeps, input: StartRunInput): Promise<StartR
  * Post the run card (a new root message, or a reply in the thread), then queue the run. Called
  * after the Slack request was acknowledged. A run queued behind a running one says so on its card.
  */
-export async function startRun(deps: HandlerDeps, input: StartRunInput): Promise<StartRunResult> {
+export async function startRun(deps: HandlerDeps, slack: StartRunInput): Promise<StartRunResult> {
+  const { slackPrompt, ...rest } = slack;
+  const input: RunRequest = { ...rest, prompt: await readSlackText(slackPrompt, deps.users) };
   const invalid = await validate(deps, input);
   if (invalid) return invalid;
 
@@ -150,7 +162,15 @@ export async function startRun(deps: HandlerDeps, input: StartRunInput): Promise
     await deps.slack
       .update({ channel: input.channelId, ts: cardTs, ...renderRunCard(state, Date.now()) })
       .catch(() => undefined);
-    return fail("enqueue_failed", "The run could not be queued (the database did not answer). Try again in a minute.");
+    if (isDatabaseUnreachable(err))
+      return fail(
+        "enqueue_failed",
+        "The run could not be queued (the database did not answer). Try again in a minute.",
+      );
+    return fail(
+      "enqueue_refused",
+      `The run could not be queued: the database refused it (${excerpt(messageOf(err), 120)}). Trying again will not help; please tell an admin.`,
+    );
   }
   const { job, created, ahead } = queued;
   if (!created) deps.log.warn({ jobId: job.id, dedupeKey: input.dedupeKey }, "run was already queued");

@@ -1,7 +1,9 @@
 import { type types, webApi } from "@slack/bolt";
+import { z } from "zod";
 import type { Logger } from "../log.js";
 import type { Secret } from "../secret.js";
 import { boltLogger } from "./bolt-logger.js";
+import { neutralizeBlocks, neutralizeBroadcasts } from "./broadcasts.js";
 import { ErrSlackApi, ErrSlackRateLimited } from "./errors.js";
 
 export type Block = types.KnownBlock;
@@ -37,6 +39,8 @@ export interface SlackApi {
   }): Promise<void>;
   setStatus(args: { channel: string; threadTs: string; status: string }): Promise<void>;
   replies(args: { channel: string; ts: string; limit: number }): Promise<ThreadMessage[]>;
+  /** The name Slack shows for a user (display name, else real name, else handle); needs users:read. */
+  userName(userId: string): Promise<string | undefined>;
 }
 
 export interface SlackClientOptions {
@@ -85,7 +89,18 @@ async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** SlackApi over @slack/web-api's WebClient. */
+/** The fields of a users.info answer we read. */
+const UsersInfo = z.object({
+  user: z
+    .object({
+      name: z.string().optional(),
+      real_name: z.string().optional(),
+      profile: z.object({ display_name: z.string().optional(), real_name: z.string().optional() }).partial().optional(),
+    })
+    .optional(),
+});
+
+/** SlackApi over @slack/web-api's WebClient. Every text it posts has its broadcast mentions neutralized. */
 export class WebSlackApi implements SlackApi {
   constructor(readonly client: webApi.WebClient) {}
 
@@ -93,8 +108,8 @@ export class WebSlackApi implements SlackApi {
     const r = await call("chat.postMessage", () =>
       this.client.chat.postMessage({
         channel: a.channel,
-        text: a.text,
-        blocks: a.blocks,
+        text: neutralizeBroadcasts(a.text),
+        blocks: a.blocks && neutralizeBlocks(a.blocks),
         thread_ts: a.threadTs,
         unfurl_links: false,
         unfurl_media: false,
@@ -106,13 +121,23 @@ export class WebSlackApi implements SlackApi {
 
   async update(a: PostArgs & { ts: string }): Promise<void> {
     await call("chat.update", () =>
-      this.client.chat.update({ channel: a.channel, ts: a.ts, text: a.text, blocks: a.blocks ?? [] }),
+      this.client.chat.update({
+        channel: a.channel,
+        ts: a.ts,
+        text: neutralizeBroadcasts(a.text),
+        blocks: neutralizeBlocks(a.blocks ?? []),
+      }),
     );
   }
 
   async postEphemeral(a: { channel: string; user: string; text: string; threadTs?: string }): Promise<void> {
     await call("chat.postEphemeral", () =>
-      this.client.chat.postEphemeral({ channel: a.channel, user: a.user, text: a.text, thread_ts: a.threadTs }),
+      this.client.chat.postEphemeral({
+        channel: a.channel,
+        user: a.user,
+        text: neutralizeBroadcasts(a.text),
+        thread_ts: a.threadTs,
+      }),
     );
   }
 
@@ -124,14 +149,18 @@ export class WebSlackApi implements SlackApi {
         filename: a.filename,
         title: a.filename,
         content: a.content,
-        initial_comment: a.comment,
+        initial_comment: neutralizeBroadcasts(a.comment),
       }),
     );
   }
 
   async setStatus(a: { channel: string; threadTs: string; status: string }): Promise<void> {
     await call("assistant.threads.setStatus", () =>
-      this.client.assistant.threads.setStatus({ channel_id: a.channel, thread_ts: a.threadTs, status: a.status }),
+      this.client.assistant.threads.setStatus({
+        channel_id: a.channel,
+        thread_ts: a.threadTs,
+        status: neutralizeBroadcasts(a.status),
+      }),
     );
   }
 
@@ -142,5 +171,13 @@ export class WebSlackApi implements SlackApi {
     return (r.messages ?? []).flatMap((m) =>
       m.ts ? [{ ts: m.ts, user: m.user, botId: m.bot_id, text: m.text ?? "" }] : [],
     );
+  }
+
+  async userName(userId: string): Promise<string | undefined> {
+    const r = UsersInfo.safeParse(await call("users.info", () => this.client.users.info({ user: userId })));
+    if (!r.success) throw new ErrSlackApi("users.info", "unexpected_response");
+    const u = r.data.user;
+    const name = [u?.profile?.display_name, u?.profile?.real_name, u?.real_name, u?.name].find((n) => n?.trim());
+    return name?.trim();
   }
 }

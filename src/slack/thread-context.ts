@@ -1,23 +1,33 @@
+import { decodeSlackText, unnamedUserMentions } from "./incoming-text.js";
 import type { SlackApi, ThreadMessage } from "./slack-api.js";
+import type { UserNames } from "./user-names.js";
+
+/** Most distinct people one context names through users.info (the rest read `@U123`). */
+export const MaxNamedPeople = 50;
 
 /** Default bound of the history handed to the agent. */
 export const DefaultMaxContextChars = 20_000;
 
 /**
  * "Who said what" in a thread before the message that mentioned the bot, oldest first, as
- * `<@U123>: text` lines. Our own posts and the mention itself are left out; the oldest lines
- * are dropped first when the history is longer than `maxChars`.
+ * `@alice: text` lines (Slack markup decoded, people named from `names`, else `@U123`). Our own
+ * posts and the mention itself are left out; the oldest lines are dropped first when the history
+ * is longer than `maxChars`.
  */
 export function formatThreadContext(
   messages: ThreadMessage[],
-  opts: { beforeTs: string; botUserId?: string; maxChars?: number },
+  opts: { beforeTs: string; botUserId?: string; maxChars?: number; names?: ReadonlyMap<string, string> },
 ): string | undefined {
+  const names = opts.names ?? new Map<string, string>();
   const max = opts.maxChars ?? DefaultMaxContextChars;
   const lines = messages
     .filter((m) => Number(m.ts) < Number(opts.beforeTs))
     .filter((m) => !(opts.botUserId && m.user === opts.botUserId))
     .filter((m) => m.text.trim() !== "")
-    .map((m) => `${m.user ? `<@${m.user}>` : m.botId ? `bot ${m.botId}` : "someone"}: ${m.text.trim()}`);
+    .map((m) => {
+      const who = m.user ? `@${names.get(m.user) ?? m.user}` : m.botId ? `bot ${m.botId}` : "someone";
+      return `${who}: ${decodeSlackText(m.text, names).trim()}`;
+    });
   const kept: string[] = [];
   let size = 0;
   for (let i = lines.length - 1; i >= 0; i--) {
@@ -29,11 +39,25 @@ export function formatThreadContext(
   return kept.length ? kept.join("\n") : undefined;
 }
 
-/** Fetch a thread's earlier messages (one conversations.replies call, up to 200 messages). */
+/**
+ * Fetch a thread's earlier messages (one conversations.replies call, up to 200 messages); the
+ * people who wrote or are mentioned are named through `users` (cached users.info) when given.
+ */
 export async function fetchThreadContext(
   api: SlackApi,
-  ref: { channel: string; threadTs: string; beforeTs: string; botUserId?: string; maxChars?: number },
+  ref: {
+    channel: string;
+    threadTs: string;
+    beforeTs: string;
+    botUserId?: string;
+    maxChars?: number;
+    users?: UserNames;
+  },
 ): Promise<string | undefined> {
   const messages = await api.replies({ channel: ref.channel, ts: ref.threadTs, limit: 200 });
-  return formatThreadContext(messages, ref);
+  const ids = messages
+    .filter((m) => Number(m.ts) < Number(ref.beforeTs))
+    .flatMap((m) => [...(m.user ? [m.user] : []), ...unnamedUserMentions(m.text)]);
+  const names = ref.users ? await ref.users.namesOf([...new Set(ids)].slice(0, MaxNamedPeople)) : undefined;
+  return formatThreadContext(messages, { ...ref, names });
 }

@@ -1,4 +1,4 @@
-import { messageOf } from "../errors.js";
+import { hasCode, messageOf } from "../errors.js";
 import { type Logger, silentLogger } from "../log.js";
 import { sleep } from "../sleep.js";
 import { ErrDatabaseRetryExhausted } from "./errors.js";
@@ -46,6 +46,15 @@ export function isTransientDbError(err: unknown, depth = 0): boolean {
   if (err instanceof AggregateError && err.errors.some((e) => isTransientDbError(e, depth + 1))) return true;
   if (err instanceof Error && TransientMessages.some((re) => re.test(err.message))) return true;
   return isTransientDbError((err as { cause?: unknown }).cause, depth + 1);
+}
+
+/**
+ * The database could not be reached: a transient failure, or one of our own errors saying so
+ * (it could not be opened, or stayed away for a whole retry budget) — as opposed to the database
+ * refusing the statement (an invalid value, a constraint), which trying again will not fix.
+ */
+export function isDatabaseUnreachable(err: unknown): boolean {
+  return hasCode(err, "database_unavailable") || isTransientDbError(err);
 }
 
 export interface RetryPolicy {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
+import { AgentRequest, DefaultRunTimeoutMs, MaxRunTimeoutMs } from "../../src/agents/request.js";
 import { ConfigError, loadConfig, requireSlack } from "../../src/config.js";
 
 const key = Buffer.alloc(32, 7).toString("base64");
@@ -69,6 +70,17 @@ describe("loadConfig", () => {
       container: undefined,
       context: undefined,
     });
+  });
+
+  it("holds CODETHREAD_RUN_TIMEOUT to the limit every run request is checked against", () => {
+    expect(problems({ CODETHREAD_RUN_TIMEOUT: "5h" })).toEqual([
+      "CODETHREAD_RUN_TIMEOUT: must be at most 4h, the longest run codethread accepts",
+    ]);
+    const longest = loadConfig({ CODETHREAD_RUN_TIMEOUT: "4h" }, "/srv/bot").runs.timeoutMs;
+    expect(longest).toBe(MaxRunTimeoutMs);
+    expect(() => AgentRequest.validate({ prompt: "x", timeoutMs: longest })).not.toThrow();
+    expect(() => AgentRequest.validate({ prompt: "x", timeoutMs: longest + 1 })).toThrow(/at most 240 minutes/);
+    expect(loadConfig({}, "/srv/bot").runs.timeoutMs).toBe(DefaultRunTimeoutMs);
   });
 
   it("refuses half a pod configuration and an unconfirmed bypass policy", () => {

@@ -17,7 +17,7 @@ describe("shutdown during a run", () => {
         { wait: new Promise(() => undefined) },
       ],
     });
-    await h.slash("build the world");
+    await h.slash("compile the world");
     const card = await h.waitForCard();
     await h.fake.waitFor(
       () => blocksText(h.fake.message(Channel, card.ts)).includes("Ran make"),

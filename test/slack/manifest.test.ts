@@ -43,7 +43,14 @@ describe("manifest.yml", () => {
       expect.arrayContaining(["app_mention", "message.channels", "message.im"]),
     );
     expect(manifest.oauth_config.scopes.bot).toEqual(
-      expect.arrayContaining(["commands", "chat:write", "app_mentions:read", "channels:history", "files:write"]),
+      expect.arrayContaining([
+        "commands",
+        "chat:write",
+        "app_mentions:read",
+        "channels:history",
+        "files:write",
+        "users:read",
+      ]),
     );
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(Object.values(ActionIds).length).toBe(3);

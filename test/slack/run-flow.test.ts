@@ -134,8 +134,8 @@ describe("/agent run flow", () => {
     await h.waitInThread(root.ts, (m) => m.text === "Pruned the cache.", "the answer in the discussion thread");
     const request = h.agent.requests[0]!;
     expect(request.prompt).toContain("fix what Bob described above");
-    expect(request.prompt).toContain(`<@${Bob}>: the deploy fails with ENOSPC on the runner`);
-    expect(request.prompt).toContain(`<@${Alice}>: probably the docker cache`);
+    expect(request.prompt).toContain("@bob: the deploy fails with ENOSPC on the runner");
+    expect(request.prompt).toContain("@alice: probably the docker cache");
   });
 
   it("answers help and explains an empty prompt, an unknown agent and a channel it cannot post in", async () => {

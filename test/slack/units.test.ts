@@ -1,36 +1,49 @@
 import { describe, expect, it } from "vitest";
 import { mayControl, mayRun } from "../../src/handlers/authorize.js";
-import { parseAgentCommand, stripMention } from "../../src/handlers/command-text.js";
+import { createCommandRouter } from "../../src/handlers/commands/index.js";
+import { parseRunText } from "../../src/handlers/commands/run-text.js";
+import { stripMention } from "../../src/handlers/mention.js";
 import { planAnswer, splitMarkdown } from "../../src/slack/answer.js";
 import { RateBudget } from "../../src/slack/rate-budget.js";
 import { formatThreadContext } from "../../src/slack/thread-context.js";
 
 describe("/agent text", () => {
-  it("reads subcommands, options anywhere before the prompt, and aliases", () => {
-    expect(parseAgentCommand("")).toEqual({ kind: "help" });
-    expect(parseAgentCommand(" help ")).toEqual({ kind: "help" });
-    expect(parseAgentCommand("status")).toEqual({ kind: "status" });
-    expect(parseAgentCommand("status of the build")).toEqual({
+  const router = createCommandRouter();
+  const picked = (text: string) => router.resolve(text)?.command.name;
+
+  it("picks commands by their first word; argument-less ones only when bare", () => {
+    expect(picked("status")).toBe("status");
+    expect(picked(" Help ")).toBe("help");
+    expect(picked("--help")).toBe("help");
+    expect(picked("project new demo")).toBe("project");
+    expect(picked("build")).toBe("build");
+    expect(picked("pr list")).toBe("pr");
+    expect(picked("status of the build")).toBeUndefined();
+    expect(picked("help me fix the login")).toBeUndefined();
+    expect(picked("fix the build")).toBeUndefined();
+  });
+
+  it("reads options anywhere before the prompt, and aliases; the prompt keeps its lines", () => {
+    expect(parseRunText("project=web agent=claude fix it\nplease")).toEqual({
       kind: "run",
-      prompt: "status of the build",
-      agent: undefined,
-      project: undefined,
-    });
-    expect(parseAgentCommand("project=web agent=claude fix it\nplease")).toEqual({
-      kind: "run",
-      prompt: "fix it\nplease",
+      slackPrompt: "fix it\nplease",
       agent: "claude-code",
       project: "web",
     });
-    expect(parseAgentCommand("fix agent=opencode later")).toMatchObject({
-      prompt: "fix agent=opencode later",
+    expect(parseRunText("fix agent=opencode later")).toMatchObject({
+      slackPrompt: "fix agent=opencode later",
       agent: undefined,
     });
-    expect(parseAgentCommand("agent= fix")).toMatchObject({ kind: "invalid" });
+    expect(parseRunText("agent= fix")).toMatchObject({ kind: "invalid" });
   });
 
-  it("strips the bot's mention but keeps other people's and line breaks", () => {
+  it("strips only the bot's mention: other people's, line breaks, tabs and indentation stay", () => {
     expect(stripMention("<@U0BOT> ask <@U0BOB> about\nthis", "U0BOT")).toBe("ask <@U0BOB> about\nthis");
+    const code = "fix this:\n```\nif (x) {\n\treturn  a  +  b;\n    }\n```";
+    expect(stripMention(`<@U0BOT> ${code}`, "U0BOT")).toBe(code);
+    expect(stripMention(`<@U0BOT>\n\tindented first line\n  second`, "U0BOT")).toBe("\tindented first line\n  second");
+    expect(stripMention("please <@U0BOT|codethread>  look", "U0BOT")).toBe("please look");
+    expect(stripMention("a  b\t\tc", undefined)).toBe("a  b\t\tc");
   });
 });
 
@@ -106,10 +119,15 @@ describe("thread context", () => {
       { ts: "4.0", user: "UALICE", text: "<@UBOT> fix it" },
     ];
     expect(formatThreadContext(msgs, { beforeTs: "4.0", botUserId: "UBOT" })).toBe(
-      `<@UBOB>: ${"old remark ".repeat(10).trim()}\n<@UALICE>: the test fails on CI`,
+      `@UBOB: ${"old remark ".repeat(10).trim()}\n@UALICE: the test fails on CI`,
     );
-    expect(formatThreadContext(msgs, { beforeTs: "4.0", botUserId: "UBOT", maxChars: 40 })).toBe(
-      "<@UALICE>: the test fails on CI",
-    );
+    expect(
+      formatThreadContext(msgs, {
+        beforeTs: "4.0",
+        botUserId: "UBOT",
+        maxChars: 40,
+        names: new Map([["UALICE", "alice"]]),
+      }),
+    ).toBe("@alice: the test fails on CI");
   });
 });

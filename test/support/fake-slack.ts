@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkMessage } from "./fake-slack-checks.js";
+import { fixture } from "./slack-signing.js";
 
 /**
  * A fake Slack Web API on 127.0.0.1 (`slackApiUrl: fake.apiUrl`). Records every call, checks
@@ -47,6 +48,8 @@ export interface FakeSlackOptions {
   tierWindowMs?: number;
   /** Retry-After seconds for tier 429s. */
   retryAfterSec?: number;
+  /** Display names users.info knows, by user id; other ids answer `user_not_found`. */
+  users?: Record<string, string>;
 }
 
 const StandardTiers: Record<string, number> = {
@@ -283,6 +286,16 @@ export class FakeSlack {
         return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: "invalid_auth" };
       case "assistant.threads.setStatus":
         return { ok: true };
+      case "users.info": {
+        const id = String(p.user ?? "");
+        const name = this.options.users?.[id];
+        if (!name) return { ok: false, error: "user_not_found" };
+        const sample = fixture<{ user: Params & { profile: Params } }>("web.users.info.ok.json");
+        return {
+          ok: true,
+          user: { ...sample.user, id, name, profile: { ...sample.user.profile, display_name: name } },
+        };
+      }
       case "files.getUploadURLExternal": {
         const id = `F${this.#nextTs().replace(".", "")}`;
         return { ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id };

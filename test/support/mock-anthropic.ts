@@ -11,6 +11,7 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
  * step is the number of assistant turns since that prompt.
  *   (none)          text answer "Hello from the mock model."
  *   bash            Bash `ls`, then a text answer quoting the tool result
+ *   env             Bash `env` (the agent's environment), then a text answer
  *   longbash=N      Bash `echo long-tool-started && sleep N && echo long-tool-finished`
  *   write=PATH      Write PATH with "hello from mock\n", then text
  *   err500|err401|err429|err529|err400   that HTTP error
@@ -102,6 +103,8 @@ function script(body: MessagesBody): Reply {
   switch (kw) {
     case "bash":
       return step === 0 ? tool("Bash", { command: "ls", description: "List files" }, "I will list the files.") : done();
+    case "env":
+      return step === 0 ? tool("Bash", { command: "env", description: "Print the environment" }) : done();
     case "longbash":
       return step === 0
         ? tool("Bash", {

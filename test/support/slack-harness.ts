@@ -35,9 +35,9 @@ export class SlackHarness {
 
   static async start(o: HarnessOptions = {}): Promise<SlackHarness> {
     const h = new SlackHarness();
-    h.fake = await new FakeSlack(o.fake).start();
+    h.fake = await new FakeSlack({ users: { [Alice]: "alice", [Bob]: "bob" }, ...o.fake }).start();
     o.beforeStart?.(h.fake);
-    const db = await openPGlite();
+    const db = o.overrides?.db ?? (await openPGlite());
     await migrate(db);
     const env = {
       SLACK_BOT_TOKEN: "xoxb-testtok",
@@ -50,13 +50,13 @@ export class SlackHarness {
     };
     const config = loadConfig(env, process.cwd());
     h.app = await startApp(config, silentLogger, {
-      db,
       registry: new ProviderRegistry().register(h.agent),
       slackApiUrl: h.fake.apiUrl,
       progress: { cardIntervalMs: 50, updatesPerMinute: 600, burst: 20 },
       worker: { pollMs: 50, leaseMs: 5_000, resolveWorkspace: () => ({ kind: "local", directory: process.cwd() }) },
       stopGraceMs: 1_000,
       ...o.overrides,
+      db,
     });
     return h;
   }

@@ -13,9 +13,11 @@ import { AgentRequest, ClaudeCodeProvider, type PermissionPolicy } from "../requ
 import { probeVersion } from "./availability.js";
 import { ClaudeRun, type RunPlan } from "./claude-run.js";
 import { configDirFor } from "./config-dir.js";
+import { ClaudeInherit } from "./environment.js";
 import { KubectlRunner } from "./kubectl-runner.js";
-import { childEnv, LocalRunner } from "./local-runner.js";
+import { LocalRunner } from "./local-runner.js";
 import type { ClaudeCodeOptions } from "./options.js";
+import type { RunnerEnvironment } from "./runner.js";
 import { ClaudeSessionFiles } from "./session-files.js";
 
 const DefaultPodConfigRoot = "/tmp/codethread-claude";
@@ -35,6 +37,12 @@ export class ClaudeCodeAgent implements CodeAgent {
   constructor(options: ClaudeCodeOptions) {
     this.#options = options;
     this.sessionFiles = new ClaudeSessionFiles(options.configRoot);
+  }
+
+  /** What the CLI's processes inherit and set (src/process/env.ts), and where they are recorded. */
+  #environment(): RunnerEnvironment {
+    const o = this.#options;
+    return { env: o.env, inherit: [ClaudeInherit, { names: o.agentEnv ?? [] }], recordDir: o.processDir };
   }
 
   execute(request: AgentRequest, options: ExecuteOptions = {}): AsyncIterable<AgentEvent> {
@@ -82,7 +90,7 @@ export class ClaudeCodeAgent implements CodeAgent {
       return {
         request,
         policy,
-        runner: new LocalRunner(o.env),
+        runner: new LocalRunner(this.#environment()),
         bin: o.bin,
         cwd,
         configDir: configDirFor(path.resolve(o.configRoot), w),
@@ -92,7 +100,7 @@ export class ClaudeCodeAgent implements CodeAgent {
     return {
       request,
       policy,
-      runner: new KubectlRunner(o.kubectlBin, w, o.env),
+      runner: new KubectlRunner(o.kubectlBin, w, this.#environment()),
       bin: o.podBin ?? "claude",
       cwd: w.directory,
       configDir: configDirFor(o.podConfigRoot ?? DefaultPodConfigRoot, w),
@@ -113,9 +121,9 @@ export class ClaudeCodeAgent implements CodeAgent {
   }
 
   checkAvailability(options: { timeoutMs?: number } = {}): Promise<Availability> {
-    const env = childEnv({ bin: "", args: [], env: {}, unsetEnv: [], cwd: "", stdin: "ignore" }, this.#options.env);
+    const { env, inherit } = this.#environment();
     return boundedAvailability(
-      (signal) => probeVersion(this.#options.bin, ["--version"], signal, env),
+      (signal) => probeVersion({ bin: this.#options.bin, args: ["--version"], env, inherit }, signal),
       options.timeoutMs,
     );
   }

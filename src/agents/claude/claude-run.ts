@@ -1,16 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { silentLogger } from "../../log.js";
+import { readLines } from "../../process/line-reader.js";
+import { StderrTail } from "../../process/stderr-tail.js";
 import { sleep } from "../../sleep.js";
 import type { AgentEvent } from "../events.js";
 import { DefaultPermissionTimeoutMs, type PermissionDecision } from "../port.js";
 import type { AgentRequest, PermissionPolicy } from "../request.js";
 import { AsyncQueue } from "./async-queue.js";
 import { buildCommandLine, interruptLine, permissionAnswerLine, userMessageLine } from "./command-line.js";
-import { readLines } from "./line-reader.js";
 import type { ClaudeCodeOptions } from "./options.js";
 import { buildResult, type ProcessEnd } from "./result.js";
 import type { ProcessExit, Runner, RunningProcess } from "./runner.js";
-import { StderrTail } from "./stderr-tail.js";
 import { ClaudeStreamMapper } from "./stream-mapper.js";
 
 export interface RunPlan {

@@ -2,7 +2,7 @@ import type { CodeAgent } from "../port.js";
 import { ClaudeCodeAgent } from "./agent.js";
 import type { ClaudeCodeOptions } from "./options.js";
 
-export { readLines } from "./line-reader.js";
+export { readLines } from "../../process/line-reader.js";
 export { type ClaudeCodeOptions, claudeOptionsFromConfig } from "./options.js";
 export { replayClaudeTranscript } from "./replay.js";
 export { ClaudeStreamMapper } from "./stream-mapper.js";

@@ -1,9 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { PassThrough } from "node:stream";
-import { childEnv, failedProcess, watchExit } from "./local-runner.js";
-import { processTree } from "./process-tree.js";
+import { runToEnd } from "../../process/capture.js";
+import { listProcesses, processTree } from "../../process/process-table.js";
+import { signalProcess } from "../../process/signals.js";
+import { spawnProcess } from "../../process/spawn.js";
+import { KubectlInherit } from "./environment.js";
 import { LaunchScript, PidMarker, StopScript } from "./remote-scripts.js";
-import type { CommandSpec, ProcessExit, Runner, RunningProcess, StopStage } from "./runner.js";
+import type { CommandSpec, ProcessExit, Runner, RunnerEnvironment, RunningProcess, StopStage } from "./runner.js";
 
 export interface PodTarget {
   namespace: string;
@@ -33,8 +35,13 @@ export class KubectlRunner implements Runner {
   constructor(
     private readonly kubectlBin: string,
     private readonly target: PodTarget,
-    private readonly extraEnv: Record<string, string> = {},
+    private readonly environment: RunnerEnvironment = { inherit: [] },
   ) {}
+
+  /** kubectl's own environment (locally): the runner's variables, kubeconfig, the operator's extras. */
+  #local() {
+    return { env: this.environment.env, inherit: [KubectlInherit, ...this.environment.inherit] };
+  }
 
   /** `kubectl [--context C] exec [-i] -n NS POD [-c CONTAINER] -- …command`. */
   execArgs(command: string[], interactive: boolean): string[] {
@@ -68,21 +75,21 @@ export class KubectlRunner implements Runner {
       spec.bin,
       ...spec.args,
     ];
-    let child: ChildProcess;
-    try {
-      child = spawn(this.kubectlBin, this.execArgs(remote, true), {
-        env: childEnv({ ...spec, env: {}, unsetEnv: [] }, this.extraEnv),
-        stdio: [spec.stdin, "pipe", "pipe"],
-        detached: true,
-        shell: false,
-      });
-    } catch (err) {
-      return failedProcess(err);
-    }
+    // The local kubectl dies with the bot (watchdog). The CLI in the pod does not: nothing there
+    // watches the bot yet (a remote watchdog is future work, see docs/DEVELOPING.md).
+    const child = spawnProcess({
+      bin: this.kubectlBin,
+      args: this.execArgs(remote, true),
+      ...this.#local(),
+      stdin: spec.stdin,
+      detached: true,
+      dieWithParent: true,
+      recordDir: this.environment.recordDir,
+    });
     let remotePid: number | undefined;
     const stderr = new PassThrough();
     let pending = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
+    child.stderr.on("data", (chunk: Buffer) => {
       if (remotePid !== undefined) return void stderr.write(chunk);
       pending += chunk.toString("utf8");
       const nl = pending.indexOf("\n");
@@ -93,27 +100,20 @@ export class KubectlRunner implements Runner {
       stderr.write(m ? pending.slice(nl + 1) : pending);
       pending = "";
     });
-    child.stderr?.on("end", () => stderr.end(pending));
-    if (child.stdin) child.stdin.on("error", () => {});
-    const exited: Promise<ProcessExit> = watchExit(child);
+    child.stderr.on("end", () => stderr.end(pending));
+    const exited: Promise<ProcessExit> = child.exited;
     let done = false;
     void exited.then(() => {
       done = true;
     });
 
-    const stopLocal = (signal: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
-      for (const p of processTree(child.pid)) {
-        try {
-          process.kill(p.pid, signal);
-        } catch {
-          // gone
-        }
-      }
+    const stopLocal = async (signal: NodeJS.Signals) => {
+      if (child.pid === undefined || done) return;
+      for (const p of processTree(child.pid, await listProcesses())) signalProcess(p.pid, signal);
     };
 
     return {
-      stdout: child.stdout as NonNullable<ChildProcess["stdout"]>,
+      stdout: child.stdout,
       stderr,
       stdin: child.stdin,
       exited,
@@ -121,39 +121,22 @@ export class KubectlRunner implements Runner {
       stop: async (stage: StopStage) => {
         if (remotePid) await this.#remoteStop(remotePid, stage);
         if (stage === "kill" || !remotePid)
-          stopLocal(stage === "interrupt" ? "SIGINT" : stage === "terminate" ? "SIGTERM" : "SIGKILL");
+          await stopLocal(stage === "interrupt" ? "SIGINT" : stage === "terminate" ? "SIGTERM" : "SIGKILL");
       },
       cleanup: async () => {
-        if (!done) stopLocal("SIGKILL");
+        await stopLocal("SIGKILL");
       },
     };
   }
 
   async #remoteStop(pid: number, stage: StopStage): Promise<void> {
-    const args = this.execArgs(["sh", "-c", StopScript, "codethread-stop", String(pid), stage], false);
-    await new Promise<void>((resolve) => {
-      let child: ChildProcess;
-      try {
-        child = spawn(this.kubectlBin, args, {
-          env: childEnv({ bin: "", args: [], env: {}, unsetEnv: [], cwd: "", stdin: "ignore" }, this.extraEnv),
-          stdio: ["ignore", "ignore", "ignore"],
-          shell: false,
-        });
-      } catch {
-        return resolve();
-      }
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        resolve();
-      }, StopExecTimeoutMs);
-      child.once("error", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.once("close", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await runToEnd(
+      {
+        bin: this.kubectlBin,
+        args: this.execArgs(["sh", "-c", StopScript, "codethread-stop", String(pid), stage], false),
+        ...this.#local(),
+      },
+      { timeoutMs: StopExecTimeoutMs, maxBytes: 4096 },
+    );
   }
 }

@@ -21,8 +21,12 @@ export interface ClaudeCodeOptions {
   permissionTimeoutMs?: number;
   /** The operator declared the workspaces sandboxes; required for the `bypass` policy. */
   sandbox: boolean;
-  /** Extra environment for the CLI (or for kubectl): API base URL, HOME, … */
+  /** Extra environment for the CLI (or for kubectl): API base URL, HOME, … Set as given. */
   env?: Record<string, string>;
+  /** Names of the bot's variables the CLI may inherit beyond its own (CODETHREAD_AGENT_ENV). */
+  agentEnv?: string[];
+  /** Where running CLIs are recorded so a restarted bot stops leftovers (the data dir's `processes/`). */
+  processDir?: string;
   /** How long to wait after SIGINT, then after SIGTERM, before escalating (default 5 s). */
   stopGraceMs?: number;
   /** Bound on one stdout line (default 16 MiB). */
@@ -50,6 +54,8 @@ export function claudeOptionsFromConfig(config: Config, log: Logger): ClaudeCode
     defaultPermissions,
     permissionTimeoutMs: r.permissionTimeoutMs ?? DefaultPermissionTimeoutMs,
     sandbox: r.sandbox,
+    agentEnv: r.agentEnv,
+    processDir: r.processDir,
     log,
   };
 }

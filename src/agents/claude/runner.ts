@@ -1,4 +1,8 @@
 import type { Readable, Writable } from "node:stream";
+import type { InheritPolicy } from "../../process/env.js";
+import type { ProcessExit } from "../../process/exit.js";
+
+export type { ProcessExit };
 
 /** What to run: argv only, never a shell string. */
 export interface CommandSpec {
@@ -14,13 +18,6 @@ export interface CommandSpec {
   ensureDir?: string;
   /** `pipe` only when the stream-json input protocol is in use; otherwise stdin is closed. */
   stdin: "pipe" | "ignore";
-}
-
-export interface ProcessExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** Set when the process could not be started. */
-  error?: { code?: string; message: string };
 }
 
 /** How hard to stop: SIGINT (the CLI reports a cancelled result), SIGTERM, then kill every process group. */
@@ -44,4 +41,14 @@ export interface Runner {
   /** Longest prompt (UTF-8 bytes) this runner passes as an argv string; longer ones go through stdin. */
   readonly maxArgvPromptBytes: number;
   start(spec: CommandSpec): RunningProcess;
+}
+
+/** How a runner's processes are started: which variables they inherit, where agents are recorded. */
+export interface RunnerEnvironment {
+  /** Variables set for every process of the runner (API base URL, HOME, …). */
+  env?: Record<string, string>;
+  /** The CLI's declared names plus the operator's CODETHREAD_AGENT_ENV. */
+  inherit: readonly InheritPolicy[];
+  /** Directory for leftover records (the data directory's `processes/`). */
+  recordDir?: string;
 }

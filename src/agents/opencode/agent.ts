@@ -24,6 +24,8 @@ export function createOpenCodeAgent(options: OpenCodeOptions): CodeAgent {
     : new EmbeddedServer({
         bin: options.bin ?? "opencode",
         env: options.serverEnv,
+        agentEnv: options.agentEnv,
+        processDir: options.processDir,
         cwd: options.serverCwd,
         startTimeoutMs: options.startTimeoutMs,
         username: options.username,
@@ -101,7 +103,10 @@ export function createOpenCodeAgent(options: OpenCodeOptions): CodeAgent {
             ? { available: true, version: health.version, detail: url }
             : { available: false, reason: `${url} reports itself unhealthy` };
         }
-        const version = await binaryVersion(options.bin ?? "opencode", signal, options.serverEnv);
+        const version = await binaryVersion(options.bin ?? "opencode", signal, {
+          env: options.serverEnv,
+          agentEnv: options.agentEnv,
+        });
         return { available: true, version, detail: "embedded server (starts on first run)" };
       }, opts.timeoutMs);
     },

@@ -1,8 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { messageOf } from "../../errors.js";
 import type { Logger } from "../../log.js";
+import { runToEnd } from "../../process/capture.js";
+import type { InheritPolicy } from "../../process/env.js";
+import { type SpawnedProcess, spawnProcess } from "../../process/spawn.js";
+import { StderrTail } from "../../process/stderr-tail.js";
 import type { Secret } from "../../secret.js";
+import { OpenCodeInherit } from "./environment.js";
 import { ErrOpenCodeServerStart } from "./errors.js";
 
 /** How long `opencode serve` may take to print its "listening" line (2–4 s is usual; cold CI is slower). */
@@ -12,8 +15,12 @@ const StopGraceMs = 5_000;
 
 export interface EmbeddedServerOptions {
   bin: string;
-  /** Extra environment for the server (merged over process.env). */
+  /** Variables set for the server, over what it inherits (src/process/env.ts). */
   env?: Record<string, string>;
+  /** Names of the bot's variables the server may inherit beyond its own (CODETHREAD_AGENT_ENV). */
+  agentEnv?: string[];
+  /** Where the running server is recorded for a restarted bot (the data dir's `processes/`). */
+  processDir?: string;
   cwd?: string;
   startTimeoutMs?: number;
   username?: string;
@@ -22,7 +29,7 @@ export interface EmbeddedServerOptions {
 }
 
 interface Running {
-  child: ChildProcess;
+  child: SpawnedProcess;
   url: Promise<string>;
   /** Resolves with a reason when the process exits. */
   exited: Promise<string>;
@@ -32,6 +39,8 @@ interface Running {
  * `opencode serve --hostname 127.0.0.1 --port 0` started on first use and shared by every run
  * of the provider. The URL is read from its "listening on" line (1.18.33 binds 4096 when free,
  * so the port is never assumed). A server that died is started again on the next run.
+ * It leads its own process group (a terminal's Ctrl-C reaches the bot, which stops it after
+ * the runs' grace period) and dies with the bot (parent-death watchdog).
  */
 export class EmbeddedServer {
   readonly #options: EmbeddedServerOptions;
@@ -61,8 +70,7 @@ export class EmbeddedServer {
     this.#running = undefined;
     if (!running) return;
     const { child } = running;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
+    if (child.kill("SIGTERM")) {
       const timer = setTimeout(() => child.kill("SIGKILL"), StopGraceMs);
       await running.exited;
       clearTimeout(timer);
@@ -71,21 +79,31 @@ export class EmbeddedServer {
 
   #start(): Running {
     const { bin, cwd, startTimeoutMs = DefaultStartTimeoutMs, log } = this.#options;
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.#options.env };
+    const env: Record<string, string> = { ...this.#options.env };
     if (this.#options.password) {
+      // The server's own credential: the one OPENCODE_SERVER_* value that reaches a child.
       env.OPENCODE_SERVER_PASSWORD = this.#options.password.reveal();
       env.OPENCODE_SERVER_USERNAME = this.#options.username ?? "opencode";
     }
-    const args = ["serve", "--hostname", "127.0.0.1", "--port", "0"];
-    const child = spawn(bin, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], shell: false });
-    let stderrTail = "";
-    child.stderr?.on("data", (d: Buffer) => {
-      stderrTail = (stderrTail + d.toString("utf8")).slice(-2000);
+    const child = spawnProcess({
+      bin,
+      args: ["serve", "--hostname", "127.0.0.1", "--port", "0"],
+      cwd,
+      env,
+      inherit: serverInherit(this.#options.agentEnv),
+      detached: true,
+      dieWithParent: true,
+      recordDir: this.#options.processDir,
     });
-    const exited = new Promise<string>((resolve) => {
-      child.once("error", (err) => resolve(messageOf(err)));
-      child.once("exit", (code, signal) => resolve(signal ? `stopped by ${signal}` : `exited with code ${code}`));
-    });
+    const stderr = new StderrTail(2000);
+    child.stderr.on("data", (d: Buffer) => stderr.push(d));
+    const exited = child.exited.then((exit) =>
+      exit.error && exit.code === null && exit.signal === null
+        ? exit.error.message
+        : exit.signal
+          ? `stopped by ${exit.signal}`
+          : `exited with code ${exit.code}`,
+    );
     void exited.then((reason) => {
       log.warn({ reason }, "embedded opencode serve exited");
       if (this.#running?.child === child) this.#running = undefined;
@@ -95,7 +113,7 @@ export class EmbeddedServer {
         child.kill("SIGKILL");
         reject(new ErrOpenCodeServerStart(`no "listening" line within ${startTimeoutMs} ms`, { bin }));
       }, startTimeoutMs);
-      createInterface({ input: child.stdout! }).on("line", (line) => {
+      createInterface({ input: child.stdout }).on("line", (line) => {
         const m = /listening on (https?:\/\/\S+)/.exec(line);
         if (!m) return;
         clearTimeout(timer);
@@ -104,7 +122,7 @@ export class EmbeddedServer {
       });
       void exited.then((reason) => {
         clearTimeout(timer);
-        const tail = stderrTail.trim().split("\n").slice(-3).join(" | ");
+        const tail = stderr.text().trim().split("\n").slice(-3).join(" | ");
         reject(new ErrOpenCodeServerStart(`${bin} ${reason}${tail ? `: ${tail}` : ""}`, { bin }));
       });
     });
@@ -113,23 +131,23 @@ export class EmbeddedServer {
   }
 }
 
+function serverInherit(agentEnv: string[] = []): InheritPolicy[] {
+  return [OpenCodeInherit, { names: agentEnv }];
+}
+
 /** `opencode --version`, bounded by `signal` (availability without starting a server). */
-export function binaryVersion(bin: string, signal: AbortSignal, env?: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, ["--version"], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "ignore"],
-      shell: false,
-      signal,
-    });
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString("utf8");
-    });
-    child.once("error", (err) => reject(new ErrOpenCodeServerStart(messageOf(err), { bin }, err)));
-    child.once("exit", (code) => {
-      if (code === 0 && out.trim()) resolve(out.trim().split("\n")[0]!);
-      else reject(new ErrOpenCodeServerStart(`${bin} --version exited with code ${code}`, { bin }));
-    });
-  });
+export async function binaryVersion(
+  bin: string,
+  signal: AbortSignal,
+  options: { env?: Record<string, string>; agentEnv?: string[] } = {},
+): Promise<string> {
+  const { exit, stdout } = await runToEnd(
+    { bin, args: ["--version"], env: options.env, inherit: serverInherit(options.agentEnv), signal },
+    { maxBytes: 4096 },
+  );
+  if (exit.error && exit.code === null && exit.signal === null) {
+    throw new ErrOpenCodeServerStart(exit.error.message, { bin });
+  }
+  if (exit.code === 0 && stdout.trim()) return stdout.trim().split("\n")[0]!;
+  throw new ErrOpenCodeServerStart(`${bin} --version exited with code ${exit.code}`, { bin });
 }

@@ -10,8 +10,12 @@ export interface OpenCodeOptions {
   password?: Secret;
   /** The `opencode` binary for the embedded server. Default `opencode`. */
   bin?: string;
-  /** Extra environment and working directory for the embedded server. */
+  /** Variables set for the embedded server (over what it inherits) and its working directory. */
   serverEnv?: Record<string, string>;
+  /** Names of the bot's variables the embedded server may inherit beyond its own (CODETHREAD_AGENT_ENV). */
+  agentEnv?: string[];
+  /** Where the embedded server is recorded so a restarted bot stops leftovers. */
+  processDir?: string;
   serverCwd?: string;
   /** Default model, `provider/model`. Absent: the server's configured model. */
   model?: string;
@@ -30,5 +34,14 @@ export interface OpenCodeOptions {
 
 export function opencodeOptionsFromConfig(config: Config, log: Logger): OpenCodeOptions {
   const { url, password, username, bin, model } = config.opencode;
-  return { url, password, username, bin, model, log: log.child({ provider: "opencode" }) };
+  return {
+    url,
+    password,
+    username,
+    bin,
+    model,
+    agentEnv: config.runs.agentEnv,
+    processDir: config.runs.processDir,
+    log: log.child({ provider: "opencode" }),
+  };
 }

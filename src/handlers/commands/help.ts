@@ -1,0 +1,31 @@
+import type { CommandRouter } from "./router.js";
+import type { Command, CommandContext } from "./types.js";
+
+/** The help text: how to start and steer runs, then every registered command, then the agents. */
+export function helpText(router: CommandRouter, ctx: Pick<CommandContext, "prefix" | "isAdmin" | "deps">): string {
+  const agents = ctx.deps.registry.ids();
+  const p = ctx.prefix;
+  return [
+    "*Run a coding agent from Slack*",
+    `• \`${p} fix the failing test\` — start a run; its card's thread is the session.`,
+    `• \`${p} agent=opencode add a README\` — choose the agent (options go before the prompt).`,
+    "• `@codethread <prompt>` in a channel or a DM — start a run in that message's thread; inside a discussion, the earlier messages go to the agent as context.",
+    "• Reply in a run's thread to continue the same session (a reply during a run waits its turn).",
+    "• *Cancel* on the card stops a run (the requester or an admin); *Approve* / *Deny* answer the agent's permission requests.",
+    "*Commands*",
+    ...router.usageLines(p, ctx.isAdmin),
+    `Agents here: ${agents.length ? agents.map((a) => `\`${a}\``).join(", ") : "none registered"}.`,
+  ].join("\n");
+}
+
+export function helpCommand(router: CommandRouter): Command {
+  return {
+    name: "help",
+    aliases: ["--help"],
+    adminOnly: false,
+    takesArgs: false,
+    usage: "",
+    summary: "this help.",
+    run: (_args, ctx) => ctx.respond(helpText(router, ctx)),
+  };
+}

@@ -1,0 +1,24 @@
+import { buildCommand } from "./build.js";
+import { helpCommand } from "./help.js";
+import { prCommand } from "./pr.js";
+import { projectCommand } from "./project.js";
+import { CommandRouter } from "./router.js";
+import { statusCommand } from "./status.js";
+
+export type { Dispatch } from "./router.js";
+export { CommandRouter } from "./router.js";
+export type { Command, CommandContext, ParsedArgs } from "./types.js";
+
+/**
+ * Every `/agent` and `@codethread` command, in the order help lists them. A new command is one
+ * file in this folder plus one line here.
+ */
+export function createCommandRouter(): CommandRouter {
+  const router = new CommandRouter();
+  return router
+    .register(statusCommand)
+    .register(projectCommand)
+    .register(buildCommand)
+    .register(prCommand)
+    .register(helpCommand(router));
+}

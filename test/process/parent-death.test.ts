@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { spawnProcess } from "../../src/process/spawn.js";
+import { eventually, processesMentioning } from "../claude/processes.js";
+import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
+
+/**
+ * Issue 10: an agent must die with the process that started it. The "bot" is a separate node
+ * process (test/support/agent-owner.ts) using the real process seam; the test SIGKILLs it and
+ * waits (polling with a deadline) until nothing of the agent's tree is left.
+ */
+const owners: ChildProcess[] = [];
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(path.join(tmpdir(), "ct-parent-death-"));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => {
+  for (const o of owners.splice(0)) o.kill("SIGKILL");
+});
+
+/** A unique `sleep` duration, so this test's processes are told apart from anyone else's. */
+const uniqueSecs = () => String(7_000 + Math.floor(Math.random() * 90_000));
+
+/** Start the owner and wait for a stdout line matching `ready`. */
+async function startOwner(args: string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/support/agent-owner.ts", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  owners.push(child);
+  let out = "";
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = ready.exec(out);
+      if (m) resolve(m);
+    });
+    child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+    child.once("exit", (code) => reject(new Error(`owner exited with ${code}: ${out}`)));
+  });
+  return { child, match };
+}
+
+async function crash(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGKILL");
+  await exited;
+}
+
+const sleeps = (secs: string) => processesMentioning(`sleep ${secs}`);
+
+describe("an agent dies with the process that started it", () => {
+  it("kill -9 of the owner: the watchdog stops the whole tree, even processes ignoring SIGTERM", async () => {
+    const secs = uniqueSecs();
+    const { child, match } = await startOwner(["tree", secs, "", "1"], /ready (\d+)/);
+    const rootPid = match[1];
+    expect(sleeps(secs).length).toBeGreaterThanOrEqual(2);
+    expect(processesMentioning(`codethread-watchdog ${rootPid} `)).toHaveLength(1);
+    await crash(child);
+    expect(await eventually(() => sleeps(secs).length === 0, 30_000)).toBe(true);
+    expect(await eventually(() => processesMentioning(`codethread-watchdog ${rootPid} `).length === 0)).toBe(true);
+  });
+
+  it("a process that ends normally takes its watchdog and its record with it, killing nothing", async () => {
+    const dir = path.join(root, "normal");
+    const marker = path.join(root, "normal-survivor");
+    const secs = uniqueSecs();
+    // The child leaves a detached sleep behind on purpose: only the owner's cleanup may stop it.
+    const proc = spawnProcess({
+      bin: "sh",
+      args: ["-c", `setsid sleep ${secs} & echo started > "$1"`, "sh", marker],
+      detached: true,
+      dieWithParent: true,
+      recordDir: dir,
+    });
+    const pid = proc.pid as number;
+    expect(processesMentioning(`codethread-watchdog ${pid} `)).toHaveLength(1);
+    expect((await proc.exited).code).toBe(0);
+    expect(await eventually(() => processesMentioning(`codethread-watchdog ${pid} `).length === 0)).toBe(true);
+    expect(await eventually(() => !existsSync(path.join(dir, `${pid}.json`)))).toBe(true);
+    expect(sleeps(secs)).toHaveLength(1); // released, not fired
+    for (const line of sleeps(secs)) process.kill(Number(line.split(":")[0]), "SIGKILL");
+  });
+
+  describe("the real claude CLI", () => {
+    let mock: MockAnthropic;
+    beforeAll(async () => {
+      mock = await startMockAnthropic();
+    });
+    afterAll(async () => {
+      await mock?.close();
+    });
+
+    it("kill -9 of the bot mid-tool: claude, its Bash tool and the tool's command all stop", async () => {
+      const secs = uniqueSecs();
+      const sb = path.join(root, "claude");
+      for (const d of ["home", "work", "claude-config"]) mkdirSync(path.join(sb, d), { recursive: true });
+      const { child } = await startOwner(["claude", mock.url, sb, secs], /^tool$/m);
+      expect(await eventually(() => sleeps(secs).length > 0, 30_000)).toBe(true);
+      const claude = () => processesMentioning(`MOCK:longbash=${secs}`);
+      expect(claude().length).toBeGreaterThan(0);
+      expect(readdirSync(path.join(sb, "processes"))).toHaveLength(1); // the run is recorded
+      await crash(child);
+      expect(await eventually(() => sleeps(secs).length === 0 && claude().length === 0, 30_000)).toBe(true);
+    });
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { runToEnd } from "../../src/process/capture.js";
+import { spawnProcess } from "../../src/process/spawn.js";
+
+describe("the process seam", () => {
+  it("starts argv without a shell: metacharacters in an argument stay text", async () => {
+    const { exit, stdout } = await runToEnd({ bin: "printf", args: ["%s", "a; echo injected $(id) `id` | cat"] });
+    expect(exit.code).toBe(0);
+    expect(stdout).toBe("a; echo injected $(id) `id` | cat");
+  });
+
+  it("every child gets its environment from childEnv: the bot's secrets stay out, set values go in", async () => {
+    const saved = process.env.SLACK_BOT_TOKEN;
+    process.env.SLACK_BOT_TOKEN = "seam-test-value";
+    try {
+      const { stdout } = await runToEnd({ bin: "sh", args: ["-c", "env"], env: { GIVEN: "yes" }, unsetEnv: ["TZ"] });
+      expect(stdout).toContain("PATH=");
+      expect(stdout).toContain("GIVEN=yes");
+      expect(stdout).not.toContain("seam-test-value");
+    } finally {
+      if (saved === undefined) delete process.env.SLACK_BOT_TOKEN;
+      else process.env.SLACK_BOT_TOKEN = saved;
+    }
+  });
+
+  it("keeps a bounded part of the output and says it was cut", async () => {
+    const r = await runToEnd({ bin: "sh", args: ["-c", "yes x | head -c 100000"] }, { maxBytes: 1000 });
+    expect(r.stdout.length).toBe(1000);
+    expect(r.truncated).toBe(true);
+  });
+
+  it("kills a command that outlives its timeout", async () => {
+    const r = await runToEnd({ bin: "sleep", args: ["60"] }, { timeoutMs: 200 });
+    expect(r).toMatchObject({ timedOut: true, exit: { signal: "SIGKILL" } });
+  });
+
+  it("a missing binary is an exit with ENOENT, not a throw", async () => {
+    const proc = spawnProcess({ bin: "/nonexistent/tool", args: [] });
+    expect(await proc.exited).toMatchObject({ code: null, signal: null, error: { code: "ENOENT" } });
+    expect(proc.kill("SIGTERM")).toBe(false);
+  });
+});
