@@ -15,6 +15,13 @@ const benches: Record<string, { args: string[]; needs?: () => string | undefined
         : "set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test (a PostgreSQL it may create databases on)",
   },
   slack: { args: ["--import", "tsx", "bench/slack.ts", "1000", "20"] },
+  faults: {
+    args: ["--import", "tsx", "bench/faults.ts", "2000", "30000"],
+    needs: () =>
+      process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL
+        ? undefined
+        : "set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test (a PostgreSQL it may create databases on)",
+  },
 };
 
 const names = process.argv.slice(2);
