@@ -60,7 +60,11 @@ describe("replaying captured transcripts (CLI 2.1.332 and 2.1.197)", () => {
       const events = await replay(name, "/home/dev/work");
       const uses = ofType(events, "tool_use");
       const results = ofType(events, "tool_result");
-      expect(uses.map((u) => u.tool)).toEqual(["Bash", "Read", "Write"]);
+      expect(uses.map((u) => [u.tool, u.kind])).toEqual([
+        ["Bash", "shell"],
+        ["Read", "read"],
+        ["Write", "edit"],
+      ]);
       expect(results).toHaveLength(3);
       // Read finished before Bash: results arrive in completion order, matched by id.
       expect(results[0]?.id).toBe(uses[1]?.id);
@@ -73,7 +77,7 @@ describe("replaying captured transcripts (CLI 2.1.332 and 2.1.197)", () => {
 
   it("tool summaries are workspace-relative and readable", async () => {
     const events = await replay("tool_bash.jsonl", "/home/dev/work");
-    expect(ofType(events, "tool_use")[0]?.summary).toBe("Ran ls");
+    expect(ofType(events, "tool_use")[0]).toMatchObject({ kind: "shell", summary: "Ran ls" });
     expect(ofType(events, "tool_result")[0]).toMatchObject({ ok: true, output: "sample.txt" });
   });
 
@@ -169,9 +173,9 @@ describe("replaying captured transcripts (CLI 2.1.332 and 2.1.197)", () => {
     const events: AgentEvent[] = [];
     for await (const e of replayClaudeTranscript(lines())) events.push(e);
     const uses = ofType(events, "tool_use");
-    expect(uses.map((u) => [u.summary, u.parentId])).toEqual([
-      ["Started subagent: Explore the repo", undefined],
-      ['Searched for "TODO"', "a1"],
+    expect(uses.map((u) => [u.kind, u.summary, u.parentId])).toEqual([
+      ["task", "Started subagent: Explore the repo", undefined],
+      ["search", 'Searched for "TODO"', "a1"],
     ]);
     expect(ofType(events, "tool_result")[0]).toEqual({
       type: "tool_result",

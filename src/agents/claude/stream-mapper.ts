@@ -1,6 +1,6 @@
 import { excerpt } from "../../errors.js";
 import type { AgentEvent } from "../events.js";
-import { summarizeToolUse } from "../tool-summary.js";
+import { describeToolUse } from "../tool-summary.js";
 import {
   ApiRetry,
   Assistant,
@@ -17,6 +17,7 @@ import {
   User,
 } from "./schemas.js";
 import { toolOutputText } from "./tool-output.js";
+import { ClaudeTools } from "./tools.js";
 
 /** Most text kept for a cancelled run's partial answer (characters). */
 export const MaxKeptTextChars = 256 * 1024;
@@ -179,11 +180,12 @@ export class ClaudeStreamMapper {
       const use = ToolUseBlock.safeParse(block);
       if (use.success) {
         const u = use.data;
-        const summary = summarizeToolUse(u.name, u.input, this.#cwd);
+        const { kind, summary } = describeToolUse(ClaudeTools, u.name, u.input, this.#cwd);
         events.push({
           type: "tool_use",
           id: u.id,
           tool: u.name,
+          kind,
           input: u.input,
           summary,
           ...(a.parent_tool_use_id ? { parentId: a.parent_tool_use_id } : {}),
@@ -255,7 +257,7 @@ export class ClaudeStreamMapper {
         id: request_id,
         tool: request.tool_name,
         input: request.input,
-        summary: summarizeToolUse(request.tool_name, request.input, this.#cwd),
+        summary: describeToolUse(ClaudeTools, request.tool_name, request.input, this.#cwd).summary,
       },
     ];
   }
