@@ -1,4 +1,5 @@
 import path from "node:path";
+import { AnsiEscape } from "../text.js";
 import { kindOf, type ToolAction, type ToolKind, type ToolTable } from "./tool-kind.js";
 
 /** Longest summary line, in characters. Long enough for a typical command, short enough for a card. */
@@ -14,9 +15,6 @@ function str(input: Input, ...keys: string[]): string | undefined {
   return undefined;
 }
 
-/** Terminal escape sequences (colours, cursor moves) that tools and commands may carry. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape sequences is the point
-const AnsiEscape = /\u001b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
 /** Other control characters (tab and newline are handled separately). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
 const ControlChars = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;

@@ -19,6 +19,15 @@ import type { ClaudeCodeOptions } from "./options.js";
 
 const DefaultPodConfigRoot = "/tmp/codethread-claude";
 
+/** What the Claude Code provider can do. */
+export const ClaudeCodeCapabilities: Readonly<Capabilities> = {
+  resume: true,
+  cancel: true,
+  permissionPrompts: true,
+  streamingText: true,
+  costReporting: true,
+};
+
 function failed(errorCode: string, error: string): AgentEvent {
   return { type: "result", result: { outcome: "failed", text: "", durationMs: 0, errorCode, error } };
 }
@@ -105,7 +114,7 @@ export class ClaudeCodeAgent implements CodeAgent {
   }
 
   capabilities(): Capabilities {
-    return { resume: true, cancel: true, permissionPrompts: true, streamingText: true, costReporting: true };
+    return { ...ClaudeCodeCapabilities };
   }
 
   checkAvailability(options: { timeoutMs?: number } = {}): Promise<Availability> {

@@ -1,6 +1,8 @@
 import type { Config } from "../../config.js";
 import type { Logger } from "../../log.js";
 import type { Secret } from "../../secret.js";
+import { permissionPolicyFromConfig } from "../permission-policy.js";
+import type { PermissionPolicy } from "../request.js";
 import type { ReconnectPolicy } from "./event-stream.js";
 
 export interface OpenCodeOptions {
@@ -13,6 +15,8 @@ export interface OpenCodeOptions {
   /** Extra environment and working directory for the embedded server. */
   serverEnv?: Record<string, string>;
   serverCwd?: string;
+  /** Policy for requests that carry none. Absent: the server's own permission configuration. */
+  defaultPermissions?: PermissionPolicy;
   /** Default model, `provider/model`. Absent: the server's configured model. */
   model?: string;
   /** `/event` per workspace directory (default), or `/global/event`. */
@@ -30,5 +34,13 @@ export interface OpenCodeOptions {
 
 export function opencodeOptionsFromConfig(config: Config, log: Logger): OpenCodeOptions {
   const { url, password, username, bin, model } = config.opencode;
-  return { url, password, username, bin, model, log: log.child({ provider: "opencode" }) };
+  return {
+    url,
+    password,
+    username,
+    bin,
+    model,
+    defaultPermissions: permissionPolicyFromConfig(config.runs),
+    log: log.child({ provider: "opencode" }),
+  };
 }
