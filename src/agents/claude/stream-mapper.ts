@@ -60,6 +60,7 @@ export class ClaudeStreamMapper {
   #apiError: string | undefined;
   #garbage: string[] = [];
   #jsonLines = 0;
+  #inTurn = false;
 
   constructor(options: { cwd?: string } = {}) {
     this.#cwd = options.cwd;
@@ -90,6 +91,7 @@ export class ClaudeStreamMapper {
     }
     this.#jsonLines++;
     const { type, subtype } = env.data;
+    if (type === "assistant" || type === "user" || (type === "system" && subtype === "init")) this.#inTurn = true;
     switch (type) {
       case "system":
         return this.#system(subtype, value);
@@ -109,6 +111,16 @@ export class ClaudeStreamMapper {
   /** Number of `result` lines so far (one per turn). */
   get resultCount(): number {
     return this.#results;
+  }
+
+  /** Lines that were stream-json events (not garbage) so far. */
+  get eventLines(): number {
+    return this.#jsonLines;
+  }
+
+  /** A turn started (init, assistant or user line) and its `result` line has not come yet. */
+  get inTurn(): boolean {
+    return this.#inTurn;
   }
 
   /** The tool use a permission request (by request id) is about. */
@@ -219,6 +231,7 @@ export class ClaudeStreamMapper {
     const r = p.data;
     this.#lastResult = r;
     this.#results++;
+    this.#inTurn = false;
     this.#lastTurnTexts = this.#texts;
     this.#texts = [];
     this.#textChars = 0;

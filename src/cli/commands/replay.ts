@@ -51,11 +51,10 @@ export async function replayCommand(argv: string[], io: CommandIO): Promise<numb
     return 1;
   }
   // The line reader's bound: a huge or endless line costs at most DefaultMaxLineBytes, and is skipped.
-  let skipped = 0;
   async function* lines(): AsyncGenerator<string> {
     for await (const item of readLines(createReadStream(file as string), DefaultMaxLineBytes)) {
       if (item.kind === "line") yield item.text;
-      else skipped++;
+      else io.stderr.write(`warning: skipped a line of ${mib(item.bytes)} (the limit is ${mib(DefaultMaxLineBytes)})\n`);
     }
   }
   const human = new HumanRenderer(io);
@@ -68,8 +67,6 @@ export async function replayCommand(argv: string[], io: CommandIO): Promise<numb
     const why = err instanceof CodethreadError ? err.message : messageOf(err);
     io.stderr.write(`Could not replay ${shown}: ${terminalSafe(why)}\n`);
     return 1;
-  } finally {
-    if (skipped) io.stderr.write(`warning: skipped ${skipped} line(s) longer than ${mib(DefaultMaxLineBytes)}\n`);
   }
   return 0;
 }
