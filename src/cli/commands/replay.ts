@@ -54,7 +54,8 @@ export async function replayCommand(argv: string[], io: CommandIO): Promise<numb
   async function* lines(): AsyncGenerator<string> {
     for await (const item of readLines(createReadStream(file as string), DefaultMaxLineBytes)) {
       if (item.kind === "line") yield item.text;
-      else io.stderr.write(`warning: skipped a line of ${mib(item.bytes)} (the limit is ${mib(DefaultMaxLineBytes)})\n`);
+      else
+        io.stderr.write(`warning: skipped a line of ${mib(item.bytes)} (the limit is ${mib(DefaultMaxLineBytes)})\n`);
     }
   }
   const human = new HumanRenderer(io);
