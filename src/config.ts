@@ -75,7 +75,7 @@ const EnvSchema = z.object({
     .default(DefaultRunTimeoutMs),
   CODETHREAD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   CODETHREAD_PERMISSION_POLICY: permissionPolicy.default("allow-tools"),
-  CODETHREAD_ALLOWED_TOOLS: list.default(["Bash", "Read", "Write", "Edit", "Glob", "Grep"]),
+  CODETHREAD_ALLOWED_TOOLS: list.optional(),
   CODETHREAD_PERMISSION_TIMEOUT: durationMs.default(10 * 60_000),
   CODETHREAD_SANDBOX: bool.default(false),
   CODETHREAD_AGENT_ENV: list.default([]),
@@ -101,6 +101,11 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** CODETHREAD_ALLOWED_TOOLS when unset, for the `allow-tools` policy: what a coding agent needs. */
+export const DefaultAllowedTools = ["Bash", "Read", "Write", "Edit", "Glob", "Grep"] as const;
+/** CODETHREAD_ALLOWED_TOOLS when unset, for the `ask` policy: reading runs, commands and edits ask. */
+export const DefaultAskAllowedTools = ["Read", "Glob", "Grep"] as const;
+
 export interface Config {
   slack: {
     botToken?: Secret;
@@ -122,6 +127,7 @@ export interface Config {
     timeoutMs: number;
     concurrency: number;
     permissionPolicy: z.infer<typeof permissionPolicy>;
+    /** Tools that run without asking (see `permissionPolicyFromConfig`). */
     allowedTools: string[];
     permissionTimeoutMs: number;
     sandbox: boolean;
@@ -212,7 +218,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       timeoutMs: e.CODETHREAD_RUN_TIMEOUT,
       concurrency: e.CODETHREAD_CONCURRENCY,
       permissionPolicy: e.CODETHREAD_PERMISSION_POLICY,
-      allowedTools: e.CODETHREAD_ALLOWED_TOOLS,
+      allowedTools: [
+        ...(e.CODETHREAD_ALLOWED_TOOLS ??
+          (e.CODETHREAD_PERMISSION_POLICY === "ask" ? DefaultAskAllowedTools : DefaultAllowedTools)),
+      ],
       permissionTimeoutMs: e.CODETHREAD_PERMISSION_TIMEOUT,
       sandbox: e.CODETHREAD_SANDBOX,
       agentEnv: e.CODETHREAD_AGENT_ENV,
