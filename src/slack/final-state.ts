@@ -88,13 +88,13 @@ export async function deliverInterrupted(
 
 /** The card says where a message went when its thread refused it. */
 function noteFallback(run: FinishingRun, what: string, route: Route, reason: string | undefined): void {
-  const who = `<@${run.requester.userId}>`;
+  // Plain words: the card renders its note as escaped text (the card's head already names who asked).
   const where =
     route === "response_url"
-      ? `so it was shown to ${who} privately`
+      ? "so it was shown privately to the person who asked"
       : route === "dm"
-        ? `so it was sent to ${who} as a direct message`
-        : `and could not reach ${who} another way either`;
+        ? "so it was sent to the person who asked as a direct message"
+        : "and could not reach the person who asked another way either";
   const line = `${what} could not be posted in this thread (Slack said \`${reason ?? "unknown"}\`), ${where}.`;
   run.state.note = run.state.note ? `${run.state.note}\n${line}` : line;
 }

@@ -108,7 +108,8 @@ export class FakeSlack {
   readonly messages: StoredMessage[] = [];
   readonly uploads: { fileId: string; content: string }[] = [];
   #failures: Failure[] = [];
-  readonly #hangs = new Set<NodeJS.Timeout>();
+  /** Calls being held by a `hangMs` fault: serving one ends its hang early. */
+  readonly #hangs = new Map<NodeJS.Timeout, () => void>();
   #server: Server | undefined;
   #seq = 0;
   #windows = new Map<string, number[]>();
@@ -139,7 +140,7 @@ export class FakeSlack {
   }
 
   async stop(): Promise<void> {
-    for (const t of this.#hangs) clearTimeout(t);
+    for (const t of this.#hangs.keys()) clearTimeout(t);
     this.#hangs.clear();
     this.#server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
@@ -157,6 +158,11 @@ export class FakeSlack {
   /** Give `fault` to calls of `method` (a Web API method, or `response_url`); see FaultOptions. */
   fault(method: string, fault: Fault, opts: FaultOptions = {}): void {
     this.#failures.push({ method, fault, skip: opts.skip ?? 0, remaining: opts.count ?? 1, when: opts.when });
+  }
+
+  /** Serve every call held by a hang now, in the order they arrived. */
+  releaseHangs(): void {
+    for (const serve of [...this.#hangs.values()]) serve();
   }
 
   clearFailures(): void {
@@ -232,11 +238,13 @@ export class FakeSlack {
     this.calls.push(call);
     const failure = this.#takeFailure(method, body);
     if (failure && "hangMs" in failure) {
-      const timer = setTimeout(() => {
+      const serve = () => {
+        clearTimeout(timer);
         this.#hangs.delete(timer);
         this.#serve(res, call, path, req, undefined);
-      }, failure.hangMs);
-      this.#hangs.add(timer);
+      };
+      const timer = setTimeout(serve, failure.hangMs);
+      this.#hangs.set(timer, serve);
       return;
     }
     this.#serve(res, call, path, req, failure);
