@@ -17,8 +17,9 @@ export interface ProgressEditorOptions {
   /** Edits that may go out back to back after a quiet period. */
   burst: number;
   /**
-   * Tokens progress edits leave in the bucket for final cards (default ¾ of `burst`): that many
-   * runs can end at once and show it at once, however busy the workspace is.
+   * Tokens progress edits leave in the bucket for final cards (default ¾ of `burst`; never more
+   * than the workspace has live cards): that many runs can end at once and show it at once,
+   * however busy the workspace is.
    */
   finalReserve?: number;
 }
@@ -159,13 +160,21 @@ export class ProgressEditor {
         nextWake = Math.min(nextWake, now + 20);
         continue;
       }
-      if (!budget.tryTake(this.#finalReserve)) {
-        nextWake = Math.min(nextWake, now + Math.max(budget.waitMs(this.#finalReserve), 10));
+      const keep = this.#keep(card.teamId);
+      if (!budget.tryTake(keep)) {
+        nextWake = Math.min(nextWake, now + Math.max(budget.waitMs(keep), 10));
         continue;
       }
       this.#send(key, card);
     }
     this.#schedule(nextWake);
+  }
+
+  /** Tokens to leave for final cards: one per live card of the workspace, up to the reserve. */
+  #keep(teamId: string): number {
+    let live = 0;
+    for (const c of this.#cards.values()) if (c.teamId === teamId && ++live >= this.#finalReserve) break;
+    return Math.min(live, this.#finalReserve);
   }
 
   #schedule(at: number): void {
