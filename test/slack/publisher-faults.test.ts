@@ -79,6 +79,21 @@ describe("SlackPublisher under Slack faults", () => {
     await p.close();
   });
 
+  it("keeps a thread's answers in order when the first one has to be retried", async () => {
+    const p = publisher(300);
+    const first = run();
+    const second: RunInfo = { ...first, jobId: `${first.jobId}-reply`, payload: { ...first.payload, prompt: "again" } };
+    fake.fault("chat.postMessage", { hangMs: 60_000 }, { when: (x) => x.text === "first answer" });
+    await p.runStarted(first);
+    await p.runFinished(first, { outcome: "succeeded", text: "first answer", durationMs: 10 }, {});
+    await p.runStarted(second);
+    await p.runFinished(second, { outcome: "succeeded", text: "second answer", durationMs: 10 }, {});
+    await p.idle();
+    const answers = fake.thread("C0BUILDS1", first.payload.threadTs).filter((m) => m.text.endsWith("answer"));
+    expect(answers.map((m) => m.text)).toEqual(["first answer", "second answer"]);
+    await p.close();
+  });
+
   it("logs each fallback and tells the card when the thread, the response_url and the DM all refuse", async () => {
     const p = publisher(2_000);
     const r = run({ responseUrl: fake.responseUrl("cmd-1") });
