@@ -12,7 +12,7 @@ import {
   showFinalCard,
 } from "./final-state.js";
 import { truncate } from "./format.js";
-import { permissionQuestion, renderPermissionAnswered, renderPermissionRequest } from "./permission-message.js";
+import { askPermission, markTimedOut, type PermissionDeps, type PermissionEntry } from "./permission-requests.js";
 import { DefaultProgressOptions, ProgressEditor, type ProgressEditorOptions } from "./progress-editor.js";
 import type { Requester } from "./requester-notice.js";
 import { type PostResponse, ResponseUrlLifetimeMs, responseUrlPoster } from "./response-url.js";
@@ -20,7 +20,6 @@ import { DefaultRetryPolicy, type RetryPolicy } from "./retry.js";
 import { RetryingSlackApi } from "./retrying-api.js";
 import { renderRunCard } from "./run-card.js";
 import type { SlackApi } from "./slack-api.js";
-import { slackErrorOf } from "./slack-failure.js";
 
 type RunRef = Omit<RunInfo, "startedAt" | "provider"> & { startedAt?: Date; provider?: string };
 
@@ -31,7 +30,7 @@ interface LiveRun {
   threadTs: string;
   cardTs?: Promise<string | undefined>;
   /** Permission request id → its message ts and question. */
-  permissions: Map<string, { ts: Promise<string | undefined>; question: string; askedAt: number }>;
+  permissions: Map<string, PermissionEntry>;
   /** When the thread's status line was last set (epoch ms). */
   statusAt?: number;
   /** Posts started by runEvent (permission requests); the final delivery waits for them so the thread reads in order. */
@@ -85,6 +84,7 @@ export class SlackPublisher implements RunPublisher {
   readonly #clock: Clock;
   readonly #reliable: SlackApi;
   readonly #final: FinalStateDeps;
+  readonly #permissionDeps: PermissionDeps;
 
   constructor(private readonly o: SlackPublisherOptions) {
     this.#clock = o.clock ?? systemClock;
@@ -106,6 +106,14 @@ export class SlackPublisher implements RunPublisher {
       clock: this.#clock,
       retry,
       signal,
+    };
+    this.#permissionDeps = {
+      api: this.#reliable,
+      log: o.log,
+      clock: this.#clock,
+      timeoutMs: o.permissionTimeoutMs,
+      wasAnswered: o.wasAnswered,
+      onPermissionTimeout: o.onPermissionTimeout,
     };
     this.#final = {
       reliable: this.#reliable,
@@ -189,27 +197,12 @@ export class SlackPublisher implements RunPublisher {
   async runEvent(run: RunInfo, event: AgentEvent): Promise<void> {
     const live = this.#live(run);
     if (event.type === "permission_request") {
-      const ask = {
-        jobId: run.jobId,
-        requestId: event.id,
-        userId: run.payload.userId,
-        tool: event.tool,
-        summary: event.summary,
-        timeoutMs: this.o.permissionTimeoutMs,
-      };
-      const msg = renderPermissionRequest(ask);
-      const ts = this.#reliable
-        .postMessage({ channel: live.channel, threadTs: live.threadTs, ...msg })
-        .then((r) => r.ts)
-        .catch((err: unknown) => {
-          this.o.log.error({ err, jobId: run.jobId }, "could not post a permission request");
-          return undefined;
-        });
-      live.permissions.set(event.id, { ts, question: permissionQuestion(ask), askedAt: this.#clock.now() });
-      live.pending.push(ts);
+      const entry = askPermission(this.#permissionDeps, run, live, event);
+      live.permissions.set(event.id, entry);
+      live.pending.push(entry.ts);
     }
     if (event.type === "permission_denied" && live.permissions.size) {
-      live.pending.push(this.#maybeTimedOut(run, live, event.id, event.reason));
+      live.pending.push(markTimedOut(this.#permissionDeps, run, live, event.id, event.reason));
     }
     if (event.type === "tool_use") this.#status(live, event.summary);
     if (!applyEvent(live.state, event)) return;
@@ -229,37 +222,6 @@ export class SlackPublisher implements RunPublisher {
     this.o.progress.setStatus({ channel: live.channel, threadTs: live.threadTs, status }).catch((err: unknown) => {
       this.o.log.debug({ err }, "thread status not set");
     });
-  }
-
-  /**
-   * A denial arrived. Providers report it under the tool-use id, not the request id, so find the
-   * oldest request nobody answered (per the audit log, any replica): that one was denied by the
-   * provider's timeout, and its message in the thread says so.
-   */
-  async #maybeTimedOut(
-    run: RunInfo,
-    live: LiveRun,
-    eventId: string | undefined,
-    reason: string | undefined,
-  ): Promise<void> {
-    const ids = eventId && live.permissions.has(eventId) ? [eventId] : [...live.permissions.keys()];
-    for (const requestId of ids) {
-      const entry = live.permissions.get(requestId);
-      if (!entry) continue;
-      const timeout = this.o.permissionTimeoutMs;
-      if (timeout && this.#clock.now() - entry.askedAt < timeout * 0.9 && ids.length > 1) continue;
-      live.permissions.delete(requestId);
-      const answered = await (this.o.wasAnswered?.(run.jobId, requestId) ?? Promise.resolve(false)).catch(() => false);
-      if (answered) continue;
-      const ts = await entry.ts;
-      const msg = renderPermissionAnswered(entry.question, { allow: false, timedOut: true, reason });
-      if (ts)
-        await this.#safe("permission timeout", () => this.#reliable.update({ channel: live.channel, ts, ...msg }));
-      await this.o
-        .onPermissionTimeout?.(run, requestId)
-        .catch((err: unknown) => this.o.log.warn({ err }, "audit failed"));
-      return;
-    }
   }
 
   #finishing(live: LiveRun): FinishingRun {
@@ -324,15 +286,6 @@ export class SlackPublisher implements RunPublisher {
   /** Resolves when every final delivery started so far has finished. */
   async idle(): Promise<void> {
     await this.#finals.idle();
-  }
-
-  /** Run a reliable call; log a failure (the reliable client has already retried) instead of failing the run. */
-  async #safe(what: string, fn: () => Promise<unknown>): Promise<void> {
-    try {
-      await fn();
-    } catch (err) {
-      this.o.log.error({ err, what, slackError: slackErrorOf(err) }, "Slack delivery failed");
-    }
   }
 
   /** Shutdown: stop progress edits, then flush the final deliveries still running, for at most `closeGraceMs`. */
