@@ -60,9 +60,9 @@ function lead(channel: string, n: Notice): Block[] {
 export async function tellRequester(deps: RequesterDeps, who: Requester, notice: Notice): Promise<Route> {
   const blocks = lead(who.channel, notice);
   const base = { userId: who.userId, channel: who.channel, slackError: notice.reason, what: notice.what };
-  const valid = who.responseUrl && (who.responseUrlUntil === undefined || deps.clock.now() < who.responseUrlUntil);
-  if (who.responseUrl && valid) {
-    const url = who.responseUrl;
+  const url = who.responseUrl;
+  const expired = who.responseUrlUntil !== undefined && deps.clock.now() >= who.responseUrlUntil;
+  if (url && !expired) {
     const dest: Destination = {
       route: "response_url",
       post: (m) =>
