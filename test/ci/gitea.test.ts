@@ -86,6 +86,7 @@ for (const flavor of ["gitea", "forgejo"] as const) {
         topics: ["service"],
         files: {
           ".gitea/template": "README.md\n",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: Gitea template variables
           "README.md": "# ${REPO_NAME} by $REPO_OWNER: ${REPO_DESCRIPTION}\n",
           ".woodpecker/ci.yaml": "steps:\n  - name: echo\n    commands: [echo $${CI_REPO}]\n",
         },
@@ -116,7 +117,9 @@ for (const flavor of ["gitea", "forgejo"] as const) {
       expect((notTemplate as ErrInvalidRequest).serverMessage).toBe("this is not a template repo");
 
       fake.setScopes(fake.botToken, ["write:user", "read:organization"]);
-      const scope = await forge.createRepo({ ...input, owner: "codethread-bot", name: "fresh" }).catch((e: unknown) => e);
+      const scope = await forge
+        .createRepo({ ...input, owner: "codethread-bot", name: "fresh" })
+        .catch((e: unknown) => e);
       expect(scope).toBeInstanceOf(ErrTokenScope);
       expect((scope as ErrTokenScope).scopes).toEqual(["write:repository"]);
       expect((scope as Error).message).toMatch(/lacks the write:repository scope/);
@@ -142,6 +145,8 @@ describe("Gitea adapter without a server", () => {
     const forge = new GiteaForge({ url: "http://127.0.0.1:9", token: new Secret("x"), timeoutMs: 2_000 });
     const err = await forge.server().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ErrServiceUnreachable);
-    expect((err as Error).message).toMatch(/Gitea at http:\/\/127\.0\.0\.1:9 did not answer GET \/version .*check the URL/);
+    expect((err as Error).message).toMatch(
+      /Gitea at http:\/\/127\.0\.0\.1:9 did not answer GET \/version .*check the URL/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { HttpJsonClient } from "../../http/json-client.js";
 import type { Secret } from "../../secret.js";
-import type { ActivateResult, CiPipeline, CIProvider, CiRepo, CiSecret, TriggerResult } from "../ci-provider.js";
+import type { ActivateResult, CIProvider, CiPipeline, CiRepo, CiSecret, TriggerResult } from "../ci-provider.js";
 import { ErrCiStaleRepo, ErrCiVersionUnsupported } from "../errors.js";
 import { ErrConflict, ErrNotFound, ErrServerFailed, type ServiceDescriptor, serviceErrors } from "../service-errors.js";
 import { LogEntries, Pipeline, Pipelines, Repo, Secret as SecretBody, User, Version } from "./schemas.js";
@@ -78,7 +78,8 @@ export class WoodpeckerCi implements CIProvider {
       return { kind: "activated", repo: this.#repo(await this.#http.json("POST", path, Repo, { query })) };
     } catch (err) {
       if (!(err instanceof ErrConflict)) throw err;
-      if (!/already active/i.test(err.serverMessage)) throw new ErrCiStaleRepo(`forge repository ${forgeRemoteId}`, err.serverMessage);
+      if (!/already active/i.test(err.serverMessage))
+        throw new ErrCiStaleRepo(`forge repository ${forgeRemoteId}`, err.serverMessage);
       const repos = await this.#http.json("GET", "/api/user/repos", Repo.array(), { query: { all: true } });
       const repo = repos.find((r) => r.forge_remote_id === String(forgeRemoteId));
       if (!repo) throw err;
@@ -139,7 +140,11 @@ export class WoodpeckerCi implements CIProvider {
       const entries = await this.#http.json("GET", `/api/repos/${repoId}/logs/${number}/${stepId}`, LogEntries);
       return entries
         .sort((a, b) => a.line - b.line)
-        .map((e) => Buffer.from(e.data ?? "", "base64").toString("utf8").replace(/\r?\n$/, ""));
+        .map((e) =>
+          Buffer.from(e.data ?? "", "base64")
+            .toString("utf8")
+            .replace(/\r?\n$/, ""),
+        );
     } catch (err) {
       if (err instanceof ErrNotFound) return [];
       throw err;

@@ -188,13 +188,15 @@ export class FakeGitea {
       const ok = info.scopes.some(
         (s) => s === "all" || s === `write:${category}` || (level === "read" && s === `read:${category}`),
       );
-      if (!ok) return msg(this.url, `token does not have at least one of required scope(s): [${level}:${category}]`, 403);
+      if (!ok)
+        return msg(this.url, `token does not have at least one of required scope(s): [${level}:${category}]`, 403);
     }
     return undefined;
   }
 
   #perms(repo: FakeRepo, login: string | undefined) {
-    const owner = login !== undefined && (repo.owner.login === login || this.#members.get(repo.owner.login)?.has(login));
+    const owner =
+      login !== undefined && (repo.owner.login === login || this.#members.get(repo.owner.login)?.has(login));
     return { admin: Boolean(owner), push: Boolean(owner), pull: Boolean(owner) || !repo.private };
   }
 
@@ -226,7 +228,13 @@ export class FakeGitea {
     return repo;
   }
 
-  async #commit(repo: FakeRepo, branch: string, message: string, files: { path: string; content: Buffer }[], login: string) {
+  async #commit(
+    repo: FakeRepo,
+    branch: string,
+    message: string,
+    files: { path: string; content: Buffer }[],
+    login: string,
+  ) {
     const author = { name: login, email: `${login}@example.com` };
     const result = await this.git.commit(repo.owner.login, repo.name, { branch, message, files, author });
     repo.empty = false;
@@ -268,7 +276,7 @@ export class FakeGitea {
     if ("status" in auth) return auth;
     const me = this.#accounts.get(auth.login)!;
     const body = (req.body ?? {}) as Record<string, unknown>;
-    let m: RegExpExecArray | null;
+    const at = (re: RegExp) => re.exec(p) ?? undefined;
 
     if (method === "GET" && p === "/user") {
       return this.#scope(auth, "read", "user") ?? { status: 200, json: accountJson(this.url, me) };
@@ -288,45 +296,53 @@ export class FakeGitea {
     if (method === "POST" && p === "/user/repos") {
       return this.#scope(auth, "write", "user", "repository") ?? this.#createRepo(me, me, body);
     }
-    if ((m = /^\/orgs\/([^/]+)$/.exec(p)) && method === "GET") {
-      const org = this.#accounts.get(decodeURIComponent(m[1]!));
+    const orgPath = at(/^\/orgs\/([^/]+)$/);
+    if (orgPath && method === "GET") {
+      const org = this.#accounts.get(decodeURIComponent(orgPath[1]!));
       const denied = this.#scope(auth, "read", "organization");
       if (denied) return denied;
-      if (!org || org.kind !== "org") return this.#notFound();
+      if (org?.kind !== "org") return this.#notFound();
       return { status: 200, json: orgJson(this.url, org) };
     }
-    if ((m = /^\/orgs\/([^/]+)\/repos$/.exec(p)) && method === "POST") {
+    const orgRepos = at(/^\/orgs\/([^/]+)\/repos$/);
+    if (orgRepos && method === "POST") {
       const denied = this.#scope(auth, "write", "organization");
       if (denied) return denied;
-      const org = this.#accounts.get(decodeURIComponent(m[1]!));
-      if (!org || org.kind !== "org") return this.#notFound();
+      const org = this.#accounts.get(decodeURIComponent(orgRepos[1]!));
+      if (org?.kind !== "org") return this.#notFound();
       if (!this.#members.get(org.login)?.has(me.login)) {
         return msg(this.url, "Given user is not allowed to create repository in organization.", 403);
       }
       return this.#createRepo(me, org, body);
     }
-    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/generate$/.exec(p)) && method === "POST") {
-      return this.#scope(auth, "write", "repository") ?? this.#generate(me, m[1]!, m[2]!, body);
+    const generate = at(/^\/repos\/([^/]+)\/([^/]+)\/generate$/);
+    if (generate && method === "POST") {
+      return this.#scope(auth, "write", "repository") ?? this.#generate(me, generate[1]!, generate[2]!, body);
     }
-    if ((m = /^\/repositories\/(\d+)$/.exec(p)) && method === "GET") {
+    const byId = at(/^\/repositories\/(\d+)$/);
+    if (byId && method === "GET") {
       const denied = this.#scope(auth, "read", "repository");
       if (denied) return denied;
-      const repo = this.repos().find((r) => r.id === Number(m![1]));
+      const repo = this.repos().find((r) => r.id === Number(byId[1]));
       if (!repo || !this.#perms(repo, me.login).pull) return this.#notFound();
       return { status: 200, json: this.#repoJson(repo, me.login) };
     }
-    if ((m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(p))) {
-      const repo = this.repo(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
+    const repoPath = at(/^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/);
+    if (repoPath) {
+      const repo = this.repo(decodeURIComponent(repoPath[1]!), decodeURIComponent(repoPath[2]!));
       const denied = this.#scope(auth, method === "GET" ? "read" : "write", "repository");
       if (denied) return denied;
       if (!repo || !this.#perms(repo, me.login).pull) return this.#notFound();
-      return this.#repoRoute(req, me, repo, m[3] ?? "", body);
+      return this.#repoRoute(req, me, repo, repoPath[3] ?? "", body);
     }
     return this.#notFound();
   }
 
   #notFound(): FakeResponse {
-    return { status: 404, json: { message: "The target couldn't be found.", url: `${this.url}/api/swagger`, errors: [] } };
+    return {
+      status: 404,
+      json: { message: "The target couldn't be found.", url: `${this.url}/api/swagger`, errors: [] },
+    };
   }
 
   #validName(name: unknown): FakeResponse | undefined {
@@ -351,14 +367,23 @@ export class FakeGitea {
       defaultBranch: String(body.default_branch ?? "main"),
     });
     if (body.auto_init) {
-      await this.#commit(repo, repo.defaultBranch, "Initial commit", [
-        { path: "README.md", content: Buffer.from(`# ${name}\n\n${repo.description}\n`) },
-      ], me.login);
+      await this.#commit(
+        repo,
+        repo.defaultBranch,
+        "Initial commit",
+        [{ path: "README.md", content: Buffer.from(`# ${name}\n\n${repo.description}\n`) }],
+        me.login,
+      );
     }
     return { status: 201, json: this.#repoJson(repo, me.login) };
   }
 
-  async #generate(me: FakeAccount, tOwner: string, tName: string, body: Record<string, unknown>): Promise<FakeResponse> {
+  async #generate(
+    me: FakeAccount,
+    tOwner: string,
+    tName: string,
+    body: Record<string, unknown>,
+  ): Promise<FakeResponse> {
     const template = this.repo(decodeURIComponent(tOwner), decodeURIComponent(tName));
     if (!template || !this.#perms(template, me.login).pull) return this.#notFound();
     const owner = this.#accounts.get(String(body.owner ?? ""));

@@ -69,7 +69,9 @@ export class GitRepos {
 
   async head(owner: string, name: string, branch: string): Promise<string | undefined> {
     try {
-      return await text(git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], { cwd: this.dir(owner, name) }));
+      return await text(
+        git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], { cwd: this.dir(owner, name) }),
+      );
     } catch {
       return undefined;
     }
@@ -92,7 +94,9 @@ export class GitRepos {
   /** Blob sha of a file on `branch`, if it exists. */
   async blob(owner: string, name: string, branch: string, filePath: string): Promise<string | undefined> {
     try {
-      return await text(git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}:${filePath}`], { cwd: this.dir(owner, name) }));
+      return await text(
+        git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}:${filePath}`], { cwd: this.dir(owner, name) }),
+      );
     } catch {
       return undefined;
     }

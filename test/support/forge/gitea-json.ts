@@ -198,7 +198,9 @@ export function filesResponseJson(
       html_url: `${base}/${full}/commit/${commit.sha}`,
       author: who,
       committer: who,
-      parents: commit.parent ? [{ url: `${base}/api/v1/repos/${full}/git/commits/${commit.parent}`, sha: commit.parent, created: date }] : [],
+      parents: commit.parent
+        ? [{ url: `${base}/api/v1/repos/${full}/git/commits/${commit.parent}`, sha: commit.parent, created: date }]
+        : [],
       message: `${commit.message}\n`,
       tree: { url: `${base}/api/v1/repos/${full}/git/trees/${commit.sha}`, sha: commit.sha, created: date },
     },

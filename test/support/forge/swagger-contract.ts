@@ -161,8 +161,10 @@ export class SwaggerContract {
         if (p.required) problems.push(`${p.in} parameter ${p.name} is required`);
         continue;
       }
-      if (p.type === "integer" && !intPattern.test(value)) problems.push(`${p.in} ${p.name}="${value}" is not an integer`);
-      if (p.type === "boolean" && !["true", "false"].includes(value)) problems.push(`${p.in} ${p.name} is not a boolean`);
+      if (p.type === "integer" && !intPattern.test(value))
+        problems.push(`${p.in} ${p.name}="${value}" is not an integer`);
+      if (p.type === "boolean" && !["true", "false"].includes(value))
+        problems.push(`${p.in} ${p.name} is not a boolean`);
     }
     if (req.body !== undefined && !op.parameters.some((p) => p.in === "body")) {
       problems.push("the request has a body and the operation takes none");
@@ -205,10 +207,9 @@ export class SwaggerContract {
 
 /** Gitea 1.27.1 or Forgejo 16.0.1, with the patches both need. */
 export function giteaContract(flavor: "gitea" | "forgejo"): SwaggerContract {
-  return new SwaggerContract(
-    flavor === "gitea" ? "gitea-1.27.1.swagger.json" : "forgejo-16.0.1.swagger.json",
-    { wildcards: ["filepath"] },
-  );
+  return new SwaggerContract(flavor === "gitea" ? "gitea-1.27.1.swagger.json" : "forgejo-16.0.1.swagger.json", {
+    wildcards: ["filepath"],
+  });
 }
 
 /** Woodpecker 3.17.0: `LogEntry.data` is a base64 string; a filtered manual pipeline answers 204. */

@@ -24,7 +24,14 @@ function globToRegex(glob: string): RegExp {
 
 const words = (s: string) => s.split(/[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])/).filter(Boolean);
 
-export function templateVariables(v: { name: string; owner: string; description: string; link: string; templateName: string; templateOwner: string }) {
+export function templateVariables(v: {
+  name: string;
+  owner: string;
+  description: string;
+  link: string;
+  templateName: string;
+  templateOwner: string;
+}) {
   const vars: Record<string, string> = {
     REPO_NAME: v.name,
     REPO_OWNER: v.owner,
