@@ -21,7 +21,9 @@ export async function readSecretFromStdin(io: CliIO, what: string, help: string)
     if (size > MaxValueBytes) throw new ErrUsage(`${what} is longer than ${MaxValueBytes} bytes.`, help);
     chunks.push(buf);
   }
-  const text = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  const text = Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
   if (!text) throw new ErrUsage(`${what} is empty: pipe it in, e.g. printf %s "$VALUE" | codethread …`, help);
   return new Secret(text);
 }

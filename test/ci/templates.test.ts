@@ -76,6 +76,7 @@ describe("built-in templates", () => {
     expect(byPath[".woodpecker/ci.yaml"]).toBe(
       readFileSync(path.join(BuiltinTemplatesDir, "node/.woodpecker/ci.yaml"), "utf8"),
     );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the template's own JavaScript, copied as is
     expect(byPath["src/greeting.js"]).toContain("`Hello, ${who}!`");
   });
 

@@ -2,8 +2,8 @@ import { parseArgs } from "node:util";
 import { loadConfig, loadDotEnv } from "../../config.js";
 import { createLogger } from "../../log.js";
 import { Secret } from "../../secret.js";
-import { openCredentialStore } from "../../store/credentials/store.js";
 import { parseSecretKey } from "../../store/credentials/key.js";
+import { openCredentialStore } from "../../store/credentials/store.js";
 import { openDatabase } from "../../store/open.js";
 import { ErrUsage, parseOrUsage } from "../errors.js";
 import { type CliIO, writeLine } from "../io.js";
@@ -71,7 +71,8 @@ export async function secretsCommand(argv: string[], io: CliIO): Promise<number>
     case "list": {
       if (rest.length) throw new ErrUsage("secrets list takes no arguments.", secretsHelp);
       const list = await withStore(io, (store) => store.list());
-      if (!list.length) writeLine(io.stdout, "No credentials stored. Add one: printf %s \"$TOKEN\" | codethread secrets set NAME");
+      if (!list.length)
+        writeLine(io.stdout, 'No credentials stored. Add one: printf %s "$TOKEN" | codethread secrets set NAME');
       for (const c of list) writeLine(io.stdout, `${c.name}  key ${c.keyId}  updated ${c.updatedAt.toISOString()}`);
       return 0;
     }
@@ -82,7 +83,8 @@ export async function secretsCommand(argv: string[], io: CliIO): Promise<number>
       return deleted ? 0 : 1;
     }
     case "rotate": {
-      if (rest.length) throw new ErrUsage("secrets rotate reads the new key from stdin or CODETHREAD_NEW_SECRET_KEY.", secretsHelp);
+      if (rest.length)
+        throw new ErrUsage("secrets rotate reads the new key from stdin or CODETHREAD_NEW_SECRET_KEY.", secretsHelp);
       const fromEnv = io.env.CODETHREAD_NEW_SECRET_KEY;
       const raw = fromEnv ? new Secret(fromEnv) : await readSecretFromStdin(io, "the new key", secretsHelp);
       const newKey = parseSecretKey(raw.reveal());

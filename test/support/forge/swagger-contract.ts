@@ -205,21 +205,40 @@ export class SwaggerContract {
   }
 }
 
+const loaded = new Map<string, SwaggerContract>();
+/** One checker per spec and process: compiled schemas are reused by every fake. */
+function once(key: string, make: () => SwaggerContract): SwaggerContract {
+  let c = loaded.get(key);
+  if (!c) {
+    c = make();
+    loaded.set(key, c);
+  }
+  return c;
+}
+
 /** Gitea 1.27.1 or Forgejo 16.0.1, with the patches both need. */
 export function giteaContract(flavor: "gitea" | "forgejo"): SwaggerContract {
-  return new SwaggerContract(flavor === "gitea" ? "gitea-1.27.1.swagger.json" : "forgejo-16.0.1.swagger.json", {
-    wildcards: ["filepath"],
-  });
+  return once(
+    flavor,
+    () =>
+      new SwaggerContract(flavor === "gitea" ? "gitea-1.27.1.swagger.json" : "forgejo-16.0.1.swagger.json", {
+        wildcards: ["filepath"],
+      }),
+  );
 }
 
 /** Woodpecker 3.17.0: `LogEntry.data` is a base64 string; a filtered manual pipeline answers 204. */
 export function woodpeckerContract(): SwaggerContract {
-  return new SwaggerContract(
-    "woodpecker-3.17.0.swagger.json",
-    { wildcards: ["repo_full_name"], undocumented: ["POST /repos/{repo_id}/pipelines 204"] },
-    (definitions) => {
-      const entry = definitions.LogEntry as JsonObject;
-      (entry.properties as JsonObject).data = { type: ["string", "null"] };
-    },
+  return once(
+    "woodpecker",
+    () =>
+      new SwaggerContract(
+        "woodpecker-3.17.0.swagger.json",
+        { wildcards: ["repo_full_name"], undocumented: ["POST /repos/{repo_id}/pipelines 204"] },
+        (definitions) => {
+          const entry = definitions.LogEntry as JsonObject;
+          (entry.properties as JsonObject).data = { type: ["string", "null"] };
+        },
+      ),
   );
 }
