@@ -204,9 +204,10 @@ describe("provisioning against the Gitea and Woodpecker fakes", () => {
   });
 
   it("sets the configured secrets from the credential store, and finishes after a missing one is stored", async () => {
-    const store = new CredentialStore(world.db, new Secret(randomBytes(32).toString("base64")));
+    const key = randomBytes(32).toString("base64");
+    const store = new CredentialStore(world.db, new Secret(key));
     const deploy = `deploy-${randomBytes(8).toString("hex")}`;
-    secretsUsed.push(deploy);
+    secretsUsed.push(deploy, key);
     const service = world.service(world.config({ CODETHREAD_PROJECT_SECRETS: "DEPLOY_TOKEN" }), store);
     const first = new RecordingProgress();
     expect((await service.provision(request("billing"), first)).status).toBe("needs_attention");

@@ -96,6 +96,20 @@ describe("Woodpecker adapter against the contract fake", () => {
     expect(wp.calls("PATCH", /secrets/)).toHaveLength(1);
   });
 
+  it("upserts through a race: the second POST's duplicate 500 becomes a PATCH", async () => {
+    const { repo } = await client.activateRepo(repoId);
+    const secret = (v: string) => ({ name: "npm_token", value: new Secret(v), events: ["manual"] });
+    const results = await Promise.all([
+      client.upsertSecret(repo.id, secret("a-value")),
+      client.upsertSecret(repo.id, secret("b-value")),
+    ]);
+    expect([...results].sort()).toEqual(["created", "updated"]);
+    expect(wp.calls("POST", /secrets$/).map((c) => c.status)).toEqual([200, 500]);
+    // The PATCH came last: its value stays.
+    const updated = results[0] === "updated" ? "a-value" : "b-value";
+    expect(wp.secrets.get(repo.id)?.get("npm_token")?.value).toBe(updated);
+  });
+
   it("triggers a manual pipeline, follows it to its end and reads the failing step's log", async () => {
     const { repo } = await client.activateRepo(repoId);
     wp.outcome = { status: "failure", step: "test", log: ["not ok 1 - adds", "# fail 1"] };
