@@ -1,19 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { ContractServer, type FakeRequest, type FakeResponse } from "./contract-server.js";
 import type { FakeGitea } from "./fake-gitea.js";
-import { git } from "./git.js";
 import { woodpeckerContract } from "./swagger-contract.js";
-import { pipelineJson, repoJson, secretJson, type WPipeline, type WRepo, type WStep } from "./woodpecker-json.js";
-import { manualWorkflows } from "./woodpecker-workflows.js";
+import { pipelineJson, repoJson, secretJson, type WPipeline, type WRepo } from "./woodpecker-json.js";
+import { advancePipeline, type PipelineScript, startPipeline } from "./woodpecker-pipelines.js";
 
-/** How a pipeline the fake runs ends. */
-export type PipelineScript =
-  | { status: "success"; logs?: Record<string, string[]> }
-  | { status: "failure"; step: string; log: string[] };
+export type { PipelineScript } from "./woodpecker-pipelines.js";
 
 interface StoredSecret {
   id: number;
@@ -236,7 +229,16 @@ export class FakeWoodpecker {
     }
     const pipelines = this.pipelines.get(repo.id) ?? [];
     this.pipelines.set(repo.id, pipelines);
-    if (rest === "/pipelines" && method === "POST") return this.#trigger(repo, pipelines, body);
+    if (rest === "/pipelines" && method === "POST") {
+      return startPipeline({
+        repo,
+        pipelines,
+        body,
+        forgeToken: this.#forgeToken,
+        author: this.#login,
+        nextId: () => this.#nextId++,
+      });
+    }
     if (rest === "/pipelines" && method === "GET") {
       const branch = req.query.get("branch");
       const list = pipelines.filter((p) => !branch || p.branch === branch).reverse();
@@ -247,7 +249,11 @@ export class FakeWoodpecker {
     if (one && method === "GET") {
       const p = one[1] === "latest" ? pipelines.at(-1) : pipelines.find((x) => x.number === Number(one[1]));
       if (!p) return text(404);
-      this.#advance(repo, p);
+      const script =
+        typeof this.outcome === "function"
+          ? this.outcome({ repo: `${repo.owner}/${repo.name}`, number: p.number })
+          : this.outcome;
+      advancePipeline(p, script, this.pollsUntilDone);
       return { status: 200, json: pipelineJson(repo, p, true) };
     }
     const logs = at(/^\/logs\/(\d+)\/(\d+)$/);
@@ -266,103 +272,5 @@ export class FakeWoodpecker {
       return { status: 200, json };
     }
     return text(404);
-  }
-
-  async #trigger(repo: WRepo, pipelines: WPipeline[], body: Record<string, unknown>): Promise<FakeResponse> {
-    const branch = String(body.branch ?? "");
-    const checkout = mkdtempSync(path.join(tmpdir(), "fake-woodpecker-"));
-    try {
-      try {
-        await git([
-          "-c",
-          `http.extraHeader=Authorization: token ${this.#forgeToken}`,
-          "clone",
-          "--quiet",
-          "--depth",
-          "1",
-          "--branch",
-          branch,
-          repo.cloneUrl,
-          checkout,
-        ]);
-      } catch {
-        return text(500); // branch missing or empty repository: "could not fetch branch head"
-      }
-      const plans = manualWorkflows(checkout);
-      if (!plans.length) return { status: 204, headers: { "Pipeline-Filtered": "true" } };
-      const commit = (await git(["rev-parse", "HEAD"], { cwd: checkout })).toString().trim();
-      const created = Math.floor(Date.now() / 1000);
-      let pid = 1;
-      const pipeline: WPipeline = {
-        id: this.#nextId++,
-        number: pipelines.length + 1,
-        branch,
-        commit,
-        author: this.#login,
-        status: "pending",
-        variables: (body.variables ?? {}) as Record<string, string>,
-        created,
-        started: 0,
-        finished: 0,
-        polls: 0,
-        workflows: plans.map((plan) => ({
-          id: this.#nextId++,
-          pid: pid++,
-          name: plan.name,
-          state: "pending",
-          steps: ["clone", ...plan.steps].map(
-            (name, i): WStep => ({
-              id: this.#nextId++,
-              pid: pid++,
-              name,
-              type: i === 0 ? "clone" : "commands",
-              state: "pending",
-              exitCode: 0,
-              log: i === 0 ? ["+ git init", `+ git fetch origin ${branch}`, `+ git checkout ${commit}`] : [`+ ${name}`],
-            }),
-          ),
-        })),
-      };
-      pipelines.push(pipeline);
-      return { status: 200, json: pipelineJson(repo, pipeline, true) };
-    } finally {
-      rmSync(checkout, { recursive: true, force: true });
-    }
-  }
-
-  #advance(repo: WRepo, p: WPipeline): void {
-    if (p.status === "success" || p.status === "failure") return;
-    p.polls++;
-    p.started ||= Math.floor(Date.now() / 1000);
-    const steps = p.workflows.flatMap((w) => w.steps);
-    if (p.polls < this.pollsUntilDone) {
-      p.status = "running";
-      for (const w of p.workflows) w.state = "running";
-      steps[0]!.state = "success";
-      for (const s of steps.slice(1)) s.state = "running";
-      return;
-    }
-    const script =
-      typeof this.outcome === "function"
-        ? this.outcome({ repo: `${repo.owner}/${repo.name}`, number: p.number })
-        : this.outcome;
-    let failed = false;
-    for (const w of p.workflows) {
-      for (const s of w.steps) {
-        if (failed) s.state = "skipped";
-        else if (script.status === "failure" && s.name === script.step) {
-          s.state = "failure";
-          s.exitCode = 1;
-          s.log = [...s.log, ...script.log];
-          failed = true;
-        } else {
-          s.state = "success";
-          if (script.status === "success" && script.logs?.[s.name]) s.log = [...s.log, ...script.logs[s.name]!];
-        }
-      }
-      w.state = w.steps.some((s) => s.state === "failure") ? "failure" : "success";
-    }
-    p.status = failed ? "failure" : "success";
-    p.finished = Math.floor(Date.now() / 1000);
   }
 }
