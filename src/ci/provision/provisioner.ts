@@ -75,7 +75,15 @@ async function localSteps(ctx: ProvisionContext, existed: boolean): Promise<void
 
 async function forgeSteps(ctx: ProvisionContext): Promise<void> {
   const { forge, ci } = ctx.connection;
-  if (!forge) throw new ErrTemplateNeedsForge(ctx.project.template);
+  if (!forge) {
+    await ctx.report({
+      step: "repository",
+      state: "failed",
+      text: `Project ${ctx.project.name} lives on a forge, and none is configured now: set GITEA_URL and GITEA_TOKEN again (README, "Connect Gitea and Woodpecker").`,
+    });
+    for (const r of skipRest("ci", "no forge")) await ctx.report(r);
+    return;
+  }
   await ctx.report({
     step: "repository",
     state: "running",

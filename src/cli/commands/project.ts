@@ -37,6 +37,15 @@ const ListJson = z.array(
   }),
 );
 
+/** Who ran the command, for the audit log (a container may have no passwd entry). */
+function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return "cli";
+  }
+}
+
 async function withService<T>(io: CliIO, fn: (service: ProjectService) => Promise<T>): Promise<T> {
   loadDotEnv(`${io.cwd}/.env`);
   const config = loadConfig(io.env, io.cwd);
@@ -74,7 +83,7 @@ async function newProject(args: string[], io: CliIO): Promise<number> {
         description: values.description,
         private: values.private,
         org: values.org,
-        actor: `cli:${userInfo().username}`,
+        actor: cliActor(),
       },
       {
         step: async (r) => {
