@@ -22,6 +22,15 @@ import { ClaudeSessionFiles } from "./session-files.js";
 
 const DefaultPodConfigRoot = "/tmp/codethread-claude";
 
+/** What the Claude Code provider can do. */
+export const ClaudeCodeCapabilities: Readonly<Capabilities> = {
+  resume: true,
+  cancel: true,
+  permissionPrompts: true,
+  streamingText: true,
+  costReporting: true,
+};
+
 function failed(errorCode: string, error: string): AgentEvent {
   return { type: "result", result: { outcome: "failed", text: "", durationMs: 0, errorCode, error } };
 }
@@ -117,7 +126,7 @@ export class ClaudeCodeAgent implements CodeAgent {
   }
 
   capabilities(): Capabilities {
-    return { resume: true, cancel: true, permissionPrompts: true, streamingText: true, costReporting: true };
+    return { ...ClaudeCodeCapabilities };
   }
 
   checkAvailability(options: { timeoutMs?: number } = {}): Promise<Availability> {
