@@ -207,7 +207,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push("CODETHREAD_K8S_NAMESPACE and CODETHREAD_K8S_POD: set both to run agents in a pod, or neither");
   }
   if (projectPods && !e.CODETHREAD_K8S_NAMESPACE) {
-    problems.push("CODETHREAD_K8S_PROJECT_SELECTOR: set CODETHREAD_K8S_NAMESPACE too (the namespace of the project pods)");
+    problems.push(
+      "CODETHREAD_K8S_PROJECT_SELECTOR: set CODETHREAD_K8S_NAMESPACE too (the namespace of the project pods)",
+    );
   }
   if (e.CODETHREAD_PERMISSION_POLICY === "bypass" && !e.CODETHREAD_SANDBOX) {
     problems.push(

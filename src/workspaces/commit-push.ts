@@ -81,6 +81,9 @@ export async function pushBranch(
   remote: Remote,
   branch: string,
 ): Promise<PushResult> {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(branch) || branch.includes("..") || branch.endsWith(".lock")) {
+    throw new ErrPushRejected("rejected", branch, "not a branch name codethread pushes");
+  }
   const auth = remoteCall(remote);
   const commit = await git.text(["rev-parse", "HEAD"], { cwd: worktree });
   let out: string;

@@ -21,6 +21,8 @@ export interface GitHttpRequest {
   method: string;
   path: string;
   auth: "ok" | "missing" | "wrong" | "not_required";
+  /** The request carried an Authorization header (whatever its value). */
+  sentAuthorization: boolean;
   status: number;
 }
 
@@ -48,7 +50,13 @@ export async function serveGitHttp(rootDir: string, options: GitHttpOptions = {}
             ? "ok"
             : "wrong";
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const record: GitHttpRequest = { method: req.method ?? "GET", path: url.pathname, auth, status: 0 };
+    const record: GitHttpRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      auth,
+      sentAuthorization: given !== undefined,
+      status: 0,
+    };
     requests.push(record);
     if (auth === "missing" || auth === "wrong") {
       record.status = 401;
