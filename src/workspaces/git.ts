@@ -39,6 +39,9 @@ export interface GitIdentity {
 /** The committer of everything the bot commits. */
 export const DefaultCommitter: GitIdentity = { name: "codethread", email: "codethread@users.noreply.invalid" };
 
+/** The oldest git this layer works with. */
+export const MinGitVersion = "2.36";
+
 /** Default limit of one git command. Network commands (push, fetch, clone) pass a longer one. */
 export const DefaultGitTimeoutMs = 120_000;
 /** Default bytes kept of stdout and of stderr. */
@@ -179,6 +182,18 @@ export class Git implements GitRunner {
       });
     }
     return { code, stdout, stderr, truncated: out.truncated };
+  }
+
+  /**
+   * git's version, and whether it is new enough (MinGitVersion: `worktree list -z` needs 2.36;
+   * GIT_CONFIG_COUNT 2.31, GIT_CONFIG_GLOBAL 2.32). For `codethread doctor`.
+   */
+  async version(cwd = "/"): Promise<{ version: string; supported: boolean }> {
+    const text = await this.text(["version"], { cwd });
+    const version = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(text)?.[0] ?? text;
+    const [major = 0, minor = 0] = version.split(".").map(Number);
+    const [minMajor, minMinor] = MinGitVersion.split(".").map(Number) as [number, number];
+    return { version, supported: major > minMajor || (major === minMajor && minor >= minMinor) };
   }
 
   /** stdout of a successful call without its final newline. */

@@ -42,6 +42,10 @@ describe("the git runner", () => {
     expect(shown).not.toContain("s3cr3t-value-1234");
   });
 
+  it("reports its version and whether it is new enough", async () => {
+    expect(await bed().git.version()).toEqual({ version: expect.stringMatching(/^\d+\.\d+/), supported: true });
+  });
+
   it("names a git that cannot be started and a missing directory", async () => {
     const project = await bed().project();
     const missing = new Git({ bin: path.join(bed().root, "no-git-here") });
