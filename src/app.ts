@@ -9,6 +9,8 @@ import { startBoltApp } from "./slack/bolt-app.js";
 import type { Clock } from "./slack/clock.js";
 import type { ProgressEditorOptions } from "./slack/progress-editor.js";
 import { SlackPublisher } from "./slack/publisher.js";
+import type { RetryPolicy } from "./slack/retry.js";
+import { RetryingSlackApi } from "./slack/retrying-api.js";
 import { createWebClient, WebSlackApi } from "./slack/slack-api.js";
 import { UserNames } from "./slack/user-names.js";
 import { listAudit, recordAudit } from "./store/audit.js";
@@ -33,6 +35,10 @@ export interface AppOverrides {
   threadStatus?: boolean;
   /** Grace period for running jobs at stop (default 10 s). */
   stopGraceMs?: number;
+  /** A Slack Web API call that has not answered in this long is abandoned and retried (default 10 s). */
+  slackTimeoutMs?: number;
+  /** How calls that must land (answers, cards, notices) are retried (default DefaultRetryPolicy). */
+  slackRetry?: Partial<RetryPolicy>;
 }
 
 export interface RunningApp {
@@ -60,7 +66,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const registry = overrides.registry ?? createProviderRegistry(config, log);
   const queue = createJobQueue(db);
   const api = (kind: "progress" | "reliable") =>
-    new WebSlackApi(createWebClient({ token: slack.botToken, apiUrl, kind, log }));
+    new WebSlackApi(createWebClient({ token: slack.botToken, apiUrl, kind, log, timeoutMs: overrides.slackTimeoutMs }));
 
   const publisher = new SlackPublisher({
     progress: api("progress"),
@@ -68,6 +74,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     log: log.child({ component: "publisher" }),
     clock: overrides.clock,
     progressOptions: overrides.progress,
+    retry: overrides.slackRetry,
     threadStatus: overrides.threadStatus ?? config.slack.threadStatus,
     permissionTimeoutMs: config.runs.permissionPolicy === "ask" ? config.runs.permissionTimeoutMs : undefined,
     wasAnswered: async (jobId, requestId) => {
@@ -107,7 +114,10 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
           queue,
           registry,
           access: config.access,
-          slack: api("reliable"),
+          slack: new RetryingSlackApi(api("reliable"), {
+            log: log.child({ component: "handlers" }),
+            policy: overrides.slackRetry,
+          }),
           log: log.child({ component: "handlers" }),
           users,
           projects: overrides.projects,

@@ -7,6 +7,7 @@ import { durationMs, formatLimit } from "./duration.js";
 import { CodethreadError } from "./errors.js";
 import { EnvName, isBotPrivate } from "./process/env.js";
 import { Secret } from "./secret.js";
+import { isSecretKey, MakeKeyHint } from "./store/credentials/key.js";
 
 /**
  * Every setting codethread reads, from the environment, validated in one place.
@@ -35,8 +36,8 @@ const bool = z
 
 const secretKey = z
   .string()
-  .refine((s) => Buffer.from(s, "base64").length === 32 && /^[A-Za-z0-9+/]+=*$/.test(s), {
-    message: "must be 32 random bytes in base64 (44 characters); make one with: openssl rand -base64 32",
+  .refine(isSecretKey, {
+    message: `must be 32 random bytes in base64 (44 characters); ${MakeKeyHint}`,
   })
   .transform((s) => new Secret(s));
 
@@ -76,7 +77,7 @@ const EnvSchema = z.object({
     .default(DefaultRunTimeoutMs),
   CODETHREAD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   CODETHREAD_PERMISSION_POLICY: permissionPolicy.default("allow-tools"),
-  CODETHREAD_ALLOWED_TOOLS: list.default(["Bash", "Read", "Write", "Edit", "Glob", "Grep"]),
+  CODETHREAD_ALLOWED_TOOLS: list.optional(),
   CODETHREAD_PERMISSION_TIMEOUT: durationMs.default(10 * 60_000),
   CODETHREAD_SANDBOX: bool.default(false),
   CODETHREAD_AGENT_ENV: list.default([]),
@@ -112,9 +113,23 @@ const EnvSchema = z.object({
   OPENCODE_SERVER_USERNAME: z.string().default("opencode"),
   OPENCODE_BIN: z.string().default("opencode"),
   OPENCODE_MODEL: z.string().optional(),
+
+  GITEA_URL: z.url({ message: "must be the forge's base URL, e.g. https://git.example.com" }).optional(),
+  GITEA_TOKEN: secret(undefined, "a personal access token of the bot user").optional(),
+  GITEA_OWNER: z.string().optional(),
+  WOODPECKER_URL: z.url({ message: "must be Woodpecker's base URL, e.g. https://ci.example.com" }).optional(),
+  WOODPECKER_API_TOKEN: secret(undefined, "the bot user's personal access token in Woodpecker").optional(),
+  CODETHREAD_PROJECT_TEMPLATES: list.default([]),
+  CODETHREAD_PROJECT_SECRETS: list.default([]),
+  CODETHREAD_BUILD_TIMEOUT: durationMs.default(30 * 60_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** CODETHREAD_ALLOWED_TOOLS when unset, for the `allow-tools` policy: what a coding agent needs. */
+export const DefaultAllowedTools = ["Bash", "Read", "Write", "Edit", "Glob", "Grep"] as const;
+/** CODETHREAD_ALLOWED_TOOLS when unset, for the `ask` policy: reading runs, commands and edits ask. */
+export const DefaultAskAllowedTools = ["Read", "Glob", "Grep"] as const;
 
 export interface Config {
   slack: {
@@ -137,6 +152,7 @@ export interface Config {
     timeoutMs: number;
     concurrency: number;
     permissionPolicy: z.infer<typeof permissionPolicy>;
+    /** Tools that run without asking (see `permissionPolicyFromConfig`). */
     allowedTools: string[];
     permissionTimeoutMs: number;
     sandbox: boolean;
@@ -170,6 +186,35 @@ export interface Config {
     /** Kubernetes mode: a pod per project, found by this selector in this namespace. */
     pods?: { namespace: string; selector: string; container?: string; context?: string; root: string };
   };
+  forge: ForgeConfig;
+}
+
+/** Where projects live: Gitea/Forgejo and Woodpecker, or (neither set) local repositories. */
+export interface ForgeConfig {
+  /** GITEA_URL; the token may instead be in the credential store (`GITEA_TOKEN`). */
+  gitea?: { url: string; token?: Secret; owner?: string };
+  woodpecker?: { url: string; token?: Secret };
+  /** Operator templates: name → template repository on the forge (generated server-side). */
+  templates: Record<string, { owner: string; repo: string }>;
+  /** Credential-store names copied into every new project's CI secrets. */
+  projectSecrets: string[];
+  /** How long `build` and the first build wait for a pipeline's result. */
+  buildTimeoutMs: number;
+}
+
+const TemplateEntry = /^([a-z0-9][a-z0-9_-]*)=([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
+
+function parseTemplates(entries: string[], problems: string[]): ForgeConfig["templates"] {
+  const templates: ForgeConfig["templates"] = {};
+  for (const entry of entries) {
+    const m = TemplateEntry.exec(entry);
+    if (m) templates[m[1]!] = { owner: m[2]!, repo: m[3]! };
+    else
+      problems.push(
+        `CODETHREAD_PROJECT_TEMPLATES: "${entry}" must be NAME=OWNER/REPO (e.g. api=templates/api-service)`,
+      );
+  }
+  return templates;
 }
 
 /** A list of every missing or invalid variable, each with a hint. */
@@ -221,6 +266,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     else if (isBotPrivate(name))
       problems.push(`CODETHREAD_AGENT_ENV: ${name} is codethread's own secret or setting and never reaches an agent`);
   }
+  if (e.GITEA_TOKEN && !e.GITEA_URL) problems.push("GITEA_TOKEN: set GITEA_URL too (the forge the token belongs to)");
+  if (e.WOODPECKER_URL && !e.GITEA_URL) {
+    problems.push("WOODPECKER_URL: Woodpecker builds repositories on your forge; set GITEA_URL too");
+  }
+  if (e.WOODPECKER_API_TOKEN && !e.WOODPECKER_URL) {
+    problems.push("WOODPECKER_API_TOKEN: set WOODPECKER_URL too (the server the token belongs to)");
+  }
+  const templates = parseTemplates(e.CODETHREAD_PROJECT_TEMPLATES, problems);
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = path.resolve(cwd, e.CODETHREAD_DATA_DIR);
@@ -248,7 +301,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       timeoutMs: e.CODETHREAD_RUN_TIMEOUT,
       concurrency: e.CODETHREAD_CONCURRENCY,
       permissionPolicy: e.CODETHREAD_PERMISSION_POLICY,
-      allowedTools: e.CODETHREAD_ALLOWED_TOOLS,
+      allowedTools: [
+        ...(e.CODETHREAD_ALLOWED_TOOLS ??
+          (e.CODETHREAD_PERMISSION_POLICY === "ask" ? DefaultAskAllowedTools : DefaultAllowedTools)),
+      ],
       permissionTimeoutMs: e.CODETHREAD_PERMISSION_TIMEOUT,
       sandbox: e.CODETHREAD_SANDBOX,
       agentEnv: e.CODETHREAD_AGENT_ENV,
@@ -295,6 +351,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
               root: e.CODETHREAD_K8S_WORKDIR,
             }
           : undefined,
+    },
+    forge: {
+      gitea: e.GITEA_URL ? { url: e.GITEA_URL, token: e.GITEA_TOKEN, owner: e.GITEA_OWNER } : undefined,
+      woodpecker: e.WOODPECKER_URL ? { url: e.WOODPECKER_URL, token: e.WOODPECKER_API_TOKEN } : undefined,
+      templates,
+      projectSecrets: e.CODETHREAD_PROJECT_SECRETS,
+      buildTimeoutMs: e.CODETHREAD_BUILD_TIMEOUT,
     },
   };
 }

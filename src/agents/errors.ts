@@ -78,3 +78,21 @@ export class ErrAgentProtocol extends CodethreadError {
     super("agent_protocol", `${provider}: ${message}`, { provider, ...context });
   }
 }
+
+/** A file given to `codethread replay` holds nothing in the provider's transcript format. */
+export class ErrNotATranscript extends CodethreadError {
+  constructor(provider: string, why: string) {
+    super("not_a_transcript", `This is not a ${provider} transcript: ${why}.`, { provider });
+  }
+}
+
+/** A transcript stops before its run ended (cut off while recording or copying). */
+export class ErrTranscriptTruncated extends CodethreadError {
+  constructor(provider: string, why: string) {
+    super(
+      "transcript_truncated",
+      `The ${provider} transcript is incomplete: ${why}. The events above are all it holds; its outcome is unknown.`,
+      { provider },
+    );
+  }
+}

@@ -8,6 +8,7 @@
  */
 
 import { truncate } from "../text.js";
+import type { ToolKind } from "./tool-kind.js";
 
 /** Longest tool output a `tool_result` event carries, in characters, for every provider. */
 export const MaxToolOutputChars = 2_000;
@@ -48,7 +49,10 @@ export type AgentEvent =
   | {
       type: "tool_use";
       id: string;
+      /** The vendor's tool name (`Bash`, `bash`): shown, never matched on downstream. */
       tool: string;
+      /** What the tool does, the same for every provider: match on this, not on `tool`. */
+      kind: ToolKind;
       input: unknown;
       /** One line a person reads at a glance: `Ran npm test`, `Edited src/app.ts`. */
       summary: string;

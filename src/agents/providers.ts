@@ -1,41 +1,48 @@
 import { type Config, ConfigError } from "../config.js";
 import type { Logger } from "../log.js";
-import { claudeOptionsFromConfig, createClaudeCodeAgent, replayClaudeTranscript } from "./claude/index.js";
-import type { AgentEvent } from "./events.js";
-import { createOpenCodeAgent, opencodeOptionsFromConfig, replayOpenCodeSse } from "./opencode/index.js";
-import type { CodeAgent } from "./port.js";
+import { claudeCodeDescriptor } from "./claude/descriptor.js";
+import { openCodeDescriptor } from "./opencode/descriptor.js";
+import type { ProviderDescriptor } from "./provider-descriptor.js";
 import { ProviderRegistry } from "./registry.js";
 
-/** Normalizes a recorded vendor transcript (one line per item) to the AgentEvent stream. */
-export type Replayer = (lines: AsyncIterable<string>, options?: { cwd?: string }) => AsyncIterable<AgentEvent>;
+export type { ProviderDescriptor, Replayer } from "./provider-descriptor.js";
 
-/** How to build each provider from the configuration. One line per provider. */
-const factories: Record<string, (config: Config, log: Logger) => CodeAgent> = {
-  "claude-code": (config, log) => createClaudeCodeAgent(claudeOptionsFromConfig(config, log)),
-  opencode: (config, log) => createOpenCodeAgent(opencodeOptionsFromConfig(config, log)),
-};
+/** Every built-in provider. One line per provider; a new one is its folder plus a line here. */
+export const providers: readonly ProviderDescriptor[] = [claudeCodeDescriptor, openCodeDescriptor];
 
-/** Transcript replayers for `codethread replay`. One line per provider. */
-export const replayers: Record<string, Replayer> = {
-  "claude-code": replayClaudeTranscript,
-  opencode: replayOpenCodeSse,
-};
+/** The provider a name (id or alias, any case) stands for. */
+export function findProvider(name: string): ProviderDescriptor | undefined {
+  const n = name.trim().toLowerCase();
+  return providers.find((p) => p.id === n || p.aliases.includes(n));
+}
+
+/** `claude-code (or claude, cc), opencode (or oc)`. */
+function knownNames(): string {
+  return providers.map((p) => (p.aliases.length ? `${p.id} (or ${p.aliases.join(", ")})` : p.id)).join(", ");
+}
 
 /**
- * The providers of `config.runs.providers`, in that order (the first is the default). An unknown
- * or repeated id is a configuration error, reported before anything starts.
+ * The providers of `config.runs.providers` (ids or aliases), in that order (the first is the
+ * default). An unknown or repeated provider is a configuration error, reported before anything starts.
  */
 export function createProviderRegistry(config: Config, log: Logger): ProviderRegistry {
-  const ids = config.runs.providers;
+  const names = config.runs.providers;
+  const found = names.map((name) => ({ name, descriptor: findProvider(name) }));
+  const ids = found.map((f) => f.descriptor?.id);
   const problems = [
-    ...ids
-      .filter((id) => !factories[id])
-      .map((id) => `CODETHREAD_PROVIDERS: unknown agent "${id}" (built in: ${Object.keys(factories).join(", ")})`),
-    ...ids.filter((id, i) => ids.indexOf(id) !== i).map((id) => `CODETHREAD_PROVIDERS: "${id}" is listed twice`),
-    ...(ids.length === 0 ? ["CODETHREAD_PROVIDERS: name at least one agent (claude-code, opencode)"] : []),
+    ...found
+      .filter((f) => !f.descriptor)
+      .map((f) => `CODETHREAD_PROVIDERS: unknown agent "${f.name}" (built in: ${knownNames()})`),
+    ...found
+      .filter((f, i) => f.descriptor && ids.indexOf(f.descriptor.id) !== i)
+      .map(
+        (f) =>
+          `CODETHREAD_PROVIDERS: "${f.descriptor?.id}" is listed twice${f.name === f.descriptor?.id ? "" : ` (as "${f.name}")`}`,
+      ),
+    ...(names.length === 0 ? [`CODETHREAD_PROVIDERS: name at least one agent (${knownNames()})`] : []),
   ];
   if (problems.length) throw new ConfigError(problems);
   const registry = new ProviderRegistry();
-  for (const id of ids) registry.register(factories[id]!(config, log));
+  for (const { descriptor } of found) if (descriptor) registry.register(descriptor.create(config, log), descriptor);
   return registry;
 }

@@ -19,6 +19,8 @@ export type Workspace =
       context?: string;
     };
 
+export type WorkspaceKind = Workspace["kind"];
+
 /** What the agent may do without asking. */
 export type PermissionPolicy =
   /** Only these tools are allowed; everything else is denied. */

@@ -1,4 +1,6 @@
 import path from "node:path";
+import { AnsiEscape } from "../text.js";
+import { kindOf, type ToolAction, type ToolKind, type ToolTable } from "./tool-kind.js";
 
 /** Longest summary line, in characters. Long enough for a typical command, short enough for a card. */
 export const MaxSummaryLength = 120;
@@ -13,9 +15,6 @@ function str(input: Input, ...keys: string[]): string | undefined {
   return undefined;
 }
 
-/** Terminal escape sequences (colours, cursor moves) that tools and commands may carry. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape sequences is the point
-const AnsiEscape = /\u001b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
 /** Other control characters (tab and newline are handled separately). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
 const ControlChars = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
@@ -46,98 +45,92 @@ export function relativePath(p: string, cwd?: string): string {
   return rel === "" ? "." : rel.startsWith("..") || path.isAbsolute(rel) ? p : rel;
 }
 
+/** What a tool use is, for every provider alike: its kind and one line a person reads. */
+export interface ToolDescription {
+  kind: ToolKind;
+  summary: string;
+}
+
+/**
+ * Kind and summary of a tool use, from the provider's table of its tool names. A name the
+ * table does not know is kind `other` with a generic summary (`mcp__db__query: select 1`).
+ */
+export function describeToolUse(table: ToolTable, tool: string, input: unknown, cwd?: string): ToolDescription {
+  const action = table.get(tool);
+  return { kind: kindOf(action), summary: summarizeToolUse(action, tool, input, cwd) };
+}
+
 /**
  * One short line describing a tool use, the same for every provider: `Ran npm test`,
- * `Edited src/app.ts`, `Searched for "TODO"`. Tool names are matched case-insensitively so
- * that Claude Code (`Bash`, `file_path`) and OpenCode (`bash`, `filePath`) read alike.
+ * `Edited src/app.ts`, `Searched for "TODO"`. The wording follows the action (from the
+ * provider's tool table); inputs are read under either naming (`file_path` / `filePath`).
  * The result is plain text; use `toMrkdwn` before putting it in a Slack message.
  */
-export function summarizeToolUse(tool: string, rawInput: unknown, cwd?: string): string {
+export function summarizeToolUse(
+  action: ToolAction | undefined,
+  tool: string,
+  rawInput: unknown,
+  cwd?: string,
+): string {
   const input: Input = rawInput && typeof rawInput === "object" ? (rawInput as Input) : {};
   const file = str(input, "file_path", "filePath", "notebook_path", "path");
   const rel = file ? relativePath(file, cwd) : undefined;
-  const name = tool.toLowerCase();
-  let line: string;
-  switch (name) {
-    case "bash":
-    case "shell": {
+  return oneLine(phrase(action, tool, input, rel));
+}
+
+function phrase(action: ToolAction | undefined, tool: string, input: Input, rel: string | undefined): string {
+  switch (action) {
+    case "run": {
       const cmd = str(input, "command", "cmd");
-      line = cmd ? `Ran ${cmd}` : "Ran a command";
-      break;
+      return cmd ? `Ran ${cmd}` : "Ran a command";
     }
-    case "bashoutput":
-      line = "Read command output";
-      break;
-    case "killshell":
-    case "killbash":
-      line = "Stopped a background command";
-      break;
+    case "read-output":
+      return "Read command output";
+    case "stop-command":
+      return "Stopped a background command";
     case "read":
-      line = rel ? `Read ${rel}` : "Read a file";
-      break;
+      return rel ? `Read ${rel}` : "Read a file";
     case "write":
-      line = rel ? `Wrote ${rel}` : "Wrote a file";
-      break;
+      return rel ? `Wrote ${rel}` : "Wrote a file";
     case "edit":
-    case "multiedit":
-    case "notebookedit":
-    case "patch":
-    case "apply_patch":
-      line = rel ? `Edited ${rel}` : "Edited files";
-      break;
-    case "glob":
-    case "list":
-    case "ls": {
+      return rel ? `Edited ${rel}` : "Edited files";
+    case "list": {
       const pattern = str(input, "pattern");
-      line = pattern ? `Listed ${pattern}` : rel ? `Listed ${rel}` : "Listed files";
-      break;
+      return pattern ? `Listed ${pattern}` : rel ? `Listed ${rel}` : "Listed files";
     }
-    case "grep": {
+    case "search": {
       const pattern = str(input, "pattern");
-      line = pattern ? `Searched for "${pattern}"` : "Searched files";
-      break;
+      return pattern ? `Searched for "${pattern}"` : "Searched files";
     }
-    case "task":
-    case "agent": {
+    case "subagent": {
       const desc = str(input, "description", "prompt");
-      line = desc ? `Started subagent: ${desc}` : "Started a subagent";
-      break;
+      return desc ? `Started subagent: ${desc}` : "Started a subagent";
     }
-    case "webfetch": {
+    case "fetch": {
       const url = str(input, "url");
-      line = url ? `Fetched ${url}` : "Fetched a web page";
-      break;
+      return url ? `Fetched ${url}` : "Fetched a web page";
     }
-    case "websearch": {
+    case "web-search": {
       const q = str(input, "query");
-      line = q ? `Searched the web for "${q}"` : "Searched the web";
-      break;
+      return q ? `Searched the web for "${q}"` : "Searched the web";
     }
-    case "todowrite":
-    case "todoread":
-      line = "Updated the to-do list";
-      break;
+    case "todo":
+      return "Updated the to-do list";
     case "question":
-    case "askuserquestion":
-      line = "Asked a question";
-      break;
-    // OpenCode: its skill tool, and the permission it asks for paths outside the project.
+      return "Asked a question";
     case "skill": {
       const skill = str(input, "name", "skill", "command");
-      line = skill ? `Loaded skill ${skill}` : "Loaded a skill";
-      break;
+      return skill ? `Loaded skill ${skill}` : "Loaded a skill";
     }
-    case "external_directory": {
+    case "outside-workspace": {
       const where = str(input, "pattern", "filepath", "parentDir") ?? rel;
-      line = where ? `Accessed ${where} outside the workspace` : "Accessed files outside the workspace";
-      break;
+      return where ? `Accessed ${where} outside the workspace` : "Accessed files outside the workspace";
     }
-    default: {
+    case undefined: {
       const detail = str(input, "description", "command", "pattern", "url", "query") ?? rel;
-      line = detail ? `${tool}: ${detail}` : `Used ${tool}`;
+      return detail ? `${tool}: ${detail}` : `Used ${tool}`;
     }
   }
-  return oneLine(line);
 }
 
 /** The summary of a finished tool use: failures marked, success unchanged. */

@@ -2,6 +2,8 @@
 export interface CliIO {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** Where values that must not be on the command line come from (`secrets set`). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -9,6 +11,7 @@ export interface CliIO {
 export const processIO = (): CliIO => ({
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   env: process.env,
   cwd: process.cwd(),
 });

@@ -17,6 +17,8 @@ Commands:
   doctor    Check configuration, database, agents and Slack
   run       Run one agent turn in the terminal
   replay    Show what a recorded agent transcript normalizes to
+  secrets   Store, list, delete and rotate encrypted credentials
+  project   Create and list projects (repository, CI, first build)
 
 Run \`codethread <command> --help\` for a command's options.
 Configuration comes from the environment (and .env); see .env.example.`;
@@ -36,6 +38,8 @@ const commands: Record<string, Command> = {
     }),
   run: async (argv, io) => (await import("./commands/run.js")).runCommand(argv, io),
   replay: async (argv, io) => (await import("./commands/replay.js")).replayCommand(argv, io),
+  secrets: async (argv, io) => (await import("./commands/secrets.js")).secretsCommand(argv, io),
+  project: async (argv, io) => (await import("./commands/project.js")).projectCommand(argv, io),
 };
 
 /** Explain a failure in one paragraph; stack traces only for bugs, and only with LOG_LEVEL=debug. */

@@ -55,7 +55,9 @@ async function validate(deps: HandlerDeps, input: RunRequest): Promise<StartRunR
     if (err instanceof CodethreadError) return fail(err.code, err.message);
     throw err;
   }
-  if (input.agent && !deps.registry.has(input.agent)) {
+  // Aliases (`cc`, `oc`, …) resolve to the provider's id through the registry: one table, in the descriptors.
+  const agent = input.agent === undefined ? undefined : deps.registry.resolve(input.agent);
+  if (input.agent && !agent) {
     return fail(
       "unknown_provider",
       `Unknown agent \`${input.agent}\`. Available: ${known.map((k) => `\`${k}\``).join(", ") || "none"}.`,
@@ -66,7 +68,7 @@ async function validate(deps: HandlerDeps, input: RunRequest): Promise<StartRunR
       deps.db,
       threadKey({ teamId: input.teamId, channelId: input.channelId, threadTs: input.threadTs }),
     );
-    if (session && session.provider !== input.agent) {
+    if (session && session.provider !== agent) {
       return fail(
         "provider_fixed",
         `This thread talks to \`${session.provider}\`; start a new thread to use \`${input.agent}\`.`,

@@ -1,16 +1,23 @@
 import type { AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
 import { planAnswer } from "./answer.js";
-import { ErrSlackApi } from "./errors.js";
+import { conversation, type Route, sendPlan } from "./destination.js";
+import { type Requester, type RequesterDeps, tellRequester } from "./requester-notice.js";
 import type { SlackApi } from "./slack-api.js";
+import { slackErrorOf } from "./slack-failure.js";
 
-/** Slack refused the message itself: attaching the text as a file works where a message cannot. */
-const refusedAsMessage = ["msg_too_long", "invalid_blocks"];
+export interface DeliveryReport {
+  /** Where the answer went: its thread, or the fallback that reached the requester ("none": nobody). */
+  route: Route;
+  /** Slack's error when the thread refused. */
+  reason?: string;
+}
 
 /**
- * Post a finished run's answer in its thread through the reliable client: one or a few messages,
- * or a preview plus a file. A message Slack refuses is attached as a file instead; other failures
- * (after the client's retries) are logged, never thrown, so the run's outcome is still recorded.
+ * Post a finished run's answer in its thread: one or a few messages, or a preview plus a file.
+ * When the thread refuses for good (after retries per Slack's error kind), the requester gets the
+ * answer by the best remaining route (requester-notice.ts). Never throws: the run's outcome is
+ * recorded whatever Slack does.
  */
 export async function deliverAnswer(
   api: SlackApi,
@@ -18,37 +25,21 @@ export async function deliverAnswer(
   where: { channel: string; threadTs: string },
   result: AgentResult,
   cancelledBy?: string,
-): Promise<void> {
-  const safe = async (what: string, fn: () => Promise<unknown>) => {
-    try {
-      await fn();
-    } catch (err) {
-      log.error(
-        { err, what, slackError: err instanceof ErrSlackApi ? err.slackError : undefined },
-        "Slack delivery failed",
-      );
-    }
-  };
-  const plan = planAnswer(result, cancelledBy);
-  if (plan.kind === "file") {
-    await safe("answer preview", () => api.postMessage({ ...where, ...plan.preview }));
-    await safe("answer file", () =>
-      api.uploadFile({ ...where, filename: plan.filename, content: plan.content, comment: "The full answer" }),
-    );
-    return;
-  }
-  for (const part of plan.parts) {
-    try {
-      await api.postMessage({ ...where, ...part });
-    } catch (err) {
-      if (err instanceof ErrSlackApi && refusedAsMessage.includes(err.slackError) && result.text) {
-        log.warn({ slackError: err.slackError }, "answer refused as a message; attaching it as a file");
-        await safe("answer file", () =>
-          api.uploadFile({ ...where, filename: "answer.md", content: result.text, comment: "The agent's answer" }),
-        );
-        return;
-      }
-      log.error({ err, what: "answer" }, "Slack delivery failed");
-    }
+  requester?: { who: Requester; deps: RequesterDeps },
+): Promise<DeliveryReport> {
+  try {
+    await sendPlan(conversation(api, where.channel, where.threadTs), planAnswer(result, cancelledBy), result.text);
+    return { route: "thread" };
+  } catch (err) {
+    const reason = slackErrorOf(err);
+    log.warn({ err, channel: where.channel, slackError: reason }, "the answer could not be posted in its thread");
+    if (!requester) return { route: "none", reason };
+    const route = await tellRequester(requester.deps, requester.who, {
+      what: "the answer",
+      reason,
+      plan: (canAttach) => planAnswer(result, cancelledBy, { canAttach }),
+      fullText: result.text,
+    });
+    return { route, reason };
   }
 }

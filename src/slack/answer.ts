@@ -65,8 +65,16 @@ function message(body: string, footer?: string): { text: string; blocks: Block[]
   return { text: truncate(body.trim() || footer || "(no answer)", 3000), blocks };
 }
 
-/** How to post a finished run's answer: one or a few messages, or a file with a preview. */
-export function planAnswer(result: AgentResult, cancelledBy?: string): AnswerDelivery {
+/**
+ * How to post a finished run's answer: one or a few messages, or a file with a preview. Where no
+ * file can go (`canAttach: false`, a response_url), a very long answer is cut after
+ * `AnswerMaxParts` messages and says so.
+ */
+export function planAnswer(
+  result: AgentResult,
+  cancelledBy?: string,
+  { canAttach = true }: { canAttach?: boolean } = {},
+): AnswerDelivery {
   const footer = answerFooter(result, cancelledBy);
   const reason =
     result.outcome !== "succeeded" && result.error ? `*What happened:* ${toMrkdwn(result.error)}` : undefined;
@@ -78,6 +86,16 @@ export function planAnswer(result: AgentResult, cancelledBy?: string): AnswerDel
     return {
       kind: "messages",
       parts: pieces.map((p, i) => message(p, i === pieces.length - 1 ? footerWithReason : undefined)),
+    };
+  }
+  if (!canAttach) {
+    const shown = pieces.slice(0, AnswerMaxParts);
+    const cut = `_…the answer is ${text.length.toLocaleString("en")} characters long; the rest could not be shown here._`;
+    return {
+      kind: "messages",
+      parts: shown.map((p, i) =>
+        i === shown.length - 1 ? message(`${p}\n\n${cut}`, footerWithReason) : message(p, undefined),
+      ),
     };
   }
   const preview = `${splitMarkdown(text, 1500)[0]}\n\n_…the full answer (${text.length.toLocaleString("en")} characters) is attached as answer.md._`;

@@ -35,9 +35,6 @@ export interface RunCardState {
 /** How many tool lines a card keeps. */
 export const CardToolLines = 6;
 
-const commandTools = new Set(["bash", "shell"]);
-const editTools = new Set(["write", "edit", "multiedit", "notebookedit", "patch", "apply_patch"]);
-
 function editedPath(input: unknown, fallback: string): string {
   if (input && typeof input === "object") {
     const o = input as Record<string, unknown>;
@@ -62,9 +59,8 @@ export function applyEvent(state: RunCardState, event: AgentEvent): boolean {
   switch (event.type) {
     case "tool_use": {
       state.toolCount += 1;
-      const name = event.tool.toLowerCase();
-      if (commandTools.has(name)) state.commandsRun += 1;
-      if (editTools.has(name)) {
+      if (event.kind === "shell") state.commandsRun += 1;
+      if (event.kind === "edit") {
         const p = editedPath(event.input, `#${event.id}`);
         if (!state.filesChanged.includes(p)) state.filesChanged.push(p);
       }

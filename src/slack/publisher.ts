@@ -1,13 +1,23 @@
 import type { AgentEvent, AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
 import type { RunInfo, RunPublisher } from "../worker/publisher.js";
-import { deliverAnswer } from "./answer-delivery.js";
 import { applyEvent, newCardState, type RunCardState } from "./card-state.js";
 import { type Clock, systemClock } from "./clock.js";
-import { ErrSlackApi } from "./errors.js";
+import { FinalDeliveries } from "./final-deliveries.js";
+import {
+  deliverFinished,
+  deliverInterrupted,
+  type FinalStateDeps,
+  type FinishingRun,
+  showFinalCard,
+} from "./final-state.js";
 import { truncate } from "./format.js";
-import { permissionQuestion, renderPermissionAnswered, renderPermissionRequest } from "./permission-message.js";
+import { askPermission, markTimedOut, type PermissionDeps, type PermissionEntry } from "./permission-requests.js";
 import { DefaultProgressOptions, ProgressEditor, type ProgressEditorOptions } from "./progress-editor.js";
+import type { Requester } from "./requester-notice.js";
+import { type PostResponse, ResponseUrlLifetimeMs, responseUrlPoster } from "./response-url.js";
+import { DefaultRetryPolicy, type RetryPolicy } from "./retry.js";
+import { RetryingSlackApi } from "./retrying-api.js";
 import { renderRunCard } from "./run-card.js";
 import type { SlackApi } from "./slack-api.js";
 
@@ -20,18 +30,27 @@ interface LiveRun {
   threadTs: string;
   cardTs?: Promise<string | undefined>;
   /** Permission request id → its message ts and question. */
-  permissions: Map<string, { ts: Promise<string | undefined>; question: string; askedAt: number }>;
+  permissions: Map<string, PermissionEntry>;
   /** When the thread's status line was last set (epoch ms). */
   statusAt?: number;
-  /** Posts started by runEvent (permission requests); runFinished waits for them so the thread reads in order. */
+  /** Posts started by runEvent (permission requests); the final delivery waits for them so the thread reads in order. */
   pending: Promise<unknown>[];
+  /** The first tool use has been put on the card (later ones are coalesced). */
+  toolShown?: boolean;
+  requester: Requester;
 }
 
 export interface SlackPublisherOptions {
-  /** Client for progress edits: 429s come back at once (merged into the next edit). */
+  /** Client for progress and final card edits (not retrying: the editor merges and retries edits). */
   progress: SlackApi;
-  /** Client for cards, answers, errors and buttons: retried until delivered. */
+  /** Client for cards, answers, notices and buttons; the publisher retries its calls per Slack's error kind. */
   reliable: SlackApi;
+  /** How answers, notices and final cards are retried (default DefaultRetryPolicy). */
+  retry?: Partial<RetryPolicy>;
+  /** How long close() waits for final deliveries still retrying (default 10 s). */
+  closeGraceMs?: number;
+  /** Posts to a slash command's response_url (default: over HTTP, see response-url.ts). */
+  postResponse?: PostResponse;
   log: Logger;
   clock?: Clock;
   progressOptions?: ProgressEditorOptions;
@@ -52,19 +71,58 @@ export interface SlackPublisherOptions {
 
 /**
  * RunPublisher for Slack: one live run card per run (coalesced edits under the workspace's
- * chat.update budget), permission requests as Approve/Deny messages in the thread, and the
- * answer as its own thread message at the end. Answers and errors go through the reliable client,
- * never behind progress edits.
+ * chat.update budget, the first tool use at once), permission requests as Approve/Deny messages
+ * in the thread, and the answer as its own thread message at the end. No method waits for Slack:
+ * a finished run's answer and final card are delivered in the background (FinalDeliveries),
+ * retried per Slack's error kind; when the thread refuses for good, the requester is told by
+ * response_url or DM, and the card says so.
  */
 export class SlackPublisher implements RunPublisher {
   readonly #runs = new Map<string, LiveRun>();
-  readonly #finals = new Set<Promise<void>>();
+  readonly #finals: FinalDeliveries;
   readonly editor: ProgressEditor;
   readonly #clock: Clock;
+  readonly #reliable: SlackApi;
+  readonly #final: FinalStateDeps;
+  readonly #permissionDeps: PermissionDeps;
 
   constructor(private readonly o: SlackPublisherOptions) {
     this.#clock = o.clock ?? systemClock;
-    this.editor = new ProgressEditor(o.progress, this.#clock, o.log, o.progressOptions ?? DefaultProgressOptions);
+    const retry = { ...DefaultRetryPolicy, ...o.retry };
+    this.#finals = new FinalDeliveries(o.log);
+    const signal = this.#finals.signal;
+    this.#reliable = new RetryingSlackApi(o.reliable, { log: o.log, policy: retry, signal });
+    this.editor = new ProgressEditor(
+      o.progress,
+      this.#clock,
+      o.log,
+      o.progressOptions ?? DefaultProgressOptions,
+      retry,
+    );
+    const requester = {
+      api: this.#reliable,
+      postResponse: o.postResponse ?? responseUrlPoster(),
+      log: o.log,
+      clock: this.#clock,
+      retry,
+      signal,
+    };
+    this.#permissionDeps = {
+      api: this.#reliable,
+      log: o.log,
+      clock: this.#clock,
+      timeoutMs: o.permissionTimeoutMs,
+      wasAnswered: o.wasAnswered,
+      onPermissionTimeout: o.onPermissionTimeout,
+    };
+    this.#final = {
+      reliable: this.#reliable,
+      progress: o.progress,
+      editor: this.editor,
+      requester,
+      log: o.log,
+      signal,
+    };
   }
 
   #live(run: RunRef): LiveRun {
@@ -78,6 +136,8 @@ export class SlackPublisher implements RunPublisher {
         provider: run.provider ?? p.provider,
         project: p.project,
       });
+      // The response_url is valid for 30 minutes after the command, which came before the run started.
+      const since = run.startedAt?.getTime() ?? this.#clock.now();
       live = {
         state,
         channel: p.channelId,
@@ -85,6 +145,12 @@ export class SlackPublisher implements RunPublisher {
         threadTs: p.threadTs,
         permissions: new Map(),
         pending: [],
+        requester: {
+          userId: p.userId,
+          channel: p.channelId,
+          responseUrl: p.responseUrl,
+          responseUrlUntil: since + ResponseUrlLifetimeMs,
+        },
       };
       if (p.cardTs) live.cardTs = Promise.resolve(p.cardTs);
       this.#runs.set(run.jobId, live);
@@ -100,7 +166,7 @@ export class SlackPublisher implements RunPublisher {
   #ensureCard(live: LiveRun): Promise<string | undefined> {
     if (!live.cardTs) {
       const { text, blocks } = this.#render(live)();
-      live.cardTs = this.o.reliable
+      live.cardTs = this.#reliable
         .postMessage({ channel: live.channel, threadTs: live.threadTs, text, blocks })
         .then((r) => r.ts)
         .catch((err: unknown) => {
@@ -111,57 +177,40 @@ export class SlackPublisher implements RunPublisher {
     return live.cardTs;
   }
 
+  /** Returns at once: a card the handler did not post is posted in the background. */
   async runStarted(run: RunInfo): Promise<void> {
     const live = this.#live(run);
     live.state.status = "running";
     live.state.provider = run.provider;
     live.state.startedAt = run.startedAt.getTime();
     const hadCard = live.cardTs !== undefined;
-    const ts = await this.#ensureCard(live);
-    if (ts && hadCard) {
-      this.editor.touch(
-        run.jobId,
-        { teamId: live.teamId, channel: live.channel, ts, render: this.#render(live) },
-        true,
-      );
-    }
+    const card = this.#ensureCard(live);
+    if (hadCard) void card.then((ts) => this.#touch(run.jobId, live, ts, true));
+  }
+
+  /** Mark the card changed (`urgent`: shown at once rather than at the card's next interval). */
+  #touch(jobId: string, live: LiveRun, ts: string | undefined, urgent = false): void {
+    if (!ts || this.#runs.get(jobId) !== live) return;
+    this.editor.touch(jobId, { teamId: live.teamId, channel: live.channel, ts, render: this.#render(live) }, urgent);
   }
 
   async runEvent(run: RunInfo, event: AgentEvent): Promise<void> {
     const live = this.#live(run);
     if (event.type === "permission_request") {
-      const ask = {
-        jobId: run.jobId,
-        requestId: event.id,
-        userId: run.payload.userId,
-        tool: event.tool,
-        summary: event.summary,
-        timeoutMs: this.o.permissionTimeoutMs,
-      };
-      const msg = renderPermissionRequest(ask);
-      const ts = this.o.reliable
-        .postMessage({ channel: live.channel, threadTs: live.threadTs, ...msg })
-        .then((r) => r.ts)
-        .catch((err: unknown) => {
-          this.o.log.error({ err, jobId: run.jobId }, "could not post a permission request");
-          return undefined;
-        });
-      live.permissions.set(event.id, { ts, question: permissionQuestion(ask), askedAt: this.#clock.now() });
-      live.pending.push(ts);
+      const entry = askPermission(this.#permissionDeps, run, live, event);
+      live.permissions.set(event.id, entry);
+      live.pending.push(entry.ts);
     }
     if (event.type === "permission_denied" && live.permissions.size) {
-      live.pending.push(this.#maybeTimedOut(run, live, event.id, event.reason));
+      live.pending.push(markTimedOut(this.#permissionDeps, run, live, event.id, event.reason));
     }
     if (event.type === "tool_use") this.#status(live, event.summary);
     if (!applyEvent(live.state, event)) return;
-    const cardTs = live.cardTs;
-    if (!cardTs) return;
+    // The leading edge: the run's first tool use is shown at once, later ones are coalesced.
+    const urgent = event.type === "tool_use" && !live.toolShown;
+    if (event.type === "tool_use") live.toolShown = true;
     // The card ts is known at once when the handler posted it; otherwise wait for our own post.
-    void cardTs.then((ts) => {
-      if (ts && this.#runs.get(run.jobId) === live) {
-        this.editor.touch(run.jobId, { teamId: live.teamId, channel: live.channel, ts, render: this.#render(live) });
-      }
-    });
+    void live.cardTs?.then((ts) => this.#touch(run.jobId, live, ts, urgent));
   }
 
   #status(live: LiveRun, summary: string): void {
@@ -175,40 +224,17 @@ export class SlackPublisher implements RunPublisher {
     });
   }
 
-  /**
-   * A denial arrived. Providers report it under the tool-use id, not the request id, so find the
-   * oldest request nobody answered (per the audit log, any replica): that one was denied by the
-   * provider's timeout, and its message in the thread says so.
-   */
-  async #maybeTimedOut(
-    run: RunInfo,
-    live: LiveRun,
-    eventId: string | undefined,
-    reason: string | undefined,
-  ): Promise<void> {
-    const ids = eventId && live.permissions.has(eventId) ? [eventId] : [...live.permissions.keys()];
-    for (const requestId of ids) {
-      const entry = live.permissions.get(requestId);
-      if (!entry) continue;
-      const timeout = this.o.permissionTimeoutMs;
-      if (timeout && this.#clock.now() - entry.askedAt < timeout * 0.9 && ids.length > 1) continue;
-      live.permissions.delete(requestId);
-      const answered = await (this.o.wasAnswered?.(run.jobId, requestId) ?? Promise.resolve(false)).catch(() => false);
-      if (answered) continue;
-      const ts = await entry.ts;
-      const msg = renderPermissionAnswered(entry.question, { allow: false, timedOut: true, reason });
-      if (ts)
-        await this.#safe("permission timeout", () => this.o.reliable.update({ channel: live.channel, ts, ...msg }));
-      await this.o
-        .onPermissionTimeout?.(run, requestId)
-        .catch((err: unknown) => this.o.log.warn({ err }, "audit failed"));
-      return;
-    }
+  #finishing(live: LiveRun): FinishingRun {
+    return { ...live, card: () => this.#ensureCard(live), render: this.#render(live) };
   }
 
+  /**
+   * Hands the final state to the background and returns at once: the worker's slot is free while
+   * the answer and the final card are delivered (in order per thread, retried per Slack's error kind).
+   */
   async runFinished(run: RunInfo, result: AgentResult, extra: { cancelledBy?: string }): Promise<void> {
     const live = this.#live(run);
-    await Promise.allSettled(live.pending);
+    const landed = this.#stopEditing(run.jobId);
     const s = live.state;
     s.status = result.outcome;
     s.finishedAt = (s.startedAt ?? this.#clock.now()) + result.durationMs;
@@ -216,76 +242,55 @@ export class SlackPublisher implements RunPublisher {
     s.costUsd = result.costUsd;
     s.cancelledBy = result.outcome === "cancelled" ? extra.cancelledBy : undefined;
     s.note = result.outcome !== "succeeded" && result.error ? result.error : undefined;
-    await deliverAnswer(
-      this.o.reliable,
-      this.o.log,
-      { channel: live.channel, threadTs: live.threadTs },
-      result,
-      extra.cancelledBy,
+    const finishing = this.#finishing(live);
+    this.#finals.add(run.threadKey, "answer", () =>
+      deliverFinished(this.#final, finishing, result, extra.cancelledBy, landed),
     );
-    await this.#finishCard(run.jobId, live);
   }
 
+  /** Returns at once; the notice and the final card follow in the background. */
   async runInterrupted(run: RunRef, reason: string): Promise<void> {
     const live = this.#live(run);
-    await Promise.allSettled(live.pending);
+    const landed = this.#stopEditing(run.jobId);
     live.state.status = "interrupted";
     live.state.note = reason;
     if (run.startedAt) live.state.startedAt ??= run.startedAt.getTime();
     live.state.finishedAt = this.#clock.now();
     const text = `:warning: This run was interrupted: ${reason}. The session is kept — reply in this thread to continue.`;
-    await this.#safe("interrupted notice", () =>
-      this.o.reliable.postMessage({ channel: live.channel, threadTs: live.threadTs, text }),
+    const finishing = this.#finishing(live);
+    this.#finals.add(run.threadKey, "interrupted notice", () =>
+      deliverInterrupted(this.#final, finishing, text, landed),
     );
-    await this.#finishCard(run.jobId, live);
   }
 
   async runCancelledBeforeStart(run: Omit<RunInfo, "startedAt" | "provider">, by: string): Promise<void> {
     const live = this.#live(run);
+    const landed = this.#stopEditing(run.jobId);
     live.state.status = "cancelled";
     live.state.cancelledBy = by;
     live.state.note = "The run was cancelled before it started.";
-    await this.#finishCard(run.jobId, live);
+    const finishing = this.#finishing(live);
+    this.#finals.add(run.threadKey, "cancelled card", async () => {
+      await landed;
+      await showFinalCard(this.#final, finishing);
+    });
   }
 
-  /**
-   * Show the final state on the card. Resolves once the last progress edit has landed; the final
-   * edit itself waits for the workspace's budget in the background (tracked, awaited by `idle()`
-   * and `close()`), so a busy workspace never holds a worker slot.
-   */
-  async #finishCard(jobId: string, live: LiveRun): Promise<void> {
-    await this.editor.finish(jobId);
+  /** No more progress edits of this run's card; resolves once an edit on the wire has landed. */
+  #stopEditing(jobId: string): Promise<void> {
+    const landed = this.editor.finish(jobId);
     this.#runs.delete(jobId);
-    const final = (async () => {
-      const ts = await this.#ensureCard(live);
-      if (!ts) return;
-      await this.editor.reserve(live.teamId);
-      await this.#safe("final card", () =>
-        this.o.reliable.update({ channel: live.channel, ts, ...this.#render(live)() }),
-      );
-    })();
-    this.#finals.add(final);
-    void final.finally(() => this.#finals.delete(final));
+    return landed;
   }
 
-  /** Resolves when every final card edit started so far has been sent. */
+  /** Resolves when every final delivery started so far has finished. */
   async idle(): Promise<void> {
-    while (this.#finals.size) await Promise.allSettled([...this.#finals]);
+    await this.#finals.idle();
   }
 
-  /** Run a reliable call; log a failure (the reliable client has already retried) instead of failing the run. */
-  async #safe(what: string, fn: () => Promise<unknown>): Promise<void> {
-    try {
-      await fn();
-    } catch (err) {
-      const slackError = err instanceof ErrSlackApi ? err.slackError : undefined;
-      this.o.log.error({ err, what, slackError }, "Slack delivery failed");
-    }
-  }
-
-  /** Shutdown: stop progress edits, then send the final cards still waiting for budget. */
+  /** Shutdown: stop progress edits, then flush the final deliveries still running, for at most `closeGraceMs`. */
   async close(): Promise<void> {
     this.editor.stop();
-    await this.idle();
+    await this.#finals.close(this.o.closeGraceMs ?? 10_000);
   }
 }

@@ -2,9 +2,11 @@ import type { Clock } from "./clock.js";
 
 /**
  * A token bucket for one Slack method in one workspace (Slack's tiers are per method, per app,
- * per workspace). Refills continuously at `perMinute`; holds at most `burst` tokens. `force()`
- * takes a token even when none is left (calls that must happen, such as a run's final card),
- * so the debt delays later optional calls and the average stays within the budget.
+ * per workspace). Refills continuously at `perMinute`; holds at most `burst` tokens, so no window
+ * of a minute sees more than `perMinute + burst` calls. Optional calls take a token only while
+ * `keep` tokens stay behind (`tryTake(keep)`): those are for calls that must happen soon (a run's
+ * final card). `force()` takes a token even when none is left, so the debt delays later optional
+ * calls and the average stays within the budget.
  */
 export class RateBudget {
   #tokens: number;
@@ -27,10 +29,10 @@ export class RateBudget {
     return now;
   }
 
-  /** Take a token if one is available and Slack has not asked us to pause. */
-  tryTake(): boolean {
+  /** Take a token if one is available beyond `keep` and Slack has not asked us to pause. */
+  tryTake(keep = 0): boolean {
     const now = this.#refill();
-    if (now < this.#pausedUntil || this.#tokens < 1) return false;
+    if (now < this.#pausedUntil || this.#tokens < 1 + keep) return false;
     this.#tokens -= 1;
     return true;
   }
@@ -46,10 +48,11 @@ export class RateBudget {
     this.#pausedUntil = Math.max(this.#pausedUntil, this.clock.now() + ms);
   }
 
-  /** Milliseconds until `tryTake` can succeed. */
-  waitMs(): number {
+  /** Milliseconds until `tryTake(keep)` can succeed. */
+  waitMs(keep = 0): number {
     const now = this.#refill();
-    const forToken = this.#tokens >= 1 ? 0 : ((1 - this.#tokens) * 60_000) / this.perMinute;
+    const need = 1 + keep;
+    const forToken = this.#tokens >= need ? 0 : ((need - this.#tokens) * 60_000) / this.perMinute;
     return Math.max(forToken, this.#pausedUntil - now, 0);
   }
 }

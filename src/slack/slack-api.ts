@@ -24,7 +24,9 @@ export interface ThreadMessage {
 
 /**
  * The Slack Web API calls codethread makes, narrowed to what it needs. Errors are
- * `ErrSlackApi` (Slack said `ok: false`) or `ErrSlackRateLimited` (progress client only).
+ * `ErrSlackApi` (Slack said `ok: false`, an HTTP error, `timeout`, `request_failed`) or
+ * `ErrSlackRateLimited` (HTTP 429, or `ok: false` with `ratelimited`). The client itself never
+ * retries; `RetryingSlackApi` (retrying-api.ts) retries per error kind.
  */
 export interface SlackApi {
   postMessage(args: PostArgs): Promise<{ channel: string; ts: string }>;
@@ -32,7 +34,7 @@ export interface SlackApi {
   postEphemeral(args: { channel: string; user: string; text: string; threadTs?: string }): Promise<void>;
   uploadFile(args: {
     channel: string;
-    threadTs: string;
+    threadTs?: string;
     filename: string;
     content: string;
     comment: string;
@@ -41,6 +43,8 @@ export interface SlackApi {
   replies(args: { channel: string; ts: string; limit: number }): Promise<ThreadMessage[]>;
   /** The name Slack shows for a user (display name, else real name, else handle); needs users:read. */
   userName(userId: string): Promise<string | undefined>;
+  /** The direct-message channel with a user (conversations.open; needs im:write). */
+  openDm(userId: string): Promise<string>;
 }
 
 export interface SlackClientOptions {
@@ -48,36 +52,48 @@ export interface SlackClientOptions {
   /** Web API base URL, e.g. `http://127.0.0.1:4000/api/` (default Slack's). */
   apiUrl?: string;
   /**
-   * `progress`: a 429 is thrown at once as ErrSlackRateLimited (the caller merges the edit into the next one).
-   * `reliable`: 429s and transient failures are retried, honouring Retry-After, so nothing is lost.
+   * `progress` (card edits) or `reliable` (answers, cards, buttons): separate clients, so a queue of
+   * one never delays the other. Neither retries: a 429 is thrown at once as ErrSlackRateLimited.
    */
   kind: "progress" | "reliable";
   /** Where the client's own messages go (default: its console logger at ERROR). */
   log?: Logger;
+  /** A call that has not answered in this long is abandoned as `timeout` (default 10 s). */
+  timeoutMs?: number;
 }
 
-/** Retries for answers and errors: keep trying for about ten minutes. */
-const reliableRetries = { retries: 12, factor: 1.6, minTimeout: 250, maxTimeout: 60_000, randomize: true };
+export const DefaultSlackTimeoutMs = 10_000;
 
-/** A WebClient for one purpose; progress and reliable clients have separate queues, so one's pause never delays the other. */
+/** A WebClient for one purpose. Retries are the caller's (RetryingSlackApi), per Slack's error kind. */
 export function createWebClient(options: SlackClientOptions): webApi.WebClient {
   return new webApi.WebClient(options.token.reveal(), {
     slackApiUrl: options.apiUrl,
-    rejectRateLimitedCalls: options.kind === "progress",
-    retryConfig: options.kind === "progress" ? { retries: 0 } : reliableRetries,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
     logLevel: webApi.LogLevel.ERROR,
     logger: options.log ? boltLogger(options.log.child({ component: `slack-${options.kind}` })) : undefined,
-    timeout: 30_000,
+    timeout: options.timeoutMs ?? DefaultSlackTimeoutMs,
   });
 }
+
+const rateLimitedErrors = new Set(["ratelimited", "rate_limited"]);
 
 function translate(method: string, err: unknown): never {
   if (err instanceof webApi.WebAPIRateLimitedError) throw new ErrSlackRateLimited(method, err.retryAfter * 1000);
   if (err instanceof webApi.WebAPIPlatformError) {
+    // Slack also refuses with `ok: false, error: "ratelimited"` at HTTP 200 (Retry-After in the headers).
+    if (rateLimitedErrors.has(String(err.data.error))) {
+      throw new ErrSlackRateLimited(method, (err.data.response_metadata?.retryAfter ?? 1) * 1000);
+    }
     const detail = err.data.response_metadata?.messages?.join("; ");
     throw new ErrSlackApi(method, String(err.data.error), detail, err);
   }
   if (err instanceof webApi.WebAPIHTTPError) throw new ErrSlackApi(method, `http_${err.statusCode}`, undefined, err);
+  if (err instanceof webApi.WebAPIRequestError) {
+    const name = err.original instanceof Error ? err.original.name : "";
+    const timedOut = name === "TimeoutError" || name === "AbortError";
+    throw new ErrSlackApi(method, timedOut ? "timeout" : "request_failed", err.original.message, err);
+  }
   throw new ErrSlackApi(method, "request_failed", err instanceof Error ? err.message : String(err), err);
 }
 
@@ -141,16 +157,17 @@ export class WebSlackApi implements SlackApi {
     );
   }
 
-  async uploadFile(a: { channel: string; threadTs: string; filename: string; content: string; comment: string }) {
+  async uploadFile(a: { channel: string; threadTs?: string; filename: string; content: string; comment: string }) {
+    const file = {
+      filename: a.filename,
+      title: a.filename,
+      content: a.content,
+      initial_comment: neutralizeBroadcasts(a.comment),
+    };
     await call("files.uploadV2", () =>
-      this.client.filesUploadV2({
-        channel_id: a.channel,
-        thread_ts: a.threadTs,
-        filename: a.filename,
-        title: a.filename,
-        content: a.content,
-        initial_comment: neutralizeBroadcasts(a.comment),
-      }),
+      this.client.filesUploadV2(
+        a.threadTs ? { ...file, channel_id: a.channel, thread_ts: a.threadTs } : { ...file, channel_id: a.channel },
+      ),
     );
   }
 
@@ -179,5 +196,11 @@ export class WebSlackApi implements SlackApi {
     const u = r.data.user;
     const name = [u?.profile?.display_name, u?.profile?.real_name, u?.real_name, u?.name].find((n) => n?.trim());
     return name?.trim();
+  }
+
+  async openDm(userId: string): Promise<string> {
+    const r = await call("conversations.open", () => this.client.conversations.open({ users: userId }));
+    if (!r.channel?.id) throw new ErrSlackApi("conversations.open", "no_channel");
+    return r.channel.id;
   }
 }

@@ -10,7 +10,9 @@ export type AuditAction =
   | "permission.deny"
   | "permission.timeout"
   | "access.denied"
-  | "project.provision";
+  | "project.provision"
+  | "project.build"
+  | "project.use";
 
 export interface AuditRecord {
   id: number;

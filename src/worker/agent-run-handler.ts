@@ -71,7 +71,11 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
       teamId: payload.teamId,
       channelId: payload.channelId,
       threadTs: payload.threadTs,
-      provider: payload.provider ?? registry.default().id,
+      // An alias (`agent=cc`) is stored as the id it stands for; an unknown name fails below.
+      provider:
+        payload.provider === undefined
+          ? registry.default().id
+          : (registry.resolve(payload.provider) ?? payload.provider),
       project: payload.project ?? null,
       ownerUserId: payload.userId,
     });

@@ -1,5 +1,6 @@
-import type { AgentProvider, AgentRequest, PermissionPolicy, Workspace } from "../agents/request.js";
-import { ClaudeCodeProvider, OpenCodeProvider } from "../agents/request.js";
+import { permissionPolicyFromConfig } from "../agents/permission-policy.js";
+import type { ProviderRegistry } from "../agents/registry.js";
+import type { AgentProvider, AgentRequest, Workspace } from "../agents/request.js";
 import type { Config } from "../config.js";
 import type { ThreadSession } from "../store/thread-sessions.js";
 import type { AgentRunPayload } from "./agent-run-payload.js";
@@ -20,11 +21,17 @@ export interface BuildRequestInput {
 /** The AgentRequest for one turn. `runId` must be the job id (cancel and permissions use it). */
 export type BuildRequest = (input: BuildRequestInput) => AgentRequest;
 
-/** The configured pod when CODETHREAD_K8S_* is set, else the local workspace directory. */
-export function defaultResolveWorkspace(config: Pick<Config, "workspaceDir" | "claude">): ResolveWorkspace {
-  return () => {
+/**
+ * The configured pod (CODETHREAD_K8S_*) for providers that run in pods, else the local
+ * workspace directory: the pod settings never send a run to a provider that cannot use them.
+ */
+export function defaultResolveWorkspace(
+  config: Pick<Config, "workspaceDir" | "claude">,
+  registry: Pick<ProviderRegistry, "supports">,
+): ResolveWorkspace {
+  return (session) => {
     const pod = config.claude.pod;
-    if (pod) {
+    if (pod && registry.supports(session.provider, "pod")) {
       return {
         kind: "pod",
         namespace: pod.namespace,
@@ -38,27 +45,17 @@ export function defaultResolveWorkspace(config: Pick<Config, "workspaceDir" | "c
   };
 }
 
-export function permissionPolicy(runs: Config["runs"]): PermissionPolicy {
-  switch (runs.permissionPolicy) {
-    case "ask":
-      return { mode: "ask", timeoutMs: runs.permissionTimeoutMs, allowTools: runs.allowedTools };
-    case "allow-tools":
-      return { mode: "allow-tools", tools: runs.allowedTools };
-    case "bypass":
-      return { mode: "bypass" };
-    case "default":
-      return { mode: "default" };
-  }
-}
-
 /** The prompt with the thread's earlier discussion in front, when the bot was mentioned inside one. */
 export function promptWithContext(payload: AgentRunPayload): string {
   if (!payload.context) return payload.prompt;
   return `Earlier messages in this Slack thread:\n${payload.context}\n\nRequest:\n${payload.prompt}`;
 }
 
-/** Timeout, permission policy, allowed tools and model from the configuration. */
-export function defaultBuildRequest(config: Pick<Config, "runs" | "claude" | "opencode">): BuildRequest {
+/**
+ * Timeout and permission policy from the configuration. Model and turn limits are each
+ * provider's own settings (CLAUDE_MODEL, OPENCODE_MODEL…), applied by the provider.
+ */
+export function defaultBuildRequest(config: Pick<Config, "runs">): BuildRequest {
   return ({ jobId, payload, session, workspace, provider }) => ({
     runId: jobId,
     prompt: promptWithContext(payload),
@@ -66,13 +63,6 @@ export function defaultBuildRequest(config: Pick<Config, "runs" | "claude" | "op
     sessionId: session.sessionId ?? undefined,
     workspace,
     timeoutMs: config.runs.timeoutMs,
-    permissions: permissionPolicy(config.runs),
-    model:
-      provider === ClaudeCodeProvider
-        ? config.claude.model
-        : provider === OpenCodeProvider
-          ? config.opencode.model
-          : undefined,
-    maxTurns: provider === ClaudeCodeProvider ? config.claude.maxTurns : undefined,
+    permissions: permissionPolicyFromConfig(config.runs),
   });
 }

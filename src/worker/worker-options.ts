@@ -54,7 +54,7 @@ export function buildHandlers(o: WorkerOptions, log: Logger): Map<JobKind, JobHa
         registry: o.registry,
         publisher: o.publisher,
         log,
-        resolveWorkspace: o.resolveWorkspace ?? defaultResolveWorkspace(needConfig("resolveWorkspace")),
+        resolveWorkspace: o.resolveWorkspace ?? defaultResolveWorkspace(needConfig("resolveWorkspace"), o.registry),
         buildRequest: o.buildRequest ?? defaultBuildRequest(needConfig("buildRequest")),
       }),
     );

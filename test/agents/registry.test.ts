@@ -64,3 +64,23 @@ describe("ProviderRegistry", () => {
     expect(r.default().id).toBe("p0");
   });
 });
+
+describe("ProviderRegistry names and workspaces", () => {
+  it("resolves aliases case-insensitively and refuses a name two providers would share", () => {
+    const r = new ProviderRegistry().register(fakeAgent("claude-code"), {
+      aliases: ["cc"],
+      workspaces: ["local", "pod"],
+    });
+    expect(r.get("CC").id).toBe("claude-code");
+    expect(() => r.register(fakeAgent("other"), { aliases: ["Cc"] })).toThrow(ErrProviderAlreadyRegistered);
+    expect(() => r.register(fakeAgent("cc"))).toThrow(ErrProviderAlreadyRegistered);
+    expect(r.ids()).toEqual(["claude-code"]);
+  });
+
+  it("a provider registered without traits runs in local workspaces only", () => {
+    const r = new ProviderRegistry().register(fakeAgent("plain"));
+    expect(r.supports("plain", "local")).toBe(true);
+    expect(r.supports("plain", "pod")).toBe(false);
+    expect(r.supports("nobody", "local")).toBe(false);
+  });
+});

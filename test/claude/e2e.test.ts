@@ -18,7 +18,7 @@ describe("the real claude CLI against the mock API", () => {
     const { events, result } = await collect(agent.execute(request(sb, "MOCK:bash list the files")));
     expect(events[0]?.type).toBe("session_started");
     const [use] = ofType(events, "tool_use");
-    expect(use).toMatchObject({ tool: "Bash", summary: "Ran ls" });
+    expect(use).toMatchObject({ tool: "Bash", kind: "shell", summary: "Ran ls" });
     expect(ofType(events, "tool_result")).toEqual([expect.objectContaining({ id: use?.id, ok: true })]);
     expect(result.outcome).toBe("succeeded");
     expect(result.text).toMatch(/^Done\. Tool said/);

@@ -1,4 +1,4 @@
-import { createReadStream, readdirSync } from "node:fs";
+import { createReadStream, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
@@ -60,7 +60,11 @@ describe("replaying captured transcripts (CLI 2.1.332 and 2.1.197)", () => {
       const events = await replay(name, "/home/dev/work");
       const uses = ofType(events, "tool_use");
       const results = ofType(events, "tool_result");
-      expect(uses.map((u) => u.tool)).toEqual(["Bash", "Read", "Write"]);
+      expect(uses.map((u) => [u.tool, u.kind])).toEqual([
+        ["Bash", "shell"],
+        ["Read", "read"],
+        ["Write", "edit"],
+      ]);
       expect(results).toHaveLength(3);
       // Read finished before Bash: results arrive in completion order, matched by id.
       expect(results[0]?.id).toBe(uses[1]?.id);
@@ -73,7 +77,7 @@ describe("replaying captured transcripts (CLI 2.1.332 and 2.1.197)", () => {
 
   it("tool summaries are workspace-relative and readable", async () => {
     const events = await replay("tool_bash.jsonl", "/home/dev/work");
-    expect(ofType(events, "tool_use")[0]?.summary).toBe("Ran ls");
+    expect(ofType(events, "tool_use")[0]).toMatchObject({ kind: "shell", summary: "Ran ls" });
     expect(ofType(events, "tool_result")[0]).toMatchObject({ ok: true, output: "sample.txt" });
   });
 
@@ -169,9 +173,9 @@ describe("replaying captured transcripts (CLI 2.1.332 and 2.1.197)", () => {
     const events: AgentEvent[] = [];
     for await (const e of replayClaudeTranscript(lines())) events.push(e);
     const uses = ofType(events, "tool_use");
-    expect(uses.map((u) => [u.summary, u.parentId])).toEqual([
-      ["Started subagent: Explore the repo", undefined],
-      ['Searched for "TODO"', "a1"],
+    expect(uses.map((u) => [u.kind, u.summary, u.parentId])).toEqual([
+      ["task", "Started subagent: Explore the repo", undefined],
+      ["search", 'Searched for "TODO"', "a1"],
     ]);
     expect(ofType(events, "tool_result")[0]).toEqual({
       type: "tool_result",
@@ -179,5 +183,39 @@ describe("replaying captured transcripts (CLI 2.1.332 and 2.1.197)", () => {
       ok: true,
       output: "found 3\ndone",
     });
+  });
+});
+
+describe("replaying a transcript that was cut", () => {
+  const lines = readFileSync(path.join(FixtureDir, "stdin_stream_two_messages.jsonl"), "utf8").trim().split("\n");
+  async function* upTo(n: number) {
+    yield* lines.slice(0, n);
+  }
+
+  it("a second turn without its result: the events so far, then transcript_truncated (not the first turn's outcome)", async () => {
+    const firstResult = lines.findIndex((l) => l.includes('"type":"result"'));
+    const events: AgentEvent[] = [];
+    const replaying = (async () => {
+      for await (const e of replayClaudeTranscript(upTo(lines.length - 1))) events.push(e);
+    })();
+    await expect(replaying).rejects.toMatchObject({ code: "transcript_truncated" });
+    expect(firstResult).toBeLessThan(lines.length - 2);
+    expect(ofType(events, "text").length).toBeGreaterThan(0);
+    expect(ofType(events, "result")).toEqual([]);
+  });
+
+  it("lines that are no stream-json at all: not_a_transcript, with nothing of them in the message", async () => {
+    async function* garbage() {
+      yield "\u001b[2Jnot json";
+      yield "[1, 2, 3]";
+    }
+    const error = await (async () => {
+      for await (const _ of replayClaudeTranscript(garbage())) {
+        // nothing is expected
+      }
+    })().catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: "not_a_transcript" });
+    expect(String(error)).not.toContain("not json");
+    expect(String(error)).not.toContain("\u001b");
   });
 });

@@ -4,8 +4,14 @@ import { buildCommandLine, promptFitsArgv } from "../../src/agents/claude/comman
 import { configDirFor } from "../../src/agents/claude/config-dir.js";
 
 import { claudeOptionsFromConfig } from "../../src/agents/claude/options.js";
+import { ClaudeTools } from "../../src/agents/claude/tools.js";
 import type { AgentRequest } from "../../src/agents/request.js";
-import { MaxSummaryLength, summarizeToolResult, summarizeToolUse } from "../../src/agents/tool-summary.js";
+import {
+  describeToolUse,
+  MaxSummaryLength,
+  summarizeToolResult,
+  summarizeToolUse,
+} from "../../src/agents/tool-summary.js";
 import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
 import { type LineItem, readLines } from "../../src/process/line-reader.js";
@@ -167,16 +173,18 @@ describe("tool summaries", () => {
     ["WebFetch", { url: "https://example.com/x" }, "Fetched https://example.com/x"],
     ["mcp__db__query", { query: "select 1" }, "mcp__db__query: select 1"],
   ])("%s", (tool, input, expected) => {
-    expect(summarizeToolUse(tool, input, cwd)).toBe(expected);
+    expect(describeToolUse(ClaudeTools, tool, input, cwd).summary).toBe(expected);
   });
 
   it("one bounded line without terminal escapes or control characters", () => {
-    const s = summarizeToolUse("Bash", { command: `echo "\u001b[31mred\u001b[0m"\r\nnext\u0007 ${"x".repeat(500)}` });
+    const s = summarizeToolUse("run", "Bash", {
+      command: `echo "\u001b[31mred\u001b[0m"\r\nnext\u0007 ${"x".repeat(500)}`,
+    });
     // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
     expect(s).not.toMatch(/[\u0000-\u001f\u007f]/);
     expect(s.startsWith('Ran echo "red" ⏎ next')).toBe(true);
     expect(s.length).toBeLessThanOrEqual(MaxSummaryLength);
-    expect(summarizeToolUse("Bash", { command: `${"a".repeat(118)}😀😀` }).endsWith("…")).toBe(true);
+    expect(summarizeToolUse("run", "Bash", { command: `${"a".repeat(118)}😀😀` }).endsWith("…")).toBe(true);
   });
 
   it("failed results are marked", () => {

@@ -23,7 +23,7 @@ describe("codethread CLI", () => {
     const top = codethread(["--help"]);
     expect(top.code).toBe(0);
     expect(top.out).toMatch(/Commands:[\s\S]*start[\s\S]*doctor/);
-    for (const cmd of ["start", "migrate", "doctor", "run", "replay"]) {
+    for (const cmd of ["start", "migrate", "doctor", "run", "replay", "secrets", "project"]) {
       const r = codethread([cmd, "--help"]);
       expect(r.code, cmd).toBe(0);
       expect(r.out, cmd).toMatch(/Usage: codethread/);

@@ -13,7 +13,7 @@ describe("codethread run, human output", () => {
   it("joins streamed text chunks into lines and prints the answer once", () => {
     const { r, out } = renderer();
     for (const text of ["Let me ", "look."]) r.render({ type: "text", text });
-    r.render({ type: "tool_use", id: "t1", tool: "bash", input: {}, summary: "Ran ls" });
+    r.render({ type: "tool_use", id: "t1", tool: "bash", kind: "shell", input: {}, summary: "Ran ls" });
     for (const text of ["All ", "good", "."]) r.render({ type: "text", text });
     r.render({ type: "result", result: { outcome: "succeeded", text: "All good.", durationMs: 1200 } });
     expect(out()).toBe("Let me look.\n  → Ran ls\n\nAll good.\n\n— succeeded · 1.2 s\n");

@@ -46,7 +46,9 @@ describe("replaying captured OpenCode SSE streams", () => {
 
   it("a bash run: one tool use and one result with the shared summaries, then the answer", async () => {
     const events = await replay("03-sync-bash-tool.event.sse", { cwd: "/home/dev/work" });
-    expect(of(events, "tool_use")).toEqual([expect.objectContaining({ tool: "bash", summary: "Ran ls" })]);
+    expect(of(events, "tool_use")).toEqual([
+      expect.objectContaining({ tool: "bash", kind: "shell", summary: "Ran ls" }),
+    ]);
     expect(of(events, "tool_result")).toEqual([
       expect.objectContaining({ ok: true, output: expect.stringContaining("hello.txt") }),
     ]);
@@ -65,7 +67,7 @@ describe("replaying captured OpenCode SSE streams", () => {
   it("a read run summarizes the path relative to the workspace", async () => {
     const events = await replay("04-async-read-tool.event.sse");
     const [use] = of(events, "tool_use");
-    expect(use?.tool).toBe("read");
+    expect(use).toMatchObject({ tool: "read", kind: "read" });
     expect(use?.summary).toMatch(/^Read .*hello\.txt$/);
   });
 
@@ -100,7 +102,7 @@ describe("replaying captured OpenCode SSE streams", () => {
   it("a question tool run shows the question and its answer", async () => {
     const events = await replay("13-question-tool.event.sse");
     expect(of(events, "tool_use")).toEqual([
-      expect.objectContaining({ tool: "question", summary: "Asked a question" }),
+      expect.objectContaining({ tool: "question", kind: "other", summary: "Asked a question" }),
     ]);
     expect(of(events, "tool_result")[0]?.output).toContain("blue");
   });

@@ -26,6 +26,7 @@ describe("opencode provider against the real server", () => {
     expect(run.of("tool_use")).toEqual([
       expect.objectContaining({
         tool: "bash",
+        kind: "shell",
         summary: "Ran echo hello-from-bash",
         input: expect.objectContaining({ command: "echo hello-from-bash" }),
       }),
@@ -132,7 +133,7 @@ describe("opencode provider against the real server", () => {
     });
     expect(run.of("permission_request")).toEqual([expect.objectContaining({ summary: "Ran touch from-subagent.txt" })]);
     const taskUse = run.of("tool_use").find((e) => e.tool === "task");
-    expect(taskUse?.summary).toBe("Started subagent: make a file");
+    expect(taskUse).toMatchObject({ kind: "task", summary: "Started subagent: make a file" });
     expect(run.of("tool_use").find((e) => e.tool === "bash")).toMatchObject({ parentId: taskUse!.id });
     expect(existsSync(path.join(dir, "from-subagent.txt"))).toBe(true);
     expect(run.result.outcome).toBe("succeeded");

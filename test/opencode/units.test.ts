@@ -210,8 +210,14 @@ describe("EventQueue.pushNow", () => {
 
 describe("tool summaries for OpenCode-only names", () => {
   it("reads the skill tool and the external_directory permission", async () => {
-    const { summarizeToolUse } = await import("../../src/agents/tool-summary.js");
-    expect(summarizeToolUse("skill", { name: "pdf" })).toBe("Loaded skill pdf");
-    expect(summarizeToolUse("external_directory", { pattern: "/etc/*" })).toBe("Accessed /etc/* outside the workspace");
+    const { describeToolUse } = await import("../../src/agents/tool-summary.js");
+    const { OpenCodeTools } = await import("../../src/agents/opencode/tools.js");
+    expect(describeToolUse(OpenCodeTools, "skill", { name: "pdf" })).toEqual({
+      kind: "other",
+      summary: "Loaded skill pdf",
+    });
+    expect(describeToolUse(OpenCodeTools, "external_directory", { pattern: "/etc/*" }).summary).toBe(
+      "Accessed /etc/* outside the workspace",
+    );
   });
 });

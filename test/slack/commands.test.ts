@@ -137,7 +137,7 @@ describe("CommandRouter", () => {
     expect(await router.dispatch("agent=claude fix it", context("UBOB", []))).toEqual({
       kind: "run",
       slackPrompt: "fix it",
-      agent: "claude-code",
+      agent: "claude",
       project: undefined,
     });
     expect(() =>

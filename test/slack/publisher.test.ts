@@ -45,6 +45,7 @@ const tool = (id: string, command: string): AgentEvent => ({
   type: "tool_use",
   id,
   tool: "Bash",
+  kind: "shell",
   input: { command },
   summary: `Ran ${command}`,
 });
@@ -69,6 +70,7 @@ describe("SlackPublisher", () => {
       type: "tool_use",
       id: "t2",
       tool: "Edit",
+      kind: "edit",
       input: { file_path: "src/a.ts" },
       summary: "Edited src/a.ts",
     });

@@ -23,11 +23,11 @@ describe("/agent text", () => {
     expect(picked("fix the build")).toBeUndefined();
   });
 
-  it("reads options anywhere before the prompt, and aliases; the prompt keeps its lines", () => {
-    expect(parseRunText("project=web agent=claude fix it\nplease")).toEqual({
+  it("reads options anywhere before the prompt (agent names lower-cased; the registry resolves aliases); the prompt keeps its lines", () => {
+    expect(parseRunText("project=web agent=Claude fix it\nplease")).toEqual({
       kind: "run",
       slackPrompt: "fix it\nplease",
-      agent: "claude-code",
+      agent: "claude",
       project: "web",
     });
     expect(parseRunText("fix agent=opencode later")).toMatchObject({

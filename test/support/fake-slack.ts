@@ -4,20 +4,43 @@ import { checkMessage } from "./fake-slack-checks.js";
 import { fixture } from "./slack-signing.js";
 
 /**
- * A fake Slack Web API on 127.0.0.1 (`slackApiUrl: fake.apiUrl`). Records every call, checks
- * message parameters against Slack's limits, keeps channel histories (so conversations.replies
- * and chat.update behave), serves response_url and file-upload URLs, and can be told to fail:
- * `ratelimited` with Retry-After, `not_in_channel`, `msg_too_long`, … Optionally enforces
- * per-method, per-workspace rate tiers like Slack does.
+ * A fake Slack Web API on 127.0.0.1 (`slackApiUrl: fake.apiUrl`). Records every call (on arrival,
+ * with what it answered once it has), checks message parameters against Slack's limits, keeps
+ * channel histories (so conversations.replies and chat.update behave), serves response_url and
+ * file-upload URLs, and can be told to fail per method and per call count (`fault`): an error
+ * answered `ok: false` at HTTP 200 (`ratelimited` + Retry-After, `not_in_channel`, `msg_too_long`,
+ * …), HTTP 429 with Retry-After, HTTP 500, or a hang of N ms. Optionally enforces per-method,
+ * per-workspace rate tiers like Slack does.
  */
 export type Params = Record<string, unknown>;
 
 export interface RecordedCall {
+  /** Web API method, or `response_url` for a post to a slash command's response URL. */
   method: string;
   params: Params;
+  /** When the call arrived. */
   at: number;
-  /** What the fake answered: "ok", a Slack error code, or "ratelimited". */
+  /** What the fake answered: "ok", a Slack error code, "ratelimited" (HTTP 429), "http_500"; "pending" until answered. */
   outcome: string;
+}
+
+/**
+ * What a faulty call gets: `error` answered as `{ok: false, error}` (HTTP `status`, default 200,
+ * with `Retry-After` when `retryAfterSec` is set); `status` alone answered as that HTTP status;
+ * `hangMs`: the answer is held that long, then the call is served normally.
+ */
+export type Fault =
+  | { error: string; status?: number; retryAfterSec?: number }
+  | { status: number }
+  | { hangMs: number };
+
+export interface FaultOptions {
+  /** How many matching calls get the fault (default 1). */
+  count?: number;
+  /** Let this many matching calls through first (default 0): "fail the 3rd call" is `{ skip: 2 }`. */
+  skip?: number;
+  /** Only calls whose parameters match. */
+  when?: (p: Params) => boolean;
 }
 
 export interface StoredMessage {
@@ -31,8 +54,8 @@ export interface StoredMessage {
 
 interface Failure {
   method: string;
-  error: string;
-  retryAfterSec?: number;
+  fault: Fault;
+  skip: number;
   remaining: number;
   when?: (p: Params) => boolean;
 }
@@ -60,6 +83,27 @@ const StandardTiers: Record<string, number> = {
 
 export { StandardTiers };
 
+interface Reply {
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+  /** What the call's record says it got. */
+  outcome: string;
+}
+
+function json(result: Params): Reply {
+  return { status: 200, body: JSON.stringify(result), outcome: result.ok ? "ok" : String(result.error) };
+}
+
+function rateLimited(retryAfterSec: number): Reply {
+  return {
+    status: 429,
+    body: JSON.stringify({ ok: false, error: "ratelimited" }),
+    headers: { "retry-after": String(retryAfterSec) },
+    outcome: "ratelimited",
+  };
+}
+
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   readonly violations: string[] = [];
@@ -67,6 +111,8 @@ export class FakeSlack {
   readonly messages: StoredMessage[] = [];
   readonly uploads: { fileId: string; content: string }[] = [];
   #failures: Failure[] = [];
+  /** Calls being held by a `hangMs` fault: serving one ends its hang early. */
+  readonly #hangs = new Map<NodeJS.Timeout, () => void>();
   #server: Server | undefined;
   #seq = 0;
   #windows = new Map<string, number[]>();
@@ -97,23 +143,29 @@ export class FakeSlack {
   }
 
   async stop(): Promise<void> {
+    for (const t of this.#hangs.keys()) clearTimeout(t);
+    this.#hangs.clear();
     this.#server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
   }
 
   /** Answer the next `count` calls of `method` (matching `when`) with `error` ("ratelimited" → HTTP 429). */
-  fail(
-    method: string,
-    error: string,
-    opts: { count?: number; retryAfterSec?: number; when?: (p: Params) => boolean } = {},
-  ) {
-    this.#failures.push({
-      method,
-      error,
-      remaining: opts.count ?? 1,
-      retryAfterSec: opts.retryAfterSec,
-      when: opts.when,
-    });
+  fail(method: string, error: string, opts: FaultOptions & { retryAfterSec?: number } = {}) {
+    const fault: Fault =
+      error === "ratelimited"
+        ? { error, status: 429, retryAfterSec: opts.retryAfterSec ?? 1 }
+        : { error, retryAfterSec: opts.retryAfterSec };
+    this.fault(method, fault, opts);
+  }
+
+  /** Give `fault` to calls of `method` (a Web API method, or `response_url`); see FaultOptions. */
+  fault(method: string, fault: Fault, opts: FaultOptions = {}): void {
+    this.#failures.push({ method, fault, skip: opts.skip ?? 0, remaining: opts.count ?? 1, when: opts.when });
+  }
+
+  /** Serve every call held by a hang now, in the order they arrived. */
+  releaseHangs(): void {
+    for (const serve of [...this.#hangs.values()]) serve();
   }
 
   clearFailures(): void {
@@ -138,6 +190,11 @@ export class FakeSlack {
     const msg = { ...m, ts: m.ts ?? this.#nextTs() };
     this.messages.push(msg);
     return msg;
+  }
+
+  /** Wait until a call of `method` matching `pred` has arrived (answered or not). */
+  waitForCall(method: string, pred: (c: RecordedCall) => boolean = () => true, what = method): Promise<RecordedCall> {
+    return this.waitFor(() => this.calls.find((c) => c.method === method && pred(c)), `a ${what} call`);
   }
 
   async waitFor<T>(probe: () => T | undefined | false, what = "condition", timeoutMs = 10_000): Promise<T> {
@@ -178,30 +235,79 @@ export class FakeSlack {
       return this.#send(res, 200, { ok: true });
     }
     const body = this.#parse(req, raw);
-    if (path.startsWith("/response/")) {
-      this.responses.push({ path, body });
-      return this.#send(res, 200, { ok: true });
+    const isResponse = path.startsWith("/response/");
+    const method = isResponse ? "response_url" : path.replace(/^\/api\//, "").split("?")[0]!;
+    const call: RecordedCall = { method, params: body, at: Date.now(), outcome: "pending" };
+    this.calls.push(call);
+    const failure = this.#takeFailure(method, body);
+    if (failure && "hangMs" in failure) {
+      const serve = () => {
+        clearTimeout(timer);
+        this.#hangs.delete(timer);
+        this.#serve(res, call, path, req, undefined);
+      };
+      const timer = setTimeout(serve, failure.hangMs);
+      this.#hangs.set(timer, serve);
+      return;
     }
-    const method = path.replace(/^\/api\//, "").split("?")[0]!;
+    this.#serve(res, call, path, req, failure);
+  }
+
+  /** The first fault armed for this call, counting it down (after its `skip`). */
+  #takeFailure(method: string, body: Params): Fault | undefined {
+    for (const f of this.#failures) {
+      if (f.method !== method || f.remaining <= 0 || (f.when && !f.when(body))) continue;
+      if (f.skip > 0) {
+        f.skip -= 1;
+        continue;
+      }
+      f.remaining -= 1;
+      return f.fault;
+    }
+    return undefined;
+  }
+
+  #serve(res: ServerResponse, call: RecordedCall, path: string, req: IncomingMessage, fault: Fault | undefined): void {
+    const reply = this.#reply(call, path, req, fault);
+    call.outcome = reply.outcome;
+    res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers });
+    res.end(reply.body);
+  }
+
+  #reply(call: RecordedCall, path: string, req: IncomingMessage, fault: Fault | undefined): Reply {
+    const { method, params: body } = call;
+    if (fault && !("hangMs" in fault)) return this.#faulty(fault);
+    if (method === "response_url") {
+      this.responses.push({ path, body });
+      return json({ ok: true });
+    }
     const auth = req.headers.authorization ?? "";
     if (!auth.startsWith("Bearer xoxb-") && !(auth.startsWith("Bearer xapp-") && method === "apps.connections.open"))
-      return this.#answer(res, method, body, { ok: false, error: "not_authed" });
-
-    const failure = this.#failures.find((f) => f.method === method && f.remaining > 0 && (!f.when || f.when(body)));
-    if (failure) {
-      failure.remaining -= 1;
-      if (failure.error === "ratelimited") return this.#rateLimited(res, method, body, failure.retryAfterSec ?? 1);
-      return this.#answer(res, method, body, { ok: false, error: failure.error });
-    }
+      return json({ ok: false, error: "not_authed" });
     const limit = { ...StandardTiers, ...this.options.tiers }[method];
     if (this.options.tiers && limit !== undefined && !this.#withinTier(method, limit)) {
-      return this.#rateLimited(res, method, body, this.options.retryAfterSec ?? 1);
+      return rateLimited(this.options.retryAfterSec ?? 1);
     }
     const perChannel = this.options.channelTiers?.[method];
     if (perChannel !== undefined && !this.#withinTier(`${method}:${String(body.channel ?? "")}`, perChannel)) {
-      return this.#rateLimited(res, method, body, this.options.retryAfterSec ?? 1);
+      return rateLimited(this.options.retryAfterSec ?? 1);
     }
-    return this.#answer(res, method, body, this.#dispatch(method, body));
+    return json(this.#dispatch(method, body));
+  }
+
+  #faulty(fault: Exclude<Fault, { hangMs: number }>): Reply {
+    if ("error" in fault) {
+      if (fault.status === 429) return rateLimited(fault.retryAfterSec ?? 1);
+      const headers: Record<string, string> = {};
+      if (fault.retryAfterSec !== undefined) headers["retry-after"] = String(fault.retryAfterSec);
+      return { ...json({ ok: false, error: fault.error }), status: fault.status ?? 200, headers };
+    }
+    return {
+      status: fault.status,
+      body: fault.status >= 500 ? "upstream connect error" : "error",
+      headers: { "content-type": "text/plain" },
+      outcome: `http_${fault.status}`,
+    };
   }
 
   #withinTier(method: string, perWindow: number): boolean {
@@ -216,17 +322,6 @@ export class FakeSlack {
     hits.push(now);
     this.#windows.set(key, hits);
     return true;
-  }
-
-  #rateLimited(res: ServerResponse, method: string, params: Params, retryAfterSec: number): void {
-    this.calls.push({ method, params, at: Date.now(), outcome: "ratelimited" });
-    res.writeHead(429, { "content-type": "application/json", "retry-after": String(retryAfterSec) });
-    res.end(JSON.stringify({ ok: false, error: "ratelimited" }));
-  }
-
-  #answer(res: ServerResponse, method: string, params: Params, result: Params): void {
-    this.calls.push({ method, params, at: Date.now(), outcome: result.ok ? "ok" : String(result.error) });
-    this.#send(res, 200, result);
   }
 
   #send(res: ServerResponse, status: number, body: Params): void {
@@ -281,6 +376,11 @@ export class FakeSlack {
           ...(m.user === this.botUserId ? { bot_id: "B0AGENTBOT" } : {}),
         }));
         return { ok: true, messages: msgs, has_more: false };
+      }
+      case "conversations.open": {
+        const user = String(p.users ?? "").split(",")[0] ?? "";
+        if (!user) return { ok: false, error: "users_list_not_supplied" };
+        return { ok: true, channel: { id: `D${user.replace(/^U/, "")}` } };
       }
       case "apps.connections.open":
         return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: "invalid_auth" };

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import { anthropicToolUse, type LlmReply, type LlmTurn, type ScriptableLlm } from "./scripted-llm.js";
 
 /**
  * A mock of the Anthropic Messages API for running the real `claude` CLI offline.
@@ -18,6 +19,7 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
  *   slow            one text delta every 500 ms for several minutes
  *   echo            answers with the prompt's byte length
  * Requests without tools (side calls such as summaries) always get plain text.
+ * A `script` (scripted-llm.ts) set on the mock answers first, in terms every mock shares.
  */
 
 export interface LoggedRequest {
@@ -34,7 +36,7 @@ export interface MessagesBody {
   messages: Array<{ role: string; content: string | Array<Record<string, unknown>> }>;
 }
 
-export interface MockAnthropic {
+export interface MockAnthropic extends ScriptableLlm {
   url: string;
   requests: LoggedRequest[];
   /** The `/v1/messages` bodies that carried tools (the agent's own turns, not side calls). */
@@ -85,8 +87,37 @@ function toolResultText(block: Block | undefined): string {
   return `${String(block.tool_use_id)}${block.is_error ? " (error)" : ""}: ${JSON.stringify(text.slice(0, 120))}`;
 }
 
-function script(body: MessagesBody): Reply {
+/** The request in the terms scripts share. */
+function turnOf(body: MessagesBody): LlmTurn {
+  const { text, step, lastToolResult } = latestPrompt(body);
+  const c = lastToolResult?.content;
+  const toolOutput = typeof c === "string" ? c : Array.isArray(c) ? textOf(c as Block[]) : undefined;
+  return { prompt: text, prompts: body.messages.filter(isPrompt).map((m) => textOf(m.content)), step, toolOutput };
+}
+
+function render(reply: LlmReply): Reply {
+  if ("error" in reply) return { status: reply.error.status, error: reply.error.message };
+  if ("tool" in reply) {
+    const { name, input } = anthropicToolUse(reply.tool);
+    return {
+      blocks: [
+        ...(reply.text ? [{ type: "text", text: reply.text }] : []),
+        { type: "tool_use", id: id("toolu"), name, input },
+      ],
+      stop: "tool_use",
+    };
+  }
+  return { blocks: [{ type: "text", text: reply.text }], stop: "end_turn" };
+}
+
+function script(body: MessagesBody, mock: ScriptableLlm & { seen: LlmTurn[] }): Reply {
   if (!body.tools?.length) return { blocks: [{ type: "text", text: "Mock summary" }], stop: "end_turn" };
+  if (mock.script) {
+    const turn = turnOf(body);
+    mock.seen.push(turn);
+    const reply = mock.script(turn);
+    if (reply) return render(reply);
+  }
   const { text, step, lastToolResult } = latestPrompt(body);
   const m = /MOCK:([a-z0-9]+)(?:=(\S+))?/.exec(text);
   const kw = m?.[1];
@@ -220,8 +251,18 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+const ErrorTypes: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  403: "permission_error",
+  404: "not_found_error",
+  429: "rate_limit_error",
+  529: "overloaded_error",
+};
+
 export async function startMockAnthropic(): Promise<MockAnthropic> {
   const requests: LoggedRequest[] = [];
+  const scripting: ScriptableLlm & { seen: LlmTurn[] } = { seen: [] };
   const server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
@@ -238,10 +279,9 @@ export async function startMockAnthropic(): Promise<MockAnthropic> {
       }
       const b = body as MessagesBody;
       const model = b.model ?? "claude-mock";
-      const reply = script(b);
+      const reply = script(b, scripting);
       if ("status" in reply) {
-        const type =
-          reply.status === 401 ? "authentication_error" : reply.status === 429 ? "rate_limit_error" : "api_error";
+        const type = ErrorTypes[reply.status] ?? "api_error";
         return json(res, reply.status, { type: "error", error: { type, message: reply.error } });
       }
       if (b.stream === false) {
@@ -266,6 +306,13 @@ export async function startMockAnthropic(): Promise<MockAnthropic> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    get script() {
+      return scripting.script;
+    },
+    set script(script) {
+      scripting.script = script;
+    },
+    seen: scripting.seen,
     requests,
     turns: () =>
       requests

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type LlmReply, type LlmTurn, openaiToolCall, type ScriptableLlm } from "./scripted-llm.js";
 
 /**
  * A scripted OpenAI-compatible LLM (POST /v1/chat/completions, streaming and not) for
@@ -14,6 +15,7 @@ import type { AddressInfo } from "node:net";
  *   `MOCK:error <status>` → that HTTP error; `MOCK:recall` → every user message so far;
  *   anything else → `Echo: <text>`.
  * Every request is recorded (`requests`), so tests assert on what OpenCode sent.
+ * A `script` (scripted-llm.ts) set on the mock answers first, in terms every mock shares.
  */
 
 interface ChatMessage {
@@ -32,7 +34,7 @@ export interface RecordedRequest {
   userTexts: string[];
 }
 
-export interface MockOpenAI {
+export interface MockOpenAI extends ScriptableLlm {
   /** Base URL for an OpenAI-compatible provider, ending in /v1. */
   baseURL: string;
   requests: RecordedRequest[];
@@ -42,7 +44,7 @@ export interface MockOpenAI {
 type Reply =
   | { kind: "text"; chunks: string[]; delayMs?: number }
   | { kind: "tool"; name: string; args: Record<string, unknown> }
-  | { kind: "error"; status: number }
+  | { kind: "error"; status: number; message?: string }
   | { kind: "hang" };
 
 export function textOf(content: unknown): string {
@@ -61,8 +63,33 @@ function split(text: string, size = 12): string[] {
   return out.length ? out : [""];
 }
 
-function choose(req: RecordedRequest): Reply {
+/** The request in the terms scripts share. */
+function turnOf(req: RecordedRequest): LlmTurn {
+  const lastUser = req.messages.map((m) => m.role).lastIndexOf("user");
+  const after = req.messages.slice(lastUser + 1);
+  const last = req.messages.at(-1);
+  return {
+    prompt: req.userTexts.at(-1) ?? "",
+    prompts: req.userTexts,
+    step: after.filter((m) => m.role === "assistant").length,
+    toolOutput: last?.role === "tool" ? textOf(last.content) : undefined,
+  };
+}
+
+function render(reply: LlmReply): Reply {
+  if ("error" in reply) return { kind: "error", status: reply.error.status, message: reply.error.message };
+  if ("tool" in reply) return { kind: "tool", ...openaiToolCall(reply.tool) };
+  return { kind: "text", chunks: split(reply.text) };
+}
+
+function choose(req: RecordedRequest, mock: ScriptableLlm & { seen: LlmTurn[] }): Reply {
   if (req.tools.length === 0) return { kind: "text", chunks: ["Mock title"] };
+  if (mock.script) {
+    const turn = turnOf(req);
+    mock.seen.push(turn);
+    const reply = mock.script(turn);
+    if (reply) return render(reply);
+  }
   const last = req.messages.at(-1);
   if (last?.role === "tool") {
     const call = req.messages.flatMap((m) => m.tool_calls ?? []).find((c) => c.id === last.tool_call_id);
@@ -166,6 +193,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startMockOpenAI(): Promise<MockOpenAI> {
   const requests: RecordedRequest[] = [];
+  const scripting: ScriptableLlm & { seen: LlmTurn[] } = { seen: [] };
   const sockets = new Set<import("node:net").Socket>();
   const server = createServer((req, res) => {
     void (async () => {
@@ -193,10 +221,11 @@ export async function startMockOpenAI(): Promise<MockOpenAI> {
         userTexts: messages.filter((m) => m.role === "user").map((m) => textOf(m.content)),
       };
       requests.push(recorded);
-      const reply = choose(recorded);
+      const reply = choose(recorded, scripting);
       if (reply.kind === "error") {
         res.writeHead(reply.status, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { message: `Mock provider error ${reply.status}`, type: "mock_error" } }));
+        const message = reply.message ?? `Mock provider error ${reply.status}`;
+        res.end(JSON.stringify({ error: { message, type: "mock_error" } }));
         return;
       }
       if (recorded.stream) await stream(res, recorded, reply);
@@ -214,6 +243,13 @@ export async function startMockOpenAI(): Promise<MockOpenAI> {
   const { port } = server.address() as AddressInfo;
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
+    get script() {
+      return scripting.script;
+    },
+    set script(script) {
+      scripting.script = script;
+    },
+    seen: scripting.seen,
     requests,
     close: () =>
       new Promise<void>((resolve) => {

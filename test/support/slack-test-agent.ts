@@ -1,3 +1,4 @@
+import { ClaudeTools } from "../../src/agents/claude/tools.js";
 import type { AgentEvent, AgentResult } from "../../src/agents/events.js";
 import type {
   Availability,
@@ -7,10 +8,11 @@ import type {
   PermissionDecision,
 } from "../../src/agents/port.js";
 import type { AgentRequest } from "../../src/agents/request.js";
+import { kindOf, type ToolKind } from "../../src/agents/tool-kind.js";
 
-/** One step of a scripted run. */
+/** One step of a scripted run. Tools are named as Claude Code names them; `kind` defaults to that tool's kind. */
 export type Step =
-  | { tool: string; input?: Record<string, unknown>; summary?: string; ok?: boolean }
+  | { tool: string; kind?: ToolKind; input?: Record<string, unknown>; summary?: string; ok?: boolean }
   | { text: string }
   | { ask: string; summary: string }
   | { wait: Promise<unknown> }
@@ -67,6 +69,7 @@ export class ScriptedAgent implements CodeAgent {
           type: "tool_use",
           id,
           tool: step.tool,
+          kind: step.kind ?? kindOf(ClaudeTools.get(step.tool)),
           input: step.input ?? {},
           summary: step.summary ?? `Used ${step.tool}`,
         };

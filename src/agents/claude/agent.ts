@@ -21,6 +21,15 @@ import type { RunnerEnvironment } from "./runner.js";
 
 const DefaultPodConfigRoot = "/tmp/codethread-claude";
 
+/** What the Claude Code provider can do. */
+export const ClaudeCodeCapabilities: Readonly<Capabilities> = {
+  resume: true,
+  cancel: true,
+  permissionPrompts: true,
+  streamingText: true,
+  costReporting: true,
+};
+
 function failed(errorCode: string, error: string): AgentEvent {
   return { type: "result", result: { outcome: "failed", text: "", durationMs: 0, errorCode, error } };
 }
@@ -113,7 +122,7 @@ export class ClaudeCodeAgent implements CodeAgent {
   }
 
   capabilities(): Capabilities {
-    return { resume: true, cancel: true, permissionPrompts: true, streamingText: true, costReporting: true };
+    return { ...ClaudeCodeCapabilities };
   }
 
   checkAvailability(options: { timeoutMs?: number } = {}): Promise<Availability> {

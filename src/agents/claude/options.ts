@@ -1,5 +1,6 @@
 import type { Config } from "../../config.js";
 import type { Logger } from "../../log.js";
+import { permissionPolicyFromConfig } from "../permission-policy.js";
 import { DefaultPermissionTimeoutMs } from "../port.js";
 import type { PermissionPolicy } from "../request.js";
 
@@ -37,14 +38,7 @@ export interface ClaudeCodeOptions {
 /** The options `codethread` uses, from its validated configuration. */
 export function claudeOptionsFromConfig(config: Config, log: Logger): ClaudeCodeOptions {
   const r = config.runs;
-  const defaultPermissions: PermissionPolicy =
-    r.permissionPolicy === "allow-tools"
-      ? { mode: "allow-tools", tools: r.allowedTools }
-      : r.permissionPolicy === "ask"
-        ? { mode: "ask", timeoutMs: r.permissionTimeoutMs, allowTools: [] }
-        : r.permissionPolicy === "bypass"
-          ? { mode: "bypass" }
-          : { mode: "default" };
+  const defaultPermissions = permissionPolicyFromConfig(r);
   return {
     bin: config.claude.bin,
     model: config.claude.model,

@@ -1,6 +1,6 @@
 import { excerpt } from "../../errors.js";
 import type { AgentEvent } from "../events.js";
-import { summarizeToolUse } from "../tool-summary.js";
+import { describeToolUse } from "../tool-summary.js";
 import {
   ApiRetry,
   Assistant,
@@ -17,6 +17,7 @@ import {
   User,
 } from "./schemas.js";
 import { toolOutputText } from "./tool-output.js";
+import { ClaudeTools } from "./tools.js";
 
 /** Most text kept for a cancelled run's partial answer (characters). */
 export const MaxKeptTextChars = 256 * 1024;
@@ -59,6 +60,7 @@ export class ClaudeStreamMapper {
   #apiError: string | undefined;
   #garbage: string[] = [];
   #jsonLines = 0;
+  #inTurn = false;
 
   constructor(options: { cwd?: string } = {}) {
     this.#cwd = options.cwd;
@@ -89,6 +91,7 @@ export class ClaudeStreamMapper {
     }
     this.#jsonLines++;
     const { type, subtype } = env.data;
+    if (type === "assistant" || type === "user" || (type === "system" && subtype === "init")) this.#inTurn = true;
     switch (type) {
       case "system":
         return this.#system(subtype, value);
@@ -108,6 +111,16 @@ export class ClaudeStreamMapper {
   /** Number of `result` lines so far (one per turn). */
   get resultCount(): number {
     return this.#results;
+  }
+
+  /** Lines that were stream-json events (not garbage) so far. */
+  get eventLines(): number {
+    return this.#jsonLines;
+  }
+
+  /** A turn started (init, assistant or user line) and its `result` line has not come yet. */
+  get inTurn(): boolean {
+    return this.#inTurn;
   }
 
   /** The tool use a permission request (by request id) is about. */
@@ -179,11 +192,12 @@ export class ClaudeStreamMapper {
       const use = ToolUseBlock.safeParse(block);
       if (use.success) {
         const u = use.data;
-        const summary = summarizeToolUse(u.name, u.input, this.#cwd);
+        const { kind, summary } = describeToolUse(ClaudeTools, u.name, u.input, this.#cwd);
         events.push({
           type: "tool_use",
           id: u.id,
           tool: u.name,
+          kind,
           input: u.input,
           summary,
           ...(a.parent_tool_use_id ? { parentId: a.parent_tool_use_id } : {}),
@@ -217,6 +231,7 @@ export class ClaudeStreamMapper {
     const r = p.data;
     this.#lastResult = r;
     this.#results++;
+    this.#inTurn = false;
     this.#lastTurnTexts = this.#texts;
     this.#texts = [];
     this.#textChars = 0;
@@ -255,7 +270,7 @@ export class ClaudeStreamMapper {
         id: request_id,
         tool: request.tool_name,
         input: request.input,
-        summary: summarizeToolUse(request.tool_name, request.input, this.#cwd),
+        summary: describeToolUse(ClaudeTools, request.tool_name, request.input, this.#cwd).summary,
       },
     ];
   }

@@ -13,6 +13,15 @@ import { binaryVersion, EmbeddedServer } from "./embedded-server.js";
 import type { OpenCodeOptions } from "./options.js";
 import { OpenCodeRun } from "./run.js";
 
+/** What the OpenCode provider can do. */
+export const OpenCodeCapabilities: Readonly<Capabilities> = {
+  resume: true,
+  cancel: true,
+  permissionPrompts: true,
+  streamingText: true,
+  costReporting: true,
+};
+
 /**
  * The OpenCode provider: drives `opencode serve` over HTTP + SSE. With `url` it uses that
  * server; without, it starts `opencode serve` on 127.0.0.1 on first use and stops it on `close()`.
@@ -91,7 +100,7 @@ export function createOpenCodeAgent(options: OpenCodeOptions): CodeAgent {
     },
 
     capabilities(): Capabilities {
-      return { resume: true, cancel: true, permissionPrompts: true, streamingText: true, costReporting: true };
+      return { ...OpenCodeCapabilities };
     },
 
     checkAvailability(opts: { timeoutMs?: number } = {}): Promise<Availability> {

@@ -1,6 +1,8 @@
 import type { Config } from "../../config.js";
 import type { Logger } from "../../log.js";
 import type { Secret } from "../../secret.js";
+import { permissionPolicyFromConfig } from "../permission-policy.js";
+import type { PermissionPolicy } from "../request.js";
 import type { ReconnectPolicy } from "./event-stream.js";
 
 export interface OpenCodeOptions {
@@ -17,6 +19,8 @@ export interface OpenCodeOptions {
   /** Where the embedded server is recorded so a restarted bot stops leftovers. */
   processDir?: string;
   serverCwd?: string;
+  /** Policy for requests that carry none. Absent: the server's own permission configuration. */
+  defaultPermissions?: PermissionPolicy;
   /** Default model, `provider/model`. Absent: the server's configured model. */
   model?: string;
   /** `/event` per workspace directory (default), or `/global/event`. */
@@ -42,6 +46,7 @@ export function opencodeOptionsFromConfig(config: Config, log: Logger): OpenCode
     model,
     agentEnv: config.runs.agentEnv,
     processDir: config.runs.processDir,
+    defaultPermissions: permissionPolicyFromConfig(config.runs),
     log: log.child({ provider: "opencode" }),
   };
 }

@@ -1,8 +1,11 @@
+import { ErrNotATranscript, ErrTranscriptTruncated } from "../errors.js";
 import type { AgentEvent, AgentResult } from "../events.js";
 import { FrameDecoder } from "./frames.js";
 import { outcomeOf } from "./result.js";
 import type { MessageError, OpenCodeEvent } from "./schemas.js";
 import { Translator } from "./translate.js";
+
+const Provider = "OpenCode";
 
 export interface ReplayOptions {
   /** The session to follow. Absent: the first top-level session of the capture. */
@@ -23,6 +26,10 @@ function pickRoot(event: OpenCodeEvent): string | undefined {
  * array item) into the same `AgentEvent`s a live run emits, ending with one `result`.
  * A capture may hold several turns: an error of an earlier turn comes out as an `error`
  * event, and the result describes the last turn. Malformed frames are skipped.
+ *
+ * Each line is one SSE field line (`data: {…}`); blank lines are optional, since every OpenCode
+ * frame is one line of JSON. No well-formed frame, or no session: `ErrNotATranscript`. A turn
+ * still busy at the end (the capture was cut): its events, then `ErrTranscriptTruncated`.
  */
 export async function* replayOpenCodeSse(
   lines: AsyncIterable<string>,
@@ -93,13 +100,20 @@ export async function* replayOpenCodeSse(
       yield e;
     }
   }
+  let wellFormed = 0;
   for await (const line of lines) {
-    for (const frame of decoder.feed(`${line}\n`)) {
+    if (line.trim() === "") continue;
+    for (const frame of decoder.feed(`${line}\n\n`)) {
+      if (frame.kind !== "malformed") wellFormed++;
       if (frame.kind === "event") yield* emit(handle(frame.event));
     }
   }
-  for (const frame of decoder.feed("\n\n")) if (frame.kind === "event") yield* emit(handle(frame.event));
   if (text) yield { type: "text", text };
+  if (wellFormed === 0) {
+    throw new ErrNotATranscript(Provider, 'none of its lines is an OpenCode event frame (`data: {"type": …}`)');
+  }
+  if (!announced) throw new ErrNotATranscript(Provider, "none of its events belongs to a session");
+  if (busy) throw new ErrTranscriptTruncated(Provider, "its last turn never went idle");
 
   const totals = translator.totals();
   const outcome = outcomeOf({

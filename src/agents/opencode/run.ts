@@ -3,7 +3,7 @@ import type { Logger } from "../../log.js";
 import { ErrSessionNotFound } from "../errors.js";
 import type { AgentResult } from "../events.js";
 import type { PermissionDecision } from "../port.js";
-import type { AgentRequest } from "../request.js";
+import type { AgentRequest, PermissionPolicy } from "../request.js";
 import { oneLine } from "../tool-summary.js";
 import { Approvals } from "./approvals.js";
 import { type OpenCodeClient, promptModel } from "./client.js";
@@ -63,6 +63,11 @@ export class OpenCodeRun {
     this.queue = new EventQueue(deps.options.queueCapacity);
     const cwd = request.workspace.kind === "local" ? request.workspace.directory : undefined;
     this.#translator = new Translator({ cwd });
+  }
+
+  /** The request's policy, else the provider's default (from the configuration). */
+  get #policy(): PermissionPolicy | undefined {
+    return this.#request.permissions ?? this.#deps.options.defaultPermissions;
   }
 
   get directory(): string {
@@ -178,7 +183,7 @@ export class OpenCodeRun {
   }
 
   async #openSession(client: OpenCodeClient): Promise<void> {
-    const rules = rulesForPolicy(this.#request.permissions);
+    const rules = rulesForPolicy(this.#policy);
     const resume = this.#request.sessionId;
     if (resume) {
       try {
@@ -202,7 +207,7 @@ export class OpenCodeRun {
     this.#approvals = new Approvals(
       client,
       this.directory,
-      this.#request.permissions,
+      this.#policy,
       this.#translator,
       (e) => this.queue.push(e),
       (e) => this.queue.pushNow(e),

@@ -1,5 +1,5 @@
 import { type AgentEvent, type TokenUsage, toolOutputExcerpt } from "../events.js";
-import { summarizeToolUse } from "../tool-summary.js";
+import { describeToolUse } from "../tool-summary.js";
 import {
   type MessageInfo,
   type MessageWithParts,
@@ -9,6 +9,7 @@ import {
   sessionOf,
   ToolState,
 } from "./schemas.js";
+import { OpenCodeTools } from "./tools.js";
 
 interface ToolTrack {
   session: string;
@@ -126,7 +127,7 @@ export class Translator {
     const known = track?.input && typeof track.input === "object" && Object.keys(track.input).length > 0;
     const input = known ? track.input : { ...asked.metadata, pattern: asked.patterns.join(" ") };
     const tool = track?.tool ?? asked.permission;
-    return { tool, input, summary: summarizeToolUse(tool, input, this.#cwd) };
+    return { tool, input, summary: describeToolUse(OpenCodeTools, tool, input, this.#cwd).summary };
   }
 
   /** Final answer: the text of the last root assistant message that has text. */
@@ -231,7 +232,7 @@ export class Translator {
       const child = meta.sessionId;
       if (typeof child === "string" && this.tracks(part.sessionID)) this.#children.set(child, key);
     }
-    const summary = summarizeToolUse(part.tool, track.input, this.#cwd);
+    const { kind, summary } = describeToolUse(OpenCodeTools, part.tool, track.input, this.#cwd);
     if (!track.used) {
       track.used = true;
       const parentId = part.sessionID !== this.root ? this.#children.get(part.sessionID) : undefined;
@@ -239,6 +240,7 @@ export class Translator {
         type: "tool_use",
         id: key,
         tool: part.tool,
+        kind,
         input: track.input,
         summary,
         ...(parentId ? { parentId } : {}),

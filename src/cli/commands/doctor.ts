@@ -100,12 +100,18 @@ function checkSecretKey(config: Config): Check {
 }
 
 async function checkProviders(registry: ProviderRegistry): Promise<Check[]> {
+  // Loaded here, with the providers themselves: the other commands never load agent code.
+  const { findProvider } = await import("../../agents/providers.js");
   return Promise.all(
     registry.all().map(async (agent): Promise<Check> => {
       const a = await agent.checkAvailability({ timeoutMs: DefaultAvailabilityTimeoutMs });
       return a.available
         ? { name: agent.id, status: "ok", detail: `available, version ${a.version}` }
-        : { name: agent.id, status: "warn", detail: `unavailable: ${a.reason}` };
+        : {
+            name: agent.id,
+            status: "warn",
+            detail: [`unavailable: ${a.reason}`, findProvider(agent.id)?.availabilityHint].filter(Boolean).join(". "),
+          };
     }),
   );
 }

@@ -1,16 +1,20 @@
 import { createReadStream, existsSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { replayers } from "../../agents/providers.js";
-import { messageOf } from "../../errors.js";
+import { DefaultMaxLineBytes, readLines } from "../../process/line-reader.js";
+import { findProvider, providers } from "../../agents/providers.js";
+import { CodethreadError, messageOf } from "../../errors.js";
+import { terminalSafe } from "../../text.js";
 import { parseOrUsage } from "../errors.js";
 import { type CommandIO, HumanRenderer } from "./run.js";
 
 export const replayHelp = `Usage: codethread replay --provider ID FILE [--json] [--cwd DIR]
 
-Print what a recorded transcript (e.g. claude -p --output-format stream-json output) normalizes
-to: the same events a live run emits. --json prints one AgentEvent per line; --cwd makes tool
-paths relative to the workspace the transcript was recorded in.`;
+Print what a recorded transcript (e.g. claude -p --output-format stream-json output, or an
+OpenCode /event capture) normalizes to: the same events a live run emits. --json prints one
+AgentEvent per line; --cwd makes tool paths relative to the workspace the transcript was
+recorded in. Exits 1 when FILE is not a transcript of that provider or is cut short.`;
+
+const mib = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MiB`;
 
 /** `codethread replay`: normalize a recorded transcript and print it. */
 export async function replayCommand(argv: string[], io: CommandIO): Promise<number> {
@@ -31,30 +35,38 @@ export async function replayCommand(argv: string[], io: CommandIO): Promise<numb
     return 0;
   }
   const file = positionals[0];
-  const known = Object.keys(replayers);
-  const replay = values.provider ? replayers[values.provider] : undefined;
-  if (!replay || !file || positionals.length > 1) {
+  const provider = values.provider ? findProvider(values.provider) : undefined;
+  if (!provider || !file || positionals.length > 1) {
     const why = !values.provider
       ? "--provider is required"
-      : !replay
-        ? `Unknown provider "${values.provider}". Available: ${known.join(", ")}.`
+      : !provider
+        ? `Unknown provider "${terminalSafe(values.provider)}". Available: ${providers.map((p) => p.id).join(", ")}.`
         : "give exactly one FILE";
     io.stderr.write(`${why}\n\n${replayHelp}\n`);
     return 2;
   }
+  const shown = terminalSafe(file);
   if (!existsSync(file)) {
-    io.stderr.write(`No such file: ${file}\n`);
+    io.stderr.write(`No such file: ${shown}\n`);
     return 1;
   }
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  // The line reader's bound: a huge or endless line costs at most DefaultMaxLineBytes, and is skipped.
+  async function* lines(): AsyncGenerator<string> {
+    for await (const item of readLines(createReadStream(file as string), DefaultMaxLineBytes)) {
+      if (item.kind === "line") yield item.text;
+      else
+        io.stderr.write(`warning: skipped a line of ${mib(item.bytes)} (the limit is ${mib(DefaultMaxLineBytes)})\n`);
+    }
+  }
   const human = new HumanRenderer(io);
   try {
-    for await (const event of replay(lines, { cwd: values.cwd })) {
+    for await (const event of provider.replay(lines(), { cwd: values.cwd })) {
       if (values.json) io.stdout.write(`${JSON.stringify(event)}\n`);
       else human.render(event);
     }
   } catch (err) {
-    io.stderr.write(`Could not replay ${file}: ${messageOf(err)}\n`);
+    const why = err instanceof CodethreadError ? err.message : messageOf(err);
+    io.stderr.write(`Could not replay ${shown}: ${terminalSafe(why)}\n`);
     return 1;
   }
   return 0;

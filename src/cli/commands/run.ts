@@ -9,6 +9,7 @@ import { summarizeToolResult } from "../../agents/tool-summary.js";
 import { loadConfig, loadDotEnv } from "../../config.js";
 import { CodethreadError, messageOf } from "../../errors.js";
 import { silentLogger } from "../../log.js";
+import { terminalSafe } from "../../text.js";
 import { parseOrUsage } from "../errors.js";
 import type { CliIO } from "../io.js";
 
@@ -37,12 +38,14 @@ export class HumanRenderer {
 
   #flushText(): void {
     const text = this.#pendingText.trim();
-    if (text) this.io.stdout.write(`${text}\n`);
+    if (text) this.io.stdout.write(`${terminalSafe(text)}\n`);
     this.#pendingText = "";
   }
 
+  /** Everything printed goes through terminalSafe: a transcript or an agent cannot drive the terminal. */
   render(e: AgentEvent): void {
-    const out = this.io.stdout;
+    const out = { write: (text: string) => this.io.stdout.write(terminalSafe(text)) };
+    const err = { write: (text: string) => this.io.stderr.write(terminalSafe(text)) };
     switch (e.type) {
       case "session_started":
         out.write(`● session ${e.sessionId}${e.model ? ` (${e.model})` : ""}\n`);
@@ -68,7 +71,7 @@ export class HumanRenderer {
         out.write(`  … retrying (attempt ${e.attempt}${e.maxAttempts ? `/${e.maxAttempts}` : ""}): ${e.reason}\n`);
         break;
       case "error":
-        this.io.stderr.write(`warning: ${e.message}\n`);
+        err.write(`warning: ${e.message}\n`);
         break;
       case "raw":
         break;
@@ -88,7 +91,7 @@ export class HumanRenderer {
           r.sessionId ? `session ${r.sessionId}` : undefined,
         ].filter(Boolean);
         out.write(`\n— ${facts.join(" · ")}\n`);
-        if (r.outcome !== "succeeded" && r.error) this.io.stderr.write(`${r.errorCode ?? "error"}: ${r.error}\n`);
+        if (r.outcome !== "succeeded" && r.error) err.write(`${r.errorCode ?? "error"}: ${r.error}\n`);
         break;
       }
     }

@@ -12,14 +12,9 @@ export type RunText =
 const optionPattern = /^(agent|project)=(\S*)$/i;
 
 /** Aliases users type for the registered provider ids. */
-const agentAliases: Record<string, string> = {
-  claude: "claude-code",
-  "claude-code": "claude-code",
-  opencode: "opencode",
-};
-
+/** Agent names are case-insensitive; aliases are resolved by the provider registry (the descriptors). */
 export function normalizeAgent(name: string): string {
-  return agentAliases[name.toLowerCase()] ?? name.toLowerCase();
+  return name.toLowerCase();
 }
 
 export function parseRunText(text: string): RunText {

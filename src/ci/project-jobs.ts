@@ -1,0 +1,100 @@
+import type { z } from "zod";
+import { CodethreadError, messageOf } from "../errors.js";
+import type { Job } from "../store/queue/types.js";
+import type { JobContext, JobHandler, JobOutcome } from "../worker/handler.js";
+import type { BuildProgress } from "./build/run-build.js";
+import { BuildPayload, ProvisionPayload } from "./project-payloads.js";
+import type { ProjectService } from "./project-service.js";
+import type { ProvisionProgress } from "./provision/report.js";
+
+/** A job whose payload does not parse (written by another version, or by hand). */
+export class ErrInvalidProjectJob extends CodethreadError {
+  constructor(jobId: string, kind: string, issues: string) {
+    super("project_job_invalid", `${kind} job ${jobId} has an invalid payload: ${issues}`, { jobId, kind });
+  }
+}
+
+function parse<T>(job: Job, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(job.payload);
+  if (!parsed.success) {
+    throw new ErrInvalidProjectJob(
+      job.id,
+      job.kind,
+      parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; "),
+    );
+  }
+  return parsed.data;
+}
+
+const stopped = (ctx: JobContext): JobOutcome | undefined => {
+  const stop = ctx.stopReason();
+  if (!stop) return undefined;
+  if (stop.kind === "cancel") return { status: "cancelled", by: stop.by };
+  return {
+    status: "interrupted",
+    error: stop.kind === "shutdown" ? "the worker shut down" : "the worker lost its lease",
+  };
+};
+
+/** The `provision` handler: runs `ProjectService.provision`, reporting to `progressFor` (the Slack card). */
+export function provisionJobHandler(
+  service: ProjectService,
+  progressFor: (job: Job, payload: ProvisionPayload) => ProvisionProgress,
+): JobHandler {
+  return {
+    async run(ctx) {
+      const payload = parse(ctx.job, ProvisionPayload);
+      const progress = progressFor(ctx.job, payload);
+      try {
+        const outcome = await service.provision(payload, progress, ctx.signal);
+        const halted = stopped(ctx);
+        if (halted) return halted;
+        if (outcome.status !== "failed") return { status: "succeeded" };
+        return {
+          status: "failed",
+          error: outcome.steps.find((s) => s.state === "failed")?.text ?? "provisioning failed",
+        };
+      } catch (err) {
+        // Refused before any step (invalid name, no token): the card still says why.
+        const text = messageOf(err);
+        await progress.step({ step: "repository", state: "failed", text }).catch(() => undefined);
+        return { status: "failed", error: text };
+      }
+    },
+    async interrupted(job, reason) {
+      const parsed = ProvisionPayload.safeParse(job.payload);
+      if (parsed.success) await progressFor(job, parsed.data).interrupted?.(reason);
+    },
+  };
+}
+
+/** The `build` handler: runs `ProjectService.runBuild`, reporting to `progressFor` (the thread). */
+export function buildJobHandler(
+  service: ProjectService,
+  progressFor: (job: Job, payload: BuildPayload) => BuildProgress,
+): JobHandler {
+  return {
+    async run(ctx) {
+      const payload = parse(ctx.job, BuildPayload);
+      const progress = progressFor(ctx.job, payload);
+      let outcome: Awaited<ReturnType<ProjectService["runBuild"]>>;
+      try {
+        outcome = await service.runBuild(payload, progress, ctx.signal);
+      } catch (err) {
+        const text = messageOf(err);
+        await progress.failed(text).catch(() => undefined);
+        return { status: "failed", error: text };
+      }
+      const halted = stopped(ctx);
+      if (halted) return halted;
+      if (outcome.kind === "finished" && outcome.pipeline.status !== "success") {
+        return { status: "failed", error: `pipeline #${outcome.pipeline.number} ${outcome.pipeline.status}` };
+      }
+      return { status: "succeeded" };
+    },
+    async interrupted(job, reason) {
+      const parsed = BuildPayload.safeParse(job.payload);
+      if (parsed.success) await progressFor(job, parsed.data).interrupted?.(reason);
+    },
+  };
+}

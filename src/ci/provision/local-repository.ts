@@ -1,0 +1,65 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { CodethreadError, excerpt } from "../../errors.js";
+import type { FileToCommit } from "../forge.js";
+
+const run = promisify(execFile);
+
+/** git for local projects: argv only, and an environment with nothing of codethread's in it. */
+async function git(args: string[], cwd: string): Promise<string> {
+  const env = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? cwd,
+    LANG: "C",
+    GIT_AUTHOR_NAME: "codethread",
+    GIT_AUTHOR_EMAIL: "codethread@localhost",
+    GIT_COMMITTER_NAME: "codethread",
+    GIT_COMMITTER_EMAIL: "codethread@localhost",
+  };
+  try {
+    const { stdout } = await run("git", args, { cwd, env, shell: false, maxBuffer: 4 * 1024 * 1024 });
+    return stdout.trim();
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr ?? String(err);
+    throw new ErrLocalRepository(cwd, `git ${args[0]} failed: ${excerpt(stderr)}`);
+  }
+}
+
+export class ErrLocalRepository extends CodethreadError {
+  constructor(dir: string, reason: string) {
+    super("local_repository", `Could not create the local repository ${dir}: ${reason}`, { dir });
+  }
+}
+
+/** Where a local project lives: `<data dir>/projects/<name>`. */
+export function localProjectDir(dataDir: string, name: string): string {
+  return path.join(dataDir, "projects", name);
+}
+
+/** True when `dir` is a git repository with at least one commit. */
+export async function hasCommits(dir: string): Promise<boolean> {
+  if (!existsSync(path.join(dir, ".git"))) return false;
+  try {
+    await git(["rev-parse", "--verify", "HEAD"], dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `git init -b main`, the files, one commit. */
+export async function createLocalRepository(dir: string, files: FileToCommit[], message: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await git(["init", "--quiet", "--initial-branch=main"], dir);
+  for (const f of files) {
+    const target = path.join(dir, f.path);
+    if (!target.startsWith(dir + path.sep))
+      throw new ErrLocalRepository(dir, `template path ${f.path} leaves the directory`);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, f.content);
+  }
+  await git(["add", "--all"], dir);
+  await git(["commit", "--quiet", "-m", message], dir);
+}

@@ -1,0 +1,3 @@
+module ${REPO_NAME_KEBAB}
+
+go 1.19
