@@ -47,17 +47,6 @@ export class ErrSecretInArgv extends CodethreadError {
   }
 }
 
-/** A project name that cannot be a directory and branch-safe name. */
-export class ErrInvalidProjectName extends CodethreadError {
-  constructor(name: string) {
-    super(
-      "invalid_project_name",
-      `"${name}" is not a valid project name: use lowercase letters, digits, ".", "_" and "-" (at most 63, starting with a letter or digit).`,
-      { name },
-    );
-  }
-}
-
 /** The project's directory is not a git repository. */
 export class ErrProjectNotFound extends CodethreadError {
   constructor(dir: string, reason: string) {

@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
+import { Redactor } from "../ci/redact.js";
 import { excerpt } from "../errors.js";
 import type { Logger } from "../log.js";
 import { runToEnd } from "../process/capture.js";
-import { redactValues, type Secret } from "../secret.js";
+import { Secret } from "../secret.js";
 import { ErrGitFailed, ErrGitTimedOut, ErrGitUnavailable, ErrSecretInArgv } from "./errors.js";
 
 /**
@@ -80,7 +81,10 @@ export interface GitCall {
   cwd: string;
   /** Variables for this call on top of the runner's (an author, GIT_INDEX_FILE, an auth header). */
   env?: Readonly<Record<string, string>>;
-  /** The secrets this call's environment carries: refused in argv, redacted from all output. */
+  /**
+   * The secrets this call's environment carries: refused in argv, their values redacted from all
+   * output (values under 6 characters are not: they would blank words; src/ci/redact.ts).
+   */
   secrets?: readonly (Secret | string)[];
   timeoutMs?: number;
   maxBytes?: number;
@@ -146,8 +150,10 @@ export class Git implements GitRunner {
    */
   async run(args: readonly string[], call: GitCall): Promise<GitResult> {
     const subcommand = args[0] ?? "";
-    const secrets = call.secrets ?? [];
-    if (args.some((a) => redactValues(a, secrets) !== a)) throw new ErrSecretInArgv(subcommand);
+    const secrets = (call.secrets ?? []).map((s) => (typeof s === "string" ? new Secret(s) : s));
+    const values = secrets.map((s) => s.reveal()).filter((v) => v.length >= 6);
+    if (args.some((a) => values.some((v) => a.includes(v)))) throw new ErrSecretInArgv(subcommand);
+    const redactor = new Redactor(secrets);
     if (!existsSync(call.cwd)) {
       throw new ErrGitFailed(subcommand, null, `the directory ${call.cwd} does not exist`, { cwd: call.cwd });
     }
@@ -163,14 +169,14 @@ export class Git implements GitRunner {
       },
       { timeoutMs, maxBytes: call.maxBytes ?? DefaultGitOutputBytes, input: call.input },
     );
-    const stdout = redactValues(out.stdout, secrets);
-    const stderr = redactValues(out.stderr, secrets);
+    const stdout = secrets.length ? redactor.redact(out.stdout) : out.stdout;
+    const stderr = redactor.redact(out.stderr);
     this.#log?.debug(
       { git: args, cwd: call.cwd, exit: out.exit.code, signal: out.exit.signal, ms: Date.now() - started },
       "git",
     );
     if (out.exit.error && out.exit.code === null && out.exit.signal === null) {
-      throw new ErrGitUnavailable(this.bin, redactValues(out.exit.error.message, secrets));
+      throw new ErrGitUnavailable(this.bin, redactor.redact(out.exit.error.message));
     }
     if (out.timedOut) throw new ErrGitTimedOut(subcommand, timeoutMs);
     const code = out.exit.code ?? -1;

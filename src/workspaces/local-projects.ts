@@ -1,35 +1,40 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ErrProjectNotFound } from "./errors.js";
 import type { GitRunner } from "./git.js";
 import { gitDirOf, type ProjectRepository, validateProjectName } from "./project.js";
 
 /**
- * The embedded default, without a forge: a project is a bare git repository under the data
- * directory (`<data>/projects/<name>.git`), its first commit made from a template directory
- * (rendered by the caller) or empty. Thread branches stay in it; people fetch them from there.
- * An existing repository elsewhere can be a project too (`openProjectPath`).
+ * The embedded default, without a forge: a project is a git repository under the data
+ * directory (`<data>/projects/<name>`, the layout src/ci/provision uses), its default branch
+ * checked out there and its first commit made from a template (a directory, or rendered files).
+ * Thread branches stay in it; people fetch them from there. An existing repository elsewhere can
+ * be a project too (`openProjectPath`).
  */
 
 export interface LocalProjectOptions {
   /** CODETHREAD_DATA_DIR. */
   dataDir: string;
   name: string;
-  /** Files of the first commit, taken as they are (its .gitignore applies). Absent: an empty first commit. */
+  /** Files of the first commit, copied as they are (a `.git` in it is skipped; its .gitignore applies). */
   templateDir?: string;
+  /** Or the files themselves (a rendered template); paths must stay inside the repository. */
+  files?: readonly { path: string; content: Buffer | string }[];
+  /** Default: `Create <name>` (`… from template <dir>` with a template directory). */
+  message?: string;
   /** Default `main`. */
   defaultBranch?: string;
 }
 
 /** Where a local project's repository is. */
 export function localProjectDir(dataDir: string, name: string): string {
-  return path.join(path.resolve(dataDir), "projects", `${validateProjectName(name)}.git`);
+  return path.join(path.resolve(dataDir), "projects", validateProjectName(name));
 }
 
 /**
  * Create the local project, or finish one a failure left half-made (a repository without its
- * first commit). Repeating it for a complete project changes nothing (`created: false`).
+ * first commit). Repeating it for a complete project changes nothing (`created: false`). A
+ * directory in the way that is not a git repository is refused, never overwritten.
  */
 export async function ensureLocalProject(
   git: GitRunner,
@@ -38,36 +43,40 @@ export async function ensureLocalProject(
   const branch = options.defaultBranch ?? "main";
   const repoDir = localProjectDir(options.dataDir, options.name);
   const project: ProjectRepository = { name: options.name, repoDir, defaultBranch: branch };
-  if (options.templateDir && !statSync(options.templateDir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new ErrProjectNotFound(options.templateDir, "the template is not a directory");
+  const template = options.templateDir ? path.resolve(options.templateDir) : undefined;
+  if (template && !statSync(template, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new ErrProjectNotFound(template, "the template is not a directory");
   }
-  if (!existsSync(path.join(repoDir, "HEAD"))) {
-    mkdirSync(path.dirname(repoDir), { recursive: true });
-    await git.run(["init", "--bare", "-q", `--initial-branch=${branch}`, repoDir], { cwd: path.dirname(repoDir) });
+  if (!existsSync(path.join(repoDir, ".git"))) {
+    if (existsSync(repoDir) && readdirSync(repoDir).length > 0) {
+      throw new ErrProjectNotFound(repoDir, "the directory exists, is not empty and is not a git repository");
+    }
+    mkdirSync(repoDir, { recursive: true });
+    await git.run(["init", "-q", `--initial-branch=${branch}`], { cwd: repoDir });
   }
-  const ref = `refs/heads/${branch}`;
-  const has = await git.run(["rev-parse", "--verify", "-q", `${ref}^{commit}`], { cwd: repoDir, okCodes: [1] });
+  const call = { cwd: repoDir };
+  const has = await git.run(["rev-parse", "--verify", "-q", `refs/heads/${branch}^{commit}`], {
+    ...call,
+    okCodes: [1],
+  });
   if (has.code === 0) return { project, created: false };
 
-  let tree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"; // the empty tree
-  if (options.templateDir) {
-    const scratch = mkdtempSync(path.join(tmpdir(), "codethread-template-"));
-    try {
-      const work = path.resolve(options.templateDir);
-      const env = { GIT_DIR: repoDir, GIT_WORK_TREE: work, GIT_INDEX_FILE: path.join(scratch, "index") };
-      await git.run(["add", "--all"], { cwd: work, env });
-      tree = await git.text(["write-tree"], { cwd: work, env });
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
+  if (template) {
+    cpSync(template, repoDir, { recursive: true, filter: (src) => path.basename(src) !== ".git" });
   }
-  const subject = options.templateDir
-    ? `Create ${options.name} from template ${path.basename(path.resolve(options.templateDir))}`
-    : `Create ${options.name}`;
-  const commit = await git.text(["commit-tree", tree, "-m", subject], { cwd: repoDir });
-  // The empty old value: only if nobody made the first commit meanwhile.
-  await git.run(["update-ref", ref, commit, ""], { cwd: repoDir });
-  await git.run(["symbolic-ref", "HEAD", ref], { cwd: repoDir });
+  for (const file of options.files ?? []) {
+    const target = path.resolve(repoDir, file.path);
+    if (!target.startsWith(repoDir + path.sep) || target.startsWith(path.join(repoDir, ".git") + path.sep)) {
+      throw new ErrProjectNotFound(repoDir, `the template file ${file.path} would land outside the repository`);
+    }
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, file.content);
+  }
+  const message =
+    options.message ??
+    (template ? `Create ${options.name} from template ${path.basename(template)}` : `Create ${options.name}`);
+  await git.run(["add", "--all"], call);
+  await git.run(["commit", "-q", "--no-verify", "--allow-empty", "-m", message], call);
   return { project, created: true };
 }
 
@@ -78,10 +87,9 @@ export async function openProjectPath(git: GitRunner, dir: string, name?: string
   const derived = path
     .basename(absolute)
     .replace(/\.git$/, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, "-")
-    .replace(/^[^a-z0-9]+/, "")
-    .slice(0, 63);
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[^A-Za-z0-9]+/, "")
+    .slice(0, 100);
   return { name: validateProjectName(name ?? (derived || "project")), repoDir: absolute };
 }
 

@@ -1,9 +1,10 @@
 import path from "node:path";
 import type { Workspace } from "../agents/request.js";
+import { Redactor } from "../ci/redact.js";
 import { excerpt } from "../errors.js";
 import { runToEnd } from "../process/capture.js";
 import type { InheritPolicy } from "../process/env.js";
-import { redactValues } from "../secret.js";
+import { Secret } from "../secret.js";
 import { ErrPodCommandFailed, ErrProjectPodNotFound } from "./errors.js";
 import { RemoveWorktreeScript, SyncScript, WorktreeScript } from "./pod-scripts.js";
 import { validateProjectName } from "./project.js";
@@ -47,6 +48,9 @@ export interface KubectlCommand {
 
 /** The pods of one project: the operator's selector plus `codethread.dev/project=<name>`. */
 export function projectSelector(target: PodProjects, project: string): string {
+  if (validateProjectName(project).length > 63) {
+    throw new ErrPodCommandFailed("find pod", project, null, "a Kubernetes label value holds at most 63 characters");
+  }
   const label = `${target.projectLabel ?? DefaultProjectLabel}=${validateProjectName(project)}`;
   return target.selector ? `${target.selector},${label}` : label;
 }
@@ -205,10 +209,11 @@ export class PodWorktrees {
       },
       { timeoutMs: timeoutMs ?? this.options.timeoutMs ?? 120_000, input: cmd.stdin ?? "" },
     );
+    const redactor = new Redactor((cmd.secrets ?? []).map((s) => new Secret(s)));
     if (out.exit.code !== 0) {
-      const said = redactValues(out.stderr || out.exit.error?.message || "", cmd.secrets ?? []);
+      const said = redactor.redact(out.stderr || out.exit.error?.message || "");
       throw new ErrPodCommandFailed(step, where, out.exit.code, excerpt(said, 500));
     }
-    return redactValues(out.stdout, cmd.secrets ?? []);
+    return redactor.redact(out.stdout);
   }
 }

@@ -1,5 +1,9 @@
+import path from "node:path";
+import { ErrInvalidProjectName } from "../ci/errors.js";
+import { checkProjectName } from "../ci/project-name.js";
 import { hasCode } from "../errors.js";
-import { ErrInvalidProjectName, ErrProjectEmpty, ErrProjectNotFound } from "./errors.js";
+import type { Project } from "../store/projects.js";
+import { ErrProjectEmpty, ErrProjectNotFound } from "./errors.js";
 import type { GitRunner } from "./git.js";
 
 /**
@@ -15,15 +19,32 @@ export interface ProjectRepository {
   defaultBranch?: string;
 }
 
-/** Lowercase letters, digits, `.`, `_`, `-`; at most 63; not `.`-led, no `..`, not `*.git`/`*.lock`. */
-const NamePattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-
-/** Throws ErrInvalidProjectName unless `name` is safe as a directory and ref component. */
+/**
+ * Throws the forge's ErrInvalidProjectName (src/ci/project-name.ts: letters, digits, `-`, `_`,
+ * `.`, at most 100, not `*.git`) unless `name` is a valid project name; further refuses names
+ * starting with `-` or `.` and names with `..` or ending in `.lock`, since the name is a
+ * directory and a ref component here.
+ */
 export function validateProjectName(name: string): string {
-  if (!NamePattern.test(name) || name.includes("..") || /\.(git|lock)$/.test(name)) {
-    throw new ErrInvalidProjectName(name);
-  }
+  checkProjectName(name);
+  if (!/^[A-Za-z0-9]/.test(name) || name.includes("..") || /\.lock$/i.test(name)) throw new ErrInvalidProjectName(name);
   return name;
+}
+
+/**
+ * The git side of a stored project: a local project is its repository (`clone_url` is its
+ * path); a forge project is worked on through a bare copy under the data directory
+ * (`forgeCopyDir`, kept current with `syncProject`).
+ */
+export function projectRepository(project: Project, dataDir: string): ProjectRepository {
+  const repoDir =
+    project.location === "local" && project.cloneUrl ? project.cloneUrl : forgeCopyDir(dataDir, project.name);
+  return { name: project.name, repoDir, defaultBranch: project.defaultBranch };
+}
+
+/** Where the bare copy of a forge project lives: `<data>/forge-copies/<name>.git`. */
+export function forgeCopyDir(dataDir: string, name: string): string {
+  return path.join(path.resolve(dataDir), "forge-copies", `${validateProjectName(name)}.git`);
 }
 
 /** Throws ErrProjectNotFound unless `dir` is (inside) a git repository; gives its git directory. */

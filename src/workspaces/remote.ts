@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Secret } from "../secret.js";
 import { ErrCredentialsInUrl } from "./errors.js";
@@ -74,7 +74,7 @@ export function remoteCall(remote: Remote): RemoteCall {
 export const RemoteTimeoutMs = 10 * 60_000;
 
 /**
- * Bring the project's bare repository at `repoDir` up to date with `remote`: create it when
+ * Bring the project's bare copy at `repoDir` (`forgeCopyDir`) up to date with `remote`: create it when
  * missing, fetch every branch into `refs/remotes/origin/*` (never over the threads' local
  * branches), and point `origin/HEAD` at the remote's default branch. Returns that branch.
  * Safe to repeat; what a thread pushed shows as `origin/codethread/…` afterwards.
@@ -82,6 +82,7 @@ export const RemoteTimeoutMs = 10 * 60_000;
 export async function syncProject(git: GitRunner, repoDir: string, remote: Remote): Promise<string> {
   const url = checkRemoteUrl(remote.url);
   if (!existsSync(path.join(repoDir, "HEAD"))) {
+    mkdirSync(path.dirname(repoDir), { recursive: true });
     await git.run(["init", "--bare", "-q", repoDir], { cwd: path.dirname(repoDir) });
   }
   const auth = remoteCall(remote);

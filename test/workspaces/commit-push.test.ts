@@ -12,7 +12,7 @@ import {
 } from "../../src/workspaces/commit-push.js";
 import { ErrPushRejected } from "../../src/workspaces/errors.js";
 import { ensureLocalProject } from "../../src/workspaces/local-projects.js";
-import type { ProjectRepository } from "../../src/workspaces/project.js";
+import { forgeCopyDir, type ProjectRepository } from "../../src/workspaces/project.js";
 import { type Remote, syncProject } from "../../src/workspaces/remote.js";
 import { basicAuthHeader, type GitHttpServer, serveGitHttp } from "../support/git-http-server.js";
 import { filesContaining, ThreadA, useTestbed } from "./testbed.js";
@@ -38,12 +38,11 @@ beforeEach(async () => {
   ).project.repoDir;
   server = await serveGitHttp(forgeRoot, { requireAuth: basicAuthHeader(BotLogin, Token) });
   remote = {
-    url: `${server.url}/projects/demo.git`,
+    url: `${server.url}/projects/demo`,
     auth: { kind: "basic", username: BotLogin, password: new Secret(Token) },
   };
   // The bot's copy of it under the data directory, fetched with the token.
-  const repoDir = path.join(dataDir, "projects", "demo.git");
-  mkdirSync(path.dirname(repoDir), { recursive: true });
+  const repoDir = forgeCopyDir(dataDir, "demo");
   expect(await syncProject(git, repoDir, remote)).toBe("main");
   project = { name: "demo", repoDir };
 });
@@ -215,7 +214,7 @@ describe("push the thread's branch over HTTP with the forge token", () => {
 
   it("refuses a remote URL with credentials in it before running git", async () => {
     const wt = await editedWorktree();
-    const url = `http://${BotLogin}:${Token}@127.0.0.1:1/projects/demo.git`;
+    const url = `http://${BotLogin}:${Token}@127.0.0.1:1/projects/demo`;
     const err = await pushBranch(bed().git, wt.path, { url, auth: { kind: "none" } }, wt.branch).catch((e) => e);
     expect(err).toMatchObject({ code: "credentials_in_url" });
     expect(String(err)).not.toContain(Token);

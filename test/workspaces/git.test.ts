@@ -64,7 +64,7 @@ describe("the git runner", () => {
     try {
       const forgeUrl = `${forge.url}/demo.git`;
       // What an agent could write into the repository's config from its worktree.
-      await git.run(["config", `url.${elsewhere.url}/demo.git.insteadOf`, forgeUrl], { cwd: project.repoDir });
+      await git.run(["config", `url.${elsewhere.url}/demo.insteadOf`, forgeUrl], { cwd: project.repoDir });
       const wt = await worktrees.ensure(project, ThreadA);
       bed().write(wt.path, "x.txt", "x\n");
       await commitWorktree(git, wt.path, { author: { name: "A", email: "a@b.invalid" }, message: "x" });

@@ -55,7 +55,7 @@ function recorded(): string[][] {
 }
 
 const remote = () => ({
-  url: `${server.url}/projects/demo.git`,
+  url: `${server.url}/projects/demo`,
   auth: { kind: "basic" as const, username: "codethread-bot", password: new Secret(Token) },
 });
 
@@ -118,10 +118,11 @@ describe("kubectl argv for worktrees in a project's pod", () => {
     expect(sync.stdin).toBe(`Authorization: ${basicAuthHeader("codethread-bot", Token)}\n`);
     expect(() =>
       podWorktreeCommands({ target, pod: "p", project: "Bad Name", threadKey: "k", baseBranch: "main" }),
-    ).toThrow(/not a valid project name/);
+    ).toThrow(/cannot be a project name/);
     expect(() =>
       podWorktreeCommands({ target, pod: "p", project: "demo", threadKey: "k", baseBranch: "--upload-pack=x" }),
     ).toThrow(/not a branch name/);
+    expect(() => podLookupCommand(target, "a".repeat(64))).toThrow(/at most 63 characters/);
   });
 
   it("finds the pod, clones the project into it once, and makes each thread's worktree there (stand-in kubectl)", async () => {

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import { commitWorktree, pushBranch } from "../../src/workspaces/commit-push.js";
 import { diskReportLines } from "../../src/workspaces/disk-report.js";
 import { ensureLocalProject } from "../../src/workspaces/local-projects.js";
-import type { ProjectRepository } from "../../src/workspaces/project.js";
+import { forgeCopyDir, type ProjectRepository } from "../../src/workspaces/project.js";
 import { assessProject, type PrunePolicy, pruneProject } from "../../src/workspaces/prune.js";
 import { type Remote, syncProject } from "../../src/workspaces/remote.js";
 import { useTestbed } from "./testbed.js";
@@ -25,8 +25,7 @@ beforeEach(async () => {
     templateDir: path.join(root, "template"),
   });
   remote = { url: forge.project.repoDir, auth: { kind: "none" } };
-  const repoDir = path.join(dataDir, "projects", "demo.git");
-  mkdirSync(path.dirname(repoDir), { recursive: true });
+  const repoDir = forgeCopyDir(dataDir, "demo");
   await syncProject(git, repoDir, remote);
   project = { name: "demo", repoDir };
 });

@@ -91,7 +91,8 @@ describe("a worktree and a branch per thread", () => {
     expect(new Set(made.map((m) => m.path)).size).toBe(keys.length);
     expect(made.filter((m) => m.path === made[0]!.path && m.created)).toHaveLength(1);
     const listed = await listWorktrees(git, project.repoDir);
-    expect(listed.filter((e) => !e.bare)).toHaveLength(keys.length);
+    expect(listed.filter((e) => e.path.startsWith(worktrees.projectDir(project)))).toHaveLength(keys.length);
+    expect(await worktrees.list(project)).toHaveLength(keys.length);
     const fsck = await git.run(["fsck", "--no-progress"], { cwd: project.repoDir });
     expect(fsck.code).toBe(0);
     for (const m of made) expect(await git.text(["symbolic-ref", "--short", "HEAD"], { cwd: m.path })).toBe(m.branch);
