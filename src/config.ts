@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { DefaultRunTimeoutMs, MaxRunTimeoutMs } from "./agents/request.js";
+import { bytesSize } from "./bytes.js";
 import { durationMs, formatLimit } from "./duration.js";
 import { CodethreadError } from "./errors.js";
 import { EnvName, isBotPrivate } from "./process/env.js";
@@ -100,6 +101,20 @@ const EnvSchema = z.object({
   CODETHREAD_K8S_CONTEXT: z.string().optional(),
   CODETHREAD_K8S_WORKDIR: z.string().default("/workspace"),
   KUBECTL_BIN: z.string().default("kubectl"),
+  CODETHREAD_K8S_PROJECT_SELECTOR: z.string().optional(),
+
+  CODETHREAD_GIT_BIN: z.string().default("git"),
+  CODETHREAD_WORKTREE_DIR: z.string().optional(),
+  CODETHREAD_WORKTREE_IDLE: durationMs.default(7 * 86_400_000),
+  CODETHREAD_WORKTREE_MAX_BYTES: bytesSize.default(20 * 1024 ** 3),
+  CODETHREAD_GIT_COMMITTER_NAME: z.string().default("codethread"),
+  CODETHREAD_GIT_COMMITTER_EMAIL: z
+    .email({ message: "must be an email address such as codethread@example.com" })
+    .default("codethread@users.noreply.invalid"),
+  CODETHREAD_GIT_AUTHOR_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, { message: "must be a domain name such as users.noreply.example.com" })
+    .default("users.noreply.invalid"),
 
   OPENCODE_URL: z.url().optional(),
   OPENCODE_SERVER_PASSWORD: secret(undefined, "the password opencode serve was started with").optional(),
@@ -171,6 +186,21 @@ export interface Config {
     kubectlBin: string;
   };
   opencode: { url?: string; password?: Secret; username: string; bin: string; model?: string };
+  /** Threads' git worktrees and branches (src/workspaces). */
+  workspaces: {
+    gitBin: string;
+    /** Parent of every project's thread worktrees. */
+    worktreeDir: string;
+    /** A thread quiet this long may lose its worktree (if its branch is pushed or empty). */
+    idleMs: number;
+    /** Disk bound per project (repository + worktrees), reported by doctor. */
+    maxBytes: number;
+    committer: { name: string; email: string };
+    /** Authors are `<slack user id>@<domain>`. */
+    authorDomain: string;
+    /** Kubernetes mode: a pod per project, found by this selector in this namespace. */
+    pods?: { namespace: string; selector: string; container?: string; context?: string; root: string };
+  };
   forge: ForgeConfig;
 }
 
@@ -232,8 +262,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const e = parsed.data;
   const problems: string[] = [];
   const podVars = [e.CODETHREAD_K8S_NAMESPACE, e.CODETHREAD_K8S_POD];
-  if (podVars.some(Boolean) && !podVars.every(Boolean)) {
+  const projectPods = Boolean(e.CODETHREAD_K8S_PROJECT_SELECTOR);
+  if (podVars.some(Boolean) && !podVars.every(Boolean) && !(projectPods && e.CODETHREAD_K8S_NAMESPACE)) {
     problems.push("CODETHREAD_K8S_NAMESPACE and CODETHREAD_K8S_POD: set both to run agents in a pod, or neither");
+  }
+  if (projectPods && !e.CODETHREAD_K8S_NAMESPACE) {
+    problems.push(
+      "CODETHREAD_K8S_PROJECT_SELECTOR: set CODETHREAD_K8S_NAMESPACE too (the namespace of the project pods)",
+    );
   }
   if (e.CODETHREAD_PERMISSION_POLICY === "bypass" && !e.CODETHREAD_SANDBOX) {
     problems.push(
@@ -313,6 +349,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       username: e.OPENCODE_SERVER_USERNAME,
       bin: e.OPENCODE_BIN,
       model: e.OPENCODE_MODEL,
+    },
+    workspaces: {
+      gitBin: e.CODETHREAD_GIT_BIN,
+      worktreeDir: path.resolve(cwd, e.CODETHREAD_WORKTREE_DIR ?? path.join(dataDir, "worktrees")),
+      idleMs: e.CODETHREAD_WORKTREE_IDLE,
+      maxBytes: e.CODETHREAD_WORKTREE_MAX_BYTES,
+      committer: { name: e.CODETHREAD_GIT_COMMITTER_NAME, email: e.CODETHREAD_GIT_COMMITTER_EMAIL },
+      authorDomain: e.CODETHREAD_GIT_AUTHOR_DOMAIN,
+      pods:
+        e.CODETHREAD_K8S_NAMESPACE && e.CODETHREAD_K8S_PROJECT_SELECTOR
+          ? {
+              namespace: e.CODETHREAD_K8S_NAMESPACE,
+              selector: e.CODETHREAD_K8S_PROJECT_SELECTOR,
+              container: e.CODETHREAD_K8S_CONTAINER,
+              context: e.CODETHREAD_K8S_CONTEXT,
+              root: e.CODETHREAD_K8S_WORKDIR,
+            }
+          : undefined,
     },
     forge: {
       gitea: e.GITEA_URL ? { url: e.GITEA_URL, token: e.GITEA_TOKEN, owner: e.GITEA_OWNER } : undefined,

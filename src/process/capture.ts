@@ -10,6 +10,8 @@ export interface CaptureOptions {
   maxBytes?: number;
   /** SIGKILL after this long. */
   timeoutMs?: number;
+  /** Written to the child's stdin, which is then closed (a commit message, a credential). Default: no stdin. */
+  input?: string | Buffer;
 }
 
 export interface Captured {
@@ -30,7 +32,9 @@ export async function runToEnd(
   options: CaptureOptions = {},
 ): Promise<Captured> {
   const max = options.maxBytes ?? DefaultCaptureBytes;
-  const proc = spawnProcess({ ...spec, stdout: "pipe", stderr: "pipe" });
+  const stdin = options.input === undefined ? spec.stdin : "pipe";
+  const proc = spawnProcess({ ...spec, stdin, stdout: "pipe", stderr: "pipe" });
+  if (options.input !== undefined) proc.stdin?.end(options.input);
   let truncated = false;
   const keep = (stream: NodeJS.ReadableStream) => {
     const parts: Buffer[] = [];

@@ -91,6 +91,49 @@ describe("loadConfig", () => {
     expect(problems({ CODETHREAD_PERMISSION_POLICY: "bypass", CODETHREAD_SANDBOX: "1" })).toEqual([]);
   });
 
+  it("gives thread worktrees their defaults and parses days and sizes", () => {
+    const d = loadConfig({}, "/srv/bot").workspaces;
+    expect(d).toEqual({
+      gitBin: "git",
+      worktreeDir: "/srv/bot/.codethread/worktrees",
+      idleMs: 7 * 24 * 3_600_000,
+      maxBytes: 20 * 1024 ** 3,
+      committer: { name: "codethread", email: "codethread@users.noreply.invalid" },
+      authorDomain: "users.noreply.invalid",
+      pods: undefined,
+    });
+    const c = loadConfig(
+      { CODETHREAD_WORKTREE_IDLE: "36h", CODETHREAD_WORKTREE_MAX_BYTES: "1.5G", CODETHREAD_WORKTREE_DIR: "wt" },
+      "/srv/bot",
+    ).workspaces;
+    expect(c.idleMs).toBe(36 * 3_600_000);
+    expect(c.maxBytes).toBe(1.5 * 1024 ** 3);
+    expect(c.worktreeDir).toBe("/srv/bot/wt");
+    expect(problems({ CODETHREAD_WORKTREE_IDLE: "a week", CODETHREAD_WORKTREE_MAX_BYTES: "lots" })).toEqual([
+      'CODETHREAD_WORKTREE_IDLE: "a week" is not a duration (examples: 90s, 30m, 2h, 7d)',
+      'CODETHREAD_WORKTREE_MAX_BYTES: "lots" is not a size (examples: 500M, 10G, 1T)',
+    ]);
+    expect(problems({ CODETHREAD_GIT_COMMITTER_EMAIL: "bot" })).toEqual([expect.stringMatching(/email address/)]);
+  });
+
+  it("takes a project-pod selector with a namespace, and refuses it without one", () => {
+    const c = loadConfig(
+      { CODETHREAD_K8S_NAMESPACE: "agents", CODETHREAD_K8S_PROJECT_SELECTOR: "app=codethread-workspace" },
+      "/srv/bot",
+    );
+    expect(c.workspaces.pods).toEqual({
+      namespace: "agents",
+      selector: "app=codethread-workspace",
+      container: undefined,
+      context: undefined,
+      root: "/workspace",
+    });
+    expect(c.claude.pod).toBeUndefined();
+    expect(problems({ CODETHREAD_K8S_PROJECT_SELECTOR: "app=x" })).toEqual([
+      expect.stringMatching(/CODETHREAD_K8S_PROJECT_SELECTOR: set CODETHREAD_K8S_NAMESPACE/),
+    ]);
+  });
+
   it("never prints secret values", () => {
     const c = loadConfig(
       { SLACK_BOT_TOKEN: "xoxb-zq7secret", DATABASE_URL: "postgres://u:pw@h/db", CODETHREAD_SECRET_KEY: key },
