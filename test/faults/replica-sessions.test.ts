@@ -33,6 +33,8 @@ describeEachDatabase("sessions across replicas", (target) => {
   let queue: SqlJobQueue;
   let sb: Sandbox;
   let replicas: Record<"a" | "b", CodeAgent>;
+  /** Where each replica checks the workspace out: not the same path (Claude Code files transcripts by it). */
+  let checkout: Record<"a" | "b", string>;
   let publisher: RecordingPublisher;
   let workers: Worker[];
 
@@ -40,7 +42,9 @@ describeEachDatabase("sessions across replicas", (target) => {
     db = await target.create();
     await migrate(db);
     queue = new SqlJobQueue(db);
-    sb = makeSandbox(); // sb.cwd: the workspace both replicas check out at the same path
+    sb = makeSandbox();
+    checkout = { a: sb.cwd, b: path.join(sb.root, "replica-b", "work_tree.2") };
+    mkdirSync(checkout.b, { recursive: true });
     replicas = {
       a: makeAgent(mock, sb, { configRoot: path.join(sb.root, "replica-a", "claude") }),
       b: makeAgent(mock, sb, { configRoot: path.join(sb.root, "replica-b", "claude") }),
@@ -63,7 +67,7 @@ describeEachDatabase("sessions across replicas", (target) => {
       workerId: `replica-${name}`,
       leaseMs: 30_000,
       pollMs: 100,
-      resolveWorkspace: () => ({ kind: "local", directory: sb.cwd }),
+      resolveWorkspace: () => ({ kind: "local", directory: checkout[name] }),
       buildRequest: ({ jobId, payload, session, workspace, provider }) => ({
         runId: jobId,
         prompt: payload.prompt,

@@ -10,7 +10,9 @@ import { configDirFor } from "./config-dir.js";
  * Claude Code keeps a session as a transcript, `<CLAUDE_CONFIG_DIR>/projects/<cwd slug>/<id>.jsonl`
  * (subagent transcripts, when there are any, under `<id>/` beside it), and `--resume <id>` reads it
  * from there. The config dir is per workspace under the replica's CLAUDE_CONFIG_ROOT, so another
- * replica does not have it: these are the files the worker stores in the database.
+ * replica does not have it: these are the files the worker stores in the database. `--resume` looks only
+ * under the current working directory's project dir (2.1.197), so a restore also writes there when the
+ * replica's checkout path differs from the one the session was filed under.
  *
  * Pod workspaces keep their sessions in the pod, which every replica execs into: nothing to move.
  */
@@ -41,6 +43,11 @@ export class ErrSessionFilePath extends CodethreadError {
       file,
     });
   }
+}
+
+/** The directory Claude Code files a working directory's sessions under: `/work/app` → `-work-app`. */
+export function projectDirName(cwd: string): string {
+  return cwd.replace(/[^a-zA-Z0-9]/g, "-");
 }
 
 async function filesUnder(dir: string, out: string[] = []): Promise<string[]> {
@@ -93,7 +100,16 @@ export class ClaudeSessionFiles implements SessionFiles {
       if (!SessionIdPattern.test(sessionId) || !own.test(f.path) || parts.some((p) => p === ".." || p === "." || !p))
         throw new ErrSessionFilePath(sessionId, f.path);
     }
-    for (const f of files) {
+    // Transcripts are filed by the working directory; a replica that checks the workspace out at
+    // another path looks for them under its own, so they go there too.
+    const here = projectDirName(path.resolve(workspace.directory));
+    const targets = files.flatMap((f) => {
+      const [, project, ...rest] = f.path.split("/");
+      const paths = [f.path];
+      if (project !== here) paths.push(["projects", here, ...rest].join("/"));
+      return paths.map((p) => ({ path: p, content: f.content }));
+    });
+    for (const f of targets) {
       const target = path.join(root, ...f.path.split("/"));
       await mkdir(path.dirname(target), { recursive: true });
       // Whole or not at all: a reader (the CLI) never sees half a transcript.
