@@ -132,7 +132,7 @@ describe("projects in Slack against Gitea and Woodpecker", () => {
     expect(gitea.repo("codethread-bot", "billing")?.hooks).toHaveLength(1);
   });
 
-  it("a taken name, an unknown template, a non-admin: one clear sentence, nothing created", async () => {
+  it("a taken name, a token without a scope, an unknown template, a non-admin: one clear sentence, nothing created", async () => {
     const { gitea } = p.world!;
     await gitea.seedRepo({ owner: "codethread-bot", name: "taken", description: "someone's" });
     await p.slash("project new taken");
@@ -140,6 +140,15 @@ describe("projects in Slack against Gitea and Woodpecker", () => {
     const lines = blockLines(await p.cardMatching(card.ts, /Project \*taken\* was not created/));
     expect(lines).toContain(
       `✗ *Repository*: codethread-bot/taken already exists (${gitea.url}/codethread-bot/taken) and was not created by codethread: pick another name, or delete or rename that repository first.`,
+    );
+
+    gitea.setScopes(gitea.botToken, ["write:user", "read:repository", "read:organization"]);
+    await p.slash("project new scoped");
+    const scoped = await nextCard();
+    const scopeLines = blockLines(await p.cardMatching(scoped.ts, /Project \*scoped\* was not created/));
+    gitea.setScopes(gitea.botToken, ["write:repository", "write:user", "write:organization"]);
+    expect(scopeLines).toMatch(
+      /✗ \*Repository\*: The Gitea token lacks the write:repository scope \(POST \/user\/repos\): create a token for the bot user with write:repository, write:user and write:organization, and set GITEA_TOKEN/,
     );
 
     const before = gitea.calls().length;
@@ -198,6 +207,7 @@ describe("projects in Slack against Gitea and Woodpecker", () => {
       `• *billing* — <${gitea.url}/codethread-bot/billing|codethread-bot/billing> · CI :white_check_mark: passing · no channel`,
     );
     expect(text).not.toContain("taken");
+    expect(text).not.toContain("scoped");
   });
 
   it("every provision and build is in the audit log, and no token is in any Slack call or log line", async () => {
