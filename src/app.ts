@@ -1,7 +1,11 @@
 import { createProviderRegistry } from "./agents/providers.js";
 import type { ProviderRegistry } from "./agents/registry.js";
+import type { WatchOptions } from "./ci/build-watch.js";
+import type { ForgeConnection } from "./ci/connection.js";
+import { buildJobHandler, provisionJobHandler } from "./ci/project-jobs.js";
+import { ProjectService } from "./ci/project-service.js";
+import { projectWorkspaces } from "./ci/project-workspace.js";
 import { type Config, requireSlack } from "./config.js";
-import type { ProjectDirectory } from "./handlers/deps.js";
 import { registerHandlers } from "./handlers/register.js";
 import type { Logger } from "./log.js";
 import { killLeftovers } from "./process/leftovers.js";
@@ -14,6 +18,7 @@ import { RetryingSlackApi } from "./slack/retrying-api.js";
 import { createWebClient, WebSlackApi } from "./slack/slack-api.js";
 import { UserNames } from "./slack/user-names.js";
 import { listAudit, recordAudit } from "./store/audit.js";
+import { openCredentialStore } from "./store/credentials/store.js";
 import type { Database } from "./store/database.js";
 import { pruneDeliveryKeys } from "./store/delivery-keys.js";
 import { openDatabase } from "./store/open.js";
@@ -30,7 +35,8 @@ export interface AppOverrides {
   /** Web API base URL (default config.slack.apiUrl, else Slack's). */
   slackApiUrl?: string;
   progress?: ProgressEditorOptions;
-  projects?: ProjectDirectory;
+  /** Projects: poll timing of builds, and the forge connection (default: from the configuration). */
+  projects?: { watch?: Partial<Omit<WatchOptions, "signal">>; connect?: () => Promise<ForgeConnection> };
   worker?: Partial<Omit<WorkerOptions, "db" | "registry" | "publisher">>;
   /** Show each run's latest tool use as its thread's status line (assistant.threads.setStatus). Default off. */
   threadStatus?: boolean;
@@ -96,6 +102,15 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   // Names for mentions in prompts: a client without retries (a lookup waits at most seconds, then shows the id).
   const lookups = api("progress");
   const users = new UserNames((id) => lookups.userName(id));
+  // Projects: provisioning and builds as jobs on the queue, their cards through the publisher.
+  const projects = new ProjectService({
+    db,
+    queue,
+    config,
+    log: log.child({ component: "projects" }),
+    credentials: config.secretKey ? openCredentialStore(db, config.secretKey) : undefined,
+    ...overrides.projects,
+  });
   const worker = createWorker({
     db,
     registry,
@@ -103,7 +118,18 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     log,
     config,
     dbRetryMs: config.database.retryMs,
+    projectWorkspace: projectWorkspaces({
+      db,
+      dataDir: config.database.dataDir,
+      connect: () => projects.connect(),
+      log: log.child({ component: "project-workspace" }),
+    }),
     ...overrides.worker,
+    handlers: {
+      provision: provisionJobHandler(projects, (job, payload) => publisher.projects.provision(job, payload)),
+      build: buildJobHandler(projects, (job, payload) => publisher.projects.build(job, payload)),
+      ...overrides.worker?.handlers,
+    },
   });
   // Slack requests wait out a short database outage too (claims carry a claimant token, enqueues a
   // dedupe key: repeating them is safe); past the budget the person is told the request was not taken.
@@ -135,7 +161,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
           }),
           log: log.child({ component: "handlers" }),
           users,
-          projects: overrides.projects,
+          projects,
           cancelledBeforeStart: (run, by) => publisher.runCancelledBeforeStart(run, by),
         }),
     });

@@ -5,7 +5,7 @@ import type { JobContext, JobHandler, JobOutcome } from "../worker/handler.js";
 import type { BuildProgress } from "./build/run-build.js";
 import { BuildPayload, ProvisionPayload } from "./project-payloads.js";
 import type { ProjectService } from "./project-service.js";
-import type { ProvisionProgress } from "./provision/report.js";
+import type { ProvisionEnd, ProvisionProgress, StepReport } from "./provision/report.js";
 
 /** A job whose payload does not parse (written by another version, or by hand). */
 export class ErrInvalidProjectJob extends CodethreadError {
@@ -45,10 +45,12 @@ export function provisionJobHandler(
     async run(ctx) {
       const payload = parse(ctx.job, ProvisionPayload);
       const progress = progressFor(ctx.job, payload);
+      const finish = (end: ProvisionEnd) => progress.ended?.(end).catch(() => undefined);
       try {
         const outcome = await service.provision(payload, progress, ctx.signal);
         const halted = stopped(ctx);
         if (halted) return halted;
+        await finish({ status: outcome.status, steps: outcome.steps });
         if (outcome.status !== "failed") return { status: "succeeded" };
         return {
           status: "failed",
@@ -57,7 +59,9 @@ export function provisionJobHandler(
       } catch (err) {
         // Refused before any step (invalid name, no token): the card still says why.
         const text = messageOf(err);
-        await progress.step({ step: "repository", state: "failed", text }).catch(() => undefined);
+        const report: StepReport = { step: "repository", state: "failed", text };
+        await progress.step(report).catch(() => undefined);
+        await finish({ status: "failed", steps: [report] });
         return { status: "failed", error: text };
       }
     },

@@ -4,8 +4,11 @@ import { z } from "zod";
 export const RequestOrigin = z.object({
   teamId: z.string(),
   channelId: z.string(),
+  /** The thread the request was made in (a mention inside a thread); absent: the channel itself. */
   threadTs: z.string().optional(),
   userId: z.string().optional(),
+  /** The card the handler posted for this job (absent: whoever reports posts one). */
+  cardTs: z.string().optional(),
 });
 export type RequestOrigin = z.infer<typeof RequestOrigin>;
 

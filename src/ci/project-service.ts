@@ -1,5 +1,5 @@
 import type { Config } from "../config.js";
-import { messageOf } from "../errors.js";
+import { CodethreadError, messageOf } from "../errors.js";
 import type { Logger } from "../log.js";
 import { recordAudit } from "../store/audit.js";
 import { bindChannel, type ChannelRef, channelProject, channelsByProject } from "../store/channel-projects.js";
@@ -81,11 +81,19 @@ export class ProjectService {
     return templateNames(this.#deps.config.forge.templates);
   }
 
-  /** Queue the provisioning of a new project (or the completion of a partly provisioned one). */
-  async newProject(input: NewProjectInput): Promise<{ job: Job<ProvisionPayload>; created: boolean }> {
+  /**
+   * What needs no server: the name can be a repository, the template exists (and, for an
+   * operator's template, a forge is configured). Throws the sentence to show.
+   */
+  checkNewProject(input: Pick<ProvisionRequest, "name" | "template">): void {
     checkProjectName(input.name);
     const source = resolveTemplate(input.template, this.#deps.config.forge.templates);
     if (source.kind === "forge" && !this.#deps.config.forge.gitea) throw new ErrTemplateNeedsForge(source.name);
+  }
+
+  /** Queue the provisioning of a new project (or the completion of a partly provisioned one). */
+  async newProject(input: NewProjectInput): Promise<{ job: Job<ProvisionPayload>; created: boolean }> {
+    this.checkNewProject(input);
     const payload = ProvisionPayload.parse({
       name: input.name,
       template: input.template,
@@ -104,15 +112,40 @@ export class ProjectService {
     return { job, created };
   }
 
-  /** Provision now, reporting each step (the `provision` job handler and the CLI). */
-  provision(request: ProvisionRequest, progress: ProvisionProgress, signal?: AbortSignal): Promise<ProvisionOutcome> {
+  /**
+   * Provision now, reporting each step (the `provision` job handler and the CLI). A refusal
+   * before any step (invalid name, no token) is recorded in the audit log too.
+   */
+  async provision(
+    request: ProvisionRequest,
+    progress: ProvisionProgress,
+    signal?: AbortSignal,
+  ): Promise<ProvisionOutcome> {
     const { db, config, credentials, log, watch } = this.#deps;
-    return provisionProject(
-      { db, config, credentials, log, watch, connect: () => this.connect() },
-      request,
-      progress,
-      signal,
-    );
+    try {
+      return await provisionProject(
+        { db, config, credentials, log, watch, connect: () => this.connect() },
+        request,
+        progress,
+        signal,
+      );
+    } catch (err) {
+      await this.#auditError("project.provision", request.actor, { project: request.name, phase: "refused" }, err);
+      throw err;
+    }
+  }
+
+  async #auditError(
+    action: "project.provision" | "project.build",
+    actor: string,
+    detail: Record<string, unknown>,
+    err: unknown,
+  ): Promise<void> {
+    await recordAudit(this.#deps.db, {
+      actor,
+      action,
+      detail: { ...detail, error: err instanceof CodethreadError ? err.code : "unexpected" },
+    }).catch((e: unknown) => this.#deps.log.warn({ err: messageOf(e) }, "audit record failed"));
   }
 
   async list(): Promise<ProjectSummary[]> {
@@ -172,13 +205,19 @@ export class ProjectService {
     return (await listProjects(this.#deps.db)).map((p) => p.name);
   }
 
-  /** Queue a build; the project is named or bound to the channel, and must have CI. */
-  async build(input: BuildInput): Promise<{ job: Job<BuildPayload>; project: Project }> {
+  /** The project a build would use (named, else bound to the channel); throws when it cannot be built. */
+  async checkBuild(input: Pick<BuildInput, "project" | "channel">): Promise<Project> {
     const name = input.project ?? (input.channel ? await channelProject(this.#deps.db, input.channel) : undefined);
     if (!name) throw new ErrNoProjectForChannel();
     const project = await getProject(this.#deps.db, name);
     if (!project) throw new ErrUnknownProject(name);
     ciRepoOf(project);
+    return project;
+  }
+
+  /** Queue a build; the project is named or bound to the channel, and must have CI. */
+  async build(input: BuildInput): Promise<{ job: Job<BuildPayload>; project: Project }> {
+    const project = await this.checkBuild(input);
     const payload = BuildPayload.parse({
       project: project.name,
       branch: input.branch,
@@ -201,6 +240,13 @@ export class ProjectService {
     signal?: AbortSignal,
   ): Promise<BuildOutcome> {
     const { db, config, log, watch } = this.#deps;
-    return runBuild({ db, config, log, watch, connect: () => this.connect() }, request, progress, signal);
+    return runBuild({ db, config, log, watch, connect: () => this.connect() }, request, progress, signal).catch(
+      async (err: unknown) => {
+        // Not started or not followed (no CI, a server error): the audit log still has the attempt.
+        const detail = { project: request.project, branch: request.branch, outcome: "error" };
+        await this.#auditError("project.build", request.actor, detail, err);
+        throw err;
+      },
+    );
   }
 }

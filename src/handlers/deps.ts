@@ -1,4 +1,5 @@
 import type { ProviderRegistry } from "../agents/registry.js";
+import type { ProjectService } from "../ci/project-service.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
 import type { SlackApi } from "../slack/slack-api.js";
@@ -7,10 +8,22 @@ import type { Database } from "../store/database.js";
 import type { JobQueue } from "../store/queue/types.js";
 import type { RunInfo } from "../worker/publisher.js";
 
-/** Names of the projects a run may ask for (`project=NAME`). */
-export interface ProjectDirectory {
-  names(): Promise<string[]>;
-}
+/**
+ * The projects the commands (`project new|list|use`, `build`) and runs (`project=NAME`, a bound
+ * channel) use: ProjectService in the app.
+ */
+export type ProjectDirectory = Pick<
+  ProjectService,
+  | "names"
+  | "projectForChannel"
+  | "templates"
+  | "checkNewProject"
+  | "newProject"
+  | "list"
+  | "use"
+  | "checkBuild"
+  | "build"
+>;
 
 /** Everything the Slack listeners need; built once in the composition root. */
 export interface HandlerDeps {

@@ -74,6 +74,8 @@ export async function handleIncomingMessage(deps: HandlerDeps, router: CommandRo
       isAdmin: isAdmin(deps.access, user),
       respond: (text) => tell(deps, e, text),
       ack: async () => undefined,
+      // Claimed above (event id, then channel + ts): this replica handles the message.
+      delivery: { key: messageKey({ teamId: d.teamId, channelId: e.channel, ts: e.ts }), claim: async () => true },
     });
     if (dispatch.kind === "handled") return;
     let context: string | undefined;

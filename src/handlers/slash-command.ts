@@ -23,6 +23,8 @@ export function registerSlashCommand(app: App, deps: HandlerDeps, router: Comman
     }
     const c = parsed.data;
     const reply = slashReply(ack, respond);
+    const claims = new Claims(deps.db);
+    const key = c.trigger_id ? slashKey({ teamId: c.team_id, triggerId: c.trigger_id }) : undefined;
     const dispatch = await router.dispatch(c.text, {
       deps,
       source: "slash",
@@ -31,6 +33,7 @@ export function registerSlashCommand(app: App, deps: HandlerDeps, router: Comman
       user: c.user_id,
       channel: c.channel_id,
       isAdmin: isAdmin(deps.access, c.user_id),
+      delivery: key ? { key, claim: () => claims.claim(key) } : undefined,
       ...reply,
     });
     if (dispatch.kind === "handled") return;
@@ -41,9 +44,8 @@ export function registerSlashCommand(app: App, deps: HandlerDeps, router: Comman
     }
     await reply.ack();
 
-    const claims = new Claims(deps.db);
     try {
-      if (c.trigger_id && !(await claims.claim(slashKey({ teamId: c.team_id, triggerId: c.trigger_id })))) return;
+      if (key && !(await claims.claim(key))) return;
       const result = await startRun(deps, {
         teamId: c.team_id,
         channelId: c.channel_id,
@@ -53,9 +55,7 @@ export function registerSlashCommand(app: App, deps: HandlerDeps, router: Comman
         project: dispatch.project,
         source: "slash",
         responseUrl: c.response_url,
-        dedupeKey: c.trigger_id
-          ? slashKey({ teamId: c.team_id, triggerId: c.trigger_id })
-          : `slash:${Date.now()}:${Math.random()}`,
+        dedupeKey: key ?? `slash:${Date.now()}:${Math.random()}`,
       });
       if (!result.ok) await reply.respond(result.message);
     } catch (err) {

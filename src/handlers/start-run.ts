@@ -10,6 +10,7 @@ import { threadKey } from "../store/thread-key.js";
 import { getThreadSession } from "../store/thread-sessions.js";
 import type { AgentRunPayload } from "../worker/agent-run-payload.js";
 import type { HandlerDeps } from "./deps.js";
+import { cannotPostText } from "./post-refusal.js";
 
 export interface StartRunInput {
   teamId: string;
@@ -32,14 +33,6 @@ export type StartRunResult =
   /** `message` is for the user (ephemeral); nothing was posted or queued. */
   | { ok: false; code: string; message: string };
 
-const cannotPost: Record<string, string> = {
-  not_in_channel:
-    "I can't post in this channel because I'm not a member. Invite me with `/invite @codethread` and try again.",
-  channel_not_found:
-    "I can't see this channel (private channels need an invite). Invite me with `/invite @codethread` and try again.",
-  is_archived: "This channel is archived, so I can't post a run here.",
-};
-
 /** What to tell the person whose request could not be taken (nothing was posted or queued for it). */
 export function notTakenMessage(err: unknown): string {
   return isDatabaseUnreachable(err)
@@ -53,7 +46,10 @@ function fail(code: string, message: string): StartRunResult {
 
 type RunRequest = Omit<StartRunInput, "slackPrompt"> & { prompt: string };
 
-/** Check a run request against the registry, the thread's session and the project list. */
+/**
+ * Check a run request against the registry, the thread's session and the project list, and
+ * settle its project (the stored spelling; a thread's own project; else the channel's binding).
+ */
 async function validate(deps: HandlerDeps, input: RunRequest): Promise<StartRunResult | undefined> {
   const known = deps.registry.ids();
   try {
@@ -70,17 +66,17 @@ async function validate(deps: HandlerDeps, input: RunRequest): Promise<StartRunR
       `Unknown agent \`${input.agent}\`. Available: ${known.map((k) => `\`${k}\``).join(", ") || "none"}.`,
     );
   }
-  if (input.threadTs && input.agent) {
-    const session = await getThreadSession(
-      deps.db,
-      threadKey({ teamId: input.teamId, channelId: input.channelId, threadTs: input.threadTs }),
+  const session = input.threadTs
+    ? await getThreadSession(
+        deps.db,
+        threadKey({ teamId: input.teamId, channelId: input.channelId, threadTs: input.threadTs }),
+      )
+    : undefined;
+  if (session && input.agent && session.provider !== agent) {
+    return fail(
+      "provider_fixed",
+      `This thread talks to \`${session.provider}\`; start a new thread to use \`${input.agent}\`.`,
     );
-    if (session && session.provider !== agent) {
-      return fail(
-        "provider_fixed",
-        `This thread talks to \`${session.provider}\`; start a new thread to use \`${input.agent}\`.`,
-      );
-    }
   }
   if (input.project && !deps.projects) {
     return fail(
@@ -90,12 +86,27 @@ async function validate(deps: HandlerDeps, input: RunRequest): Promise<StartRunR
   }
   if (input.project && deps.projects) {
     const names = await deps.projects.names();
-    if (!names.includes(input.project)) {
+    const known = names.find((n) => n.toLowerCase() === input.project!.toLowerCase());
+    if (!known) {
       return fail(
         "unknown_project",
-        `Unknown project \`${input.project}\`. Known projects: ${names.map((n) => `\`${n}\``).join(", ") || "none yet"}.`,
+        `Unknown project \`${input.project}\`. Known projects: ${names.map((n) => `\`${n}\``).join(", ") || "none yet (an admin creates one with `/agent project new NAME`)"}.`,
       );
     }
+    input.project = known;
+  }
+  if (session) {
+    // A thread keeps the directory it started in: its agent session belongs to it.
+    if (input.project && (session.project ?? undefined) !== input.project) {
+      return fail(
+        "project_fixed",
+        `This thread works ${session.project ? `on project \`${session.project}\`` : "in the default workspace"}; start a new thread to work on \`${input.project}\`.`,
+      );
+    }
+    input.project = session.project ?? undefined;
+  } else if (!input.project && deps.projects) {
+    // A channel bound with `/agent project use` works on its project.
+    input.project = (await deps.projects.projectForChannel({ teamId: input.teamId, channelId: input.channelId }))?.name;
   }
   return undefined;
 }
@@ -135,7 +146,7 @@ export async function startRun(deps: HandlerDeps, slack: StartRunInput): Promise
   } catch (err) {
     const reason = err instanceof ErrSlackApi ? err.slackError : "unknown";
     deps.log.warn({ err, channel: input.channelId, slackError: reason }, "could not post the run card");
-    return fail(`slack_${reason}`, cannotPost[reason] ?? `I couldn't post in this channel (${reason}).`);
+    return fail(`slack_${reason}`, cannotPostText(reason, "a run"));
   }
   const threadTs = input.threadTs ?? cardTs;
   const key = threadKey({ teamId: input.teamId, channelId: input.channelId, threadTs });

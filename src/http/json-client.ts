@@ -44,6 +44,12 @@ export interface TextResponse {
 
 const is2xx = (status: number) => status >= 200 && status < 300;
 
+/** The connection broke under the request (reset, closed by the other side), not a refusal or a timeout. */
+function isStaleSocket(err: unknown): boolean {
+  const codes = [err, (err as { cause?: unknown })?.cause].map((e) => (e as { code?: unknown })?.code);
+  return codes.some((c) => c === "ECONNRESET" || c === "EPIPE" || c === "UND_ERR_SOCKET");
+}
+
 /**
  * One JSON-over-HTTP client on undici for every service codethread calls (OpenCode, Gitea,
  * Woodpecker). Every call is bounded by a timeout; a refused or silent server, an unaccepted
@@ -127,9 +133,8 @@ export class HttpJsonClient {
     const timeout = AbortSignal.timeout(timeoutMs);
     // A stream's body outlives the timeout: only the caller's signal may end it.
     const connectSignal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    let res: Dispatcher.ResponseData;
-    try {
-      res = await request(url, {
+    const send = () =>
+      request(url, {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -137,6 +142,13 @@ export class HttpJsonClient {
         headersTimeout: timeoutMs,
         bodyTimeout: stream ? 0 : timeoutMs,
         dispatcher: this.#options.dispatcher,
+      });
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await send().catch((err: unknown) => {
+        // A kept-alive connection the server closed as it was reused: a read is safe to send once more.
+        if ((method === "GET" || method === "HEAD") && isStaleSocket(err) && !connectSignal.aborted) return send();
+        throw err;
       });
     } catch (err) {
       const reason = timeout.aborted ? `no answer within ${timeoutMs} ms` : messageOf(err);

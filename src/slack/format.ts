@@ -40,3 +40,26 @@ export function formatCost(usd: number | undefined): string | undefined {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** A mrkdwn link `<url|label>`; a URL Slack could misread (spaces, `|`, `<>`) is shown as text. */
+export function slackLink(url: string, label: string): string {
+  if (!/^https?:\/\/[^\s<>|]+$/.test(url)) return toMrkdwn(label === url ? url : `${label} (${url})`);
+  return `<${url}|${toMrkdwn(label).replace(/\|/g, "¦")}>`;
+}
+
+/**
+ * Log lines as a mrkdwn code block, the last ones kept within `max` characters (the end of a
+ * failing step's log is what says why). Lines are escaped; a fence inside a line cannot close it.
+ */
+export function codeBlock(lines: readonly string[], max = 2_000): string {
+  const kept: string[] = [];
+  let size = 8;
+  for (const line of [...lines].reverse()) {
+    const l = toMrkdwn(line.replace(/```/g, "`\u200b``"));
+    if (size + l.length + 1 > max) break;
+    kept.unshift(l);
+    size += l.length + 1;
+  }
+  if (!kept.length) return "";
+  return `\`\`\`\n${kept.length < lines.length ? "…\n" : ""}${kept.join("\n")}\n\`\`\``;
+}

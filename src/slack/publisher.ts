@@ -14,6 +14,7 @@ import {
 import { truncate } from "./format.js";
 import { askPermission, markTimedOut, type PermissionDeps, type PermissionEntry } from "./permission-requests.js";
 import { DefaultProgressOptions, ProgressEditor, type ProgressEditorOptions } from "./progress-editor.js";
+import { ProjectCards } from "./project-cards.js";
 import type { Requester } from "./requester-notice.js";
 import { type PostResponse, ResponseUrlLifetimeMs, responseUrlPoster } from "./response-url.js";
 import { DefaultRetryPolicy, type RetryPolicy } from "./retry.js";
@@ -81,6 +82,8 @@ export class SlackPublisher implements RunPublisher {
   readonly #runs = new Map<string, LiveRun>();
   readonly #finals: FinalDeliveries;
   readonly editor: ProgressEditor;
+  /** Provisioning and build cards: the same editor (rate budget) and background deliveries as run cards. */
+  readonly projects: ProjectCards;
   readonly #clock: Clock;
   readonly #reliable: SlackApi;
   readonly #final: FinalStateDeps;
@@ -99,6 +102,13 @@ export class SlackPublisher implements RunPublisher {
       o.progressOptions ?? DefaultProgressOptions,
       retry,
     );
+    this.projects = new ProjectCards({
+      reliable: this.#reliable,
+      progress: o.progress,
+      editor: this.editor,
+      finals: this.#finals,
+      log: o.log,
+    });
     const requester = {
       api: this.#reliable,
       postResponse: o.postResponse ?? responseUrlPoster(),

@@ -12,6 +12,7 @@ import {
   type BuildRequest,
   defaultBuildRequest,
   defaultResolveWorkspace,
+  type ProjectWorkspace,
   type ResolveWorkspace,
   type WorkerConfig,
 } from "./request-defaults.js";
@@ -41,6 +42,8 @@ export interface WorkerOptions {
   /** Default: host:pid:random. */
   workerId?: string;
   resolveWorkspace?: ResolveWorkspace;
+  /** The directory of a run in a named project, for the default `resolveWorkspace`. */
+  projectWorkspace?: ProjectWorkspace;
   buildRequest?: BuildRequest;
   /** Handlers by job kind, merged over the built-in `agent_run` handler. */
   handlers?: Partial<Record<JobKind, JobHandler>>;
@@ -62,7 +65,8 @@ export function buildHandlers(o: WorkerOptions, log: Logger): Map<JobKind, JobHa
         registry: o.registry,
         publisher: o.publisher,
         log,
-        resolveWorkspace: o.resolveWorkspace ?? defaultResolveWorkspace(needConfig("resolveWorkspace"), o.registry),
+        resolveWorkspace:
+          o.resolveWorkspace ?? defaultResolveWorkspace(needConfig("resolveWorkspace"), o.registry, o.projectWorkspace),
         buildRequest: o.buildRequest ?? defaultBuildRequest(needConfig("buildRequest")),
       }),
     );

@@ -24,6 +24,11 @@ beforeAll(async () => {
       if (path === "/wrong-shape") return void res.writeHead(200).end('{"id":"seven"}');
       if (path === "/empty") return void res.writeHead(204).end();
       if (path === "/hang") return; // never answers
+      if (path === "/reset-once" || path === "/reset-always") {
+        const resets = seen.filter((x) => x.url === req.url).length;
+        if (path === "/reset-always" || resets === 1) return void req.socket.destroy();
+        return void res.writeHead(200, { "content-type": "application/json" }).end('{"id":8}');
+      }
       res.writeHead(404).end("");
     });
   });
@@ -38,6 +43,16 @@ afterAll(async () => {
 const Id = z.object({ id: z.number() });
 
 describe("HttpJsonClient", () => {
+  it("sends a read once more when the connection breaks under it; a write, or a second break, is an error", async () => {
+    const client = new HttpJsonClient({ service: "gitea", baseUrl: base });
+    await expect(client.json("GET", "/reset-once", Id)).resolves.toEqual({ id: 8 });
+    expect(seen.filter((x) => x.url === "/reset-once")).toHaveLength(2);
+    await expect(client.json("GET", "/reset-always", Id)).rejects.toThrow(ErrHttpUnreachable);
+    expect(seen.filter((x) => x.url === "/reset-always")).toHaveLength(2);
+    await expect(client.json("POST", "/reset-always", Id, { body: {} })).rejects.toThrow(ErrHttpUnreachable);
+    expect(seen.filter((x) => x.url === "/reset-always")).toHaveLength(3);
+  });
+
   it("sends JSON with per-call headers and returns the parsed body", async () => {
     let n = 0;
     const client = new HttpJsonClient({

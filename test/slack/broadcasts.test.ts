@@ -101,7 +101,7 @@ describe("a hostile prompt and a hostile answer", () => {
     await h.fake.waitFor(() => h.fake.responses.length >= 3, "three responses");
     expect(h.fake.responses.map((r) => String(r.body.text))).toEqual([
       expect.stringContaining("Unknown agent"),
-      expect.stringContaining("cannot be used yet"),
+      expect.stringContaining("Unknown project `@\u2060channel`"),
       expect.stringContaining("*Agents*"),
     ]);
     await h.app.publisher.idle();

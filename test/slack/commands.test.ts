@@ -20,23 +20,26 @@ describe("reserved commands through real Bolt", () => {
     await h.stop();
   });
 
-  it("`/agent project new demo`, `build` and `pr` answer that projects are not set up, and start nothing", async () => {
-    for (const text of ["project new demo", "build main", "pr list", "PROJECT"]) {
+  it("`/agent pr` says it is not available yet, `project` alone lists the project commands; neither starts a run", async () => {
+    for (const [text, says] of [
+      ["pr list", "`/agent pr` is not available yet"],
+      ["PROJECT", "`/agent project new NAME"],
+      ["project frobnicate", "There is no `/agent project frobnicate`"],
+    ] as const) {
       const ack = await h.slash(text);
       expect(ack.status).toBe(200);
       const body = JSON.parse(ack.text) as { response_type: string; text: string };
       expect(body.response_type).toBe("ephemeral");
-      expect(body.text).toContain("Projects are not set up yet");
-      expect(body.text).toContain(`/agent ${text.split(" ")[0]!.toLowerCase()}`);
+      expect(body.text).toContain(says);
     }
     expect(h.cards()).toEqual([]);
     expect(h.agent.requests).toEqual([]);
   });
 
-  it("refuses `project=NAME` instead of pretending, and posts no card", async () => {
+  it("refuses `project=NAME` for a project that does not exist, listing the known ones, and posts no card", async () => {
     await h.slash("project=web fix the build", { response_url: h.fake.responseUrl("proj") });
     const r = await h.fake.waitFor(() => h.fake.responses.find((x) => x.path === "/response/proj"), "the refusal");
-    expect(String(r.body.text)).toContain("`project=web` cannot be used yet: projects are not set up");
+    expect(String(r.body.text)).toContain("Unknown project `web`. Known projects: none yet");
     expect(h.fake.callsOf("chat.postMessage")).toEqual([]);
     expect(h.agent.requests).toEqual([]);
   });
@@ -45,20 +48,22 @@ describe("reserved commands through real Bolt", () => {
     const ts = nextTs();
     await h.event("event.app_mention.json", { text: `<@${h.fake.botUserId}> project new demo`, ts, user: Alice });
     const call = await h.fake.waitFor(() => h.fake.callsOf("chat.postEphemeral")[0], "the ephemeral answer");
-    expect(String(call.params.text)).toContain("Projects are not set up yet");
-    expect(String(call.params.text)).toContain("@codethread project");
+    expect(String(call.params.text)).toBe("Only admins (CODETHREAD_ADMINS) can use `@codethread project new`.");
     expect(call.params.thread_ts).toBe(ts);
 
     await h.event("event.app_mention.json", { text: `<@${h.fake.botUserId}> help`, ts: nextTs(), user: Alice });
     const help = await h.fake.waitFor(() => h.fake.callsOf("chat.postEphemeral")[1], "help");
     expect(String(help.params.text)).toContain("`@codethread status`");
+    expect(String(help.params.text)).toContain("`@codethread project list`");
+    expect(String(help.params.text)).not.toContain("`@codethread project new");
     expect(h.agent.requests).toEqual([]);
   });
 
   it("generates help from the registered commands", async () => {
     const ack = await h.slash("help");
     const text = (JSON.parse(ack.text) as { text: string }).text;
-    for (const name of ["status", "project", "build", "pr", "help"]) expect(text).toContain(`\`/agent ${name}`);
+    for (const name of ["status", "project list", "project use NAME", "build [PROJECT] [BRANCH]", "pr", "help"])
+      expect(text).toContain(`\`/agent ${name}`);
     expect(text).toContain("Agents here: `scripted`");
   });
 

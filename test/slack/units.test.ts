@@ -11,11 +11,15 @@ describe("/agent text", () => {
   const router = createCommandRouter();
   const picked = (text: string) => router.resolve(text)?.command.name;
 
-  it("picks commands by their first word; argument-less ones only when bare", () => {
+  it("picks commands by their first word (or two, for subcommands); argument-less ones only when bare", () => {
     expect(picked("status")).toBe("status");
     expect(picked(" Help ")).toBe("help");
     expect(picked("--help")).toBe("help");
-    expect(picked("project new demo")).toBe("project");
+    expect(picked("project new demo")).toBe("project new");
+    expect(picked("PROJECT List")).toBe("project list");
+    expect(picked("project list everything")).toBe("project");
+    expect(picked("project")).toBe("project");
+    expect(picked("build demo main")).toBe("build");
     expect(picked("build")).toBe("build");
     expect(picked("pr list")).toBe("pr");
     expect(picked("status of the build")).toBeUndefined();

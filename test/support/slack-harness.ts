@@ -4,7 +4,7 @@ import path from "node:path";
 import { ProviderRegistry } from "../../src/agents/registry.js";
 import { type AppOverrides, type RunningApp, startApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import { silentLogger } from "../../src/log.js";
+import { type Logger, silentLogger } from "../../src/log.js";
 import { openPGlite } from "../../src/store/adapters/pglite.js";
 import { migrate } from "../../src/store/migrate.js";
 import { FakeSlack, type FakeSlackOptions, type StoredMessage } from "./fake-slack.js";
@@ -20,6 +20,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   fake?: FakeSlackOptions;
   overrides?: AppOverrides;
+  /** Where the app logs (default: nowhere); a capture lets a test grep the logs for secrets. */
+  log?: Logger;
   /** Runs once the fake Web API is up, before the app starts (e.g. to set its Socket Mode URL). */
   beforeStart?: (fake: FakeSlack) => void;
 }
@@ -49,7 +51,7 @@ export class SlackHarness {
       ...o.env,
     };
     const config = loadConfig(env, process.cwd());
-    h.app = await startApp(config, silentLogger, {
+    h.app = await startApp(config, o.log ?? silentLogger, {
       registry: new ProviderRegistry().register(h.agent),
       slackApiUrl: h.fake.apiUrl,
       progress: { cardIntervalMs: 50, updatesPerMinute: 600, burst: 20 },

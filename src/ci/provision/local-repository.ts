@@ -1,35 +1,21 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
-import { CodethreadError, excerpt } from "../../errors.js";
+import { CodethreadError, messageOf } from "../../errors.js";
 import type { FileToCommit } from "../forge.js";
-
-const run = promisify(execFile);
-
-/** git for local projects: argv only, and an environment with nothing of codethread's in it. */
-async function git(args: string[], cwd: string): Promise<string> {
-  const env = {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? cwd,
-    LANG: "C",
-    GIT_AUTHOR_NAME: "codethread",
-    GIT_AUTHOR_EMAIL: "codethread@localhost",
-    GIT_COMMITTER_NAME: "codethread",
-    GIT_COMMITTER_EMAIL: "codethread@localhost",
-  };
-  try {
-    const { stdout } = await run("git", args, { cwd, env, shell: false, maxBuffer: 4 * 1024 * 1024 });
-    return stdout.trim();
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr ?? String(err);
-    throw new ErrLocalRepository(cwd, `git ${args[0]} failed: ${excerpt(stderr)}`);
-  }
-}
+import { runGit } from "../git.js";
 
 export class ErrLocalRepository extends CodethreadError {
   constructor(dir: string, reason: string) {
     super("local_repository", `Could not create the local repository ${dir}: ${reason}`, { dir });
+  }
+}
+
+/** git for local projects (src/ci/git.ts: argv only, an environment with nothing of codethread's in it). */
+async function git(args: string[], cwd: string): Promise<string> {
+  try {
+    return await runGit(args, { cwd });
+  } catch (err) {
+    throw new ErrLocalRepository(cwd, messageOf(err));
   }
 }
 

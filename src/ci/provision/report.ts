@@ -27,8 +27,17 @@ export interface StepReport {
   detail?: string[];
 }
 
+/** How a provisioning run ended, for whoever shows it (the card's final state, the thread's summary). */
+export interface ProvisionEnd {
+  status: ProvisionStatus;
+  /** Every report in order (the last of each step is its state). */
+  steps: StepReport[];
+}
+
 export interface ProvisionProgress {
   step(report: StepReport): Promise<void>;
+  /** Provisioning is over (every step reported): show the final state. */
+  ended?(end: ProvisionEnd): Promise<void>;
   /** The job will not finish (its worker stopped); provisioning resumes when `project new` runs again. */
   interrupted?(reason: string): Promise<void>;
 }

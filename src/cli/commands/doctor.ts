@@ -9,19 +9,16 @@ import { loadMigrations } from "../../store/migrate.js";
 import { openDatabase } from "../../store/open.js";
 import { parseOrUsage } from "../errors.js";
 import { type CliIO, writeLine } from "../io.js";
+import { type Check, checkForge } from "./doctor-forge.js";
 
 export const doctorHelp = `Usage: codethread doctor
 
-Check the configuration, the database, each agent provider (within ${DefaultAvailabilityTimeoutMs / 1000} s)
-and, when SLACK_BOT_TOKEN is set, Slack's auth.test. Prints one line per check with how to
+Check the configuration, the database, each agent provider (within ${DefaultAvailabilityTimeoutMs / 1000} s),
+the forge and CI tokens (whose they are, which scopes, server versions, credential store or
+environment) and, when SLACK_BOT_TOKEN is set, Slack's auth.test. Prints one line per check with how to
 fix what fails; exits 1 when anything needed to start is missing.`;
 
-type Status = "ok" | "warn" | "fail";
-interface Check {
-  name: string;
-  status: Status;
-  detail: string;
-}
+type Status = Check["status"];
 
 const mark: Record<Status, string> = { ok: "✓", warn: "!", fail: "✗" };
 
@@ -147,6 +144,7 @@ export async function doctorCommand(argv: string[], io: CliIO, deps: DoctorDeps 
     checks.push(...(await checkSlack(config)));
     checks.push(await checkDatabase(config));
     checks.push(checkSecretKey(config));
+    checks.push(...(await checkForge(config)));
     if (deps.providers) {
       const registry = await deps.providers(config);
       try {

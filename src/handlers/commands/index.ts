@@ -2,6 +2,9 @@ import { buildCommand } from "./build.js";
 import { helpCommand } from "./help.js";
 import { prCommand } from "./pr.js";
 import { projectCommand } from "./project.js";
+import { projectListCommand } from "./project-list.js";
+import { projectNewCommand } from "./project-new.js";
+import { projectUseCommand } from "./project-use.js";
 import { CommandRouter } from "./router.js";
 import { statusCommand } from "./status.js";
 
@@ -17,6 +20,9 @@ export function createCommandRouter(): CommandRouter {
   const router = new CommandRouter();
   return router
     .register(statusCommand)
+    .register(projectNewCommand)
+    .register(projectListCommand)
+    .register(projectUseCommand)
     .register(projectCommand)
     .register(buildCommand)
     .register(prCommand)

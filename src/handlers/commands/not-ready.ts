@@ -1,12 +1,12 @@
 import type { CommandContext } from "./types.js";
 
 /**
- * The answer of commands reserved for projects (`project`, `build`, `pr`) until projects exist:
- * a plain statement, never an agent run, so the words are free for the real commands later.
+ * The answer of a command word reserved for later (`pr`): a plain statement, never an agent run,
+ * so the word is free for the real command.
  */
-export function projectsNotReady(ctx: Pick<CommandContext, "prefix">, what: string): string {
+export function notReady(ctx: Pick<CommandContext, "prefix">, what: string): string {
   return [
-    `Projects are not set up yet, so \`${ctx.prefix} ${what}\` has nothing to work on.`,
-    `Runs use the bot's default workspace for now: \`${ctx.prefix} <what to do>\` starts one. \`${ctx.prefix} help\` lists what works today.`,
+    `\`${ctx.prefix} ${what}\` is not available yet.`,
+    `\`${ctx.prefix} <what to do>\` starts a run; \`${ctx.prefix} help\` lists what works today.`,
   ].join("\n");
 }

@@ -1,4 +1,4 @@
-import { projectsNotReady } from "./not-ready.js";
+import { notReady } from "./not-ready.js";
 import type { Command } from "./types.js";
 
 /** Reserved: pull requests of a project. */
@@ -7,6 +7,6 @@ export const prCommand: Command = {
   adminOnly: false,
   takesArgs: true,
   usage: "…",
-  summary: "a project's pull requests — _not set up yet_.",
-  run: (_args, ctx) => ctx.respond(projectsNotReady(ctx, "pr")),
+  summary: "a project's pull requests — _not available yet_.",
+  run: (_args, ctx) => ctx.respond(notReady(ctx, "pr")),
 };

@@ -51,19 +51,28 @@ export class CommandRouter {
   /** Usage lines of every registered command, for `help`. */
   usageLines(prefix: string, isAdmin: boolean): string[] {
     return this.#commands
-      .filter((c) => isAdmin || !c.adminOnly)
+      .filter((c) => !c.hidden && (isAdmin || !c.adminOnly))
       .map(
         (c) =>
           `• \`${prefix} ${c.name}${c.usage ? ` ${c.usage}` : ""}\` — ${c.summary}${c.adminOnly ? " _(admins)_" : ""}`,
       );
   }
 
-  /** The command a text selects, if any (an argument-less command only for its bare name). */
+  /**
+   * The command a text selects, if any: a two-word subcommand (`project new`) before its group
+   * word (`project`); an argument-less command only for its bare name.
+   */
   resolve(text: string): { command: Command; rest: string } | undefined {
     const { word, rest } = firstWord(text);
-    const command = this.#byWord.get(word);
-    if (!command || (!command.takesArgs && rest.trim() !== "")) return undefined;
-    return { command, rest };
+    const second = firstWord(rest);
+    const candidates: [Command | undefined, string][] = [
+      [second.word ? this.#byWord.get(`${word} ${second.word}`) : undefined, second.rest],
+      [this.#byWord.get(word), rest],
+    ];
+    for (const [command, after] of candidates) {
+      if (command && (command.takesArgs || after.trim() === "")) return { command, rest: after };
+    }
+    return undefined;
   }
 
   async dispatch(text: string, ctx: CommandContext): Promise<Dispatch> {

@@ -29,15 +29,23 @@ export interface CommandContext {
   respond(text: string): Promise<void>;
   /** Acknowledge before slow work (slash commands must be acknowledged within 3 s; mentions: nothing to do). */
   ack(): Promise<void>;
+  /**
+   * The Slack delivery this command came in (slash trigger id, mention message): `key` is the
+   * idempotency key of what it queues; `claim()` is false when another replica (or a retry)
+   * already handles it, so nothing is posted twice. Absent: no key (nothing to dedupe by).
+   */
+  delivery?: { key: string; claim(): Promise<boolean> };
 }
 
 /** One `/agent <name> …` command. Registered in commands/index.ts; help is generated from these fields. */
 export interface Command {
-  /** The first word that selects it (lower case). */
+  /** The word that selects it (lower case), or two words for a subcommand (`project new`). */
   name: string;
   aliases?: readonly string[];
   /** Only CODETHREAD_ADMINS may use it. */
   adminOnly: boolean;
+  /** Not listed in help (a group word such as `project` whose subcommands are listed instead). */
+  hidden?: boolean;
   /**
    * False: the command takes no arguments and matches only its bare name, so a prompt that merely
    * starts with the word (`help me fix the login`) still goes to the agent.
