@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { webApi } from "@slack/bolt";
+import { type AgentCliId, installHint } from "../../agents/agent-clis.js";
 import { DefaultAvailabilityTimeoutMs } from "../../agents/port.js";
 import type { ProviderRegistry } from "../../agents/registry.js";
 import { type Config, ConfigError, loadConfig, loadDotEnv } from "../../config.js";
@@ -14,7 +15,8 @@ export const doctorHelp = `Usage: codethread doctor
 
 Check the configuration, the database, each agent provider (within ${DefaultAvailabilityTimeoutMs / 1000} s)
 and, when SLACK_BOT_TOKEN is set, Slack's auth.test. Prints one line per check with how to
-fix what fails; exits 1 when anything needed to start is missing.`;
+fix what fails; exits 1 when anything needed to start is missing (the default agent, the first
+of CODETHREAD_PROVIDERS, included). Missing agent CLIs: \`npm run agents:install\`.`;
 
 type Status = "ok" | "warn" | "fail";
 interface Check {
@@ -99,13 +101,32 @@ function checkSecretKey(config: Config): Check {
       };
 }
 
-async function checkProviders(registry: ProviderRegistry): Promise<Check[]> {
+/** The binary a provider runs on this machine (not for a pod or a remote server), to say how to install it. */
+function localCli(config: Config, id: string): AgentCliId | undefined {
+  if (id === "claude-code" && !config.claude.pod) return "claude-code";
+  if (id === "opencode" && !config.opencode.url) return "opencode";
+  return undefined;
+}
+
+/** One line per provider; the default one (first of CODETHREAD_PROVIDERS) must be available to start. */
+async function checkProviders(config: Config, registry: ProviderRegistry): Promise<Check[]> {
+  const defaultId = registry.default().id;
   return Promise.all(
     registry.all().map(async (agent): Promise<Check> => {
       const a = await agent.checkAvailability({ timeoutMs: DefaultAvailabilityTimeoutMs });
-      return a.available
-        ? { name: agent.id, status: "ok", detail: `available, version ${a.version}` }
-        : { name: agent.id, status: "warn", detail: `unavailable: ${a.reason}` };
+      const cli = localCli(config, agent.id);
+      if (a.available) return { name: agent.id, status: "ok", detail: `available, version ${a.version}` };
+      const isDefault = agent.id === defaultId;
+      return {
+        name: agent.id,
+        status: isDefault ? "fail" : "warn",
+        detail:
+          `unavailable: ${a.reason.replace(/\.$/, "")}.` +
+          (cli ? ` ${installHint(cli)}` : "") +
+          (isDefault
+            ? " It is the default agent (first of CODETHREAD_PROVIDERS)."
+            : " Runs that ask for it will fail; drop it from CODETHREAD_PROVIDERS if it is not wanted."),
+      };
     }),
   );
 }
@@ -144,7 +165,7 @@ export async function doctorCommand(argv: string[], io: CliIO, deps: DoctorDeps 
     if (deps.providers) {
       const registry = await deps.providers(config);
       try {
-        checks.push(...(await checkProviders(registry)));
+        checks.push(...(await checkProviders(config, registry)));
       } finally {
         await registry.closeAll();
       }
