@@ -53,7 +53,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   // The Web API client appends method names to the base URL: it must end with a slash.
   const apiUrl = configuredUrl && !configuredUrl.endsWith("/") ? `${configuredUrl}/` : configuredUrl;
   const db = overrides.db ?? (await openDatabase(config, log));
-  const registry = overrides.registry ?? createProviderRegistry(config, log);
+  const registry = overrides.registry ?? (await createProviderRegistry(config, log));
   const queue = createJobQueue(db);
   const api = (kind: "progress" | "reliable") =>
     new WebSlackApi(createWebClient({ token: slack.botToken, apiUrl, kind, log }));

@@ -1,41 +1,80 @@
 import { type Config, ConfigError } from "../config.js";
 import type { Logger } from "../log.js";
-import { claudeOptionsFromConfig, createClaudeCodeAgent, replayClaudeTranscript } from "./claude/index.js";
+import { ErrUnknownProvider } from "./errors.js";
 import type { AgentEvent } from "./events.js";
-import { createOpenCodeAgent, opencodeOptionsFromConfig, replayOpenCodeSse } from "./opencode/index.js";
 import type { CodeAgent } from "./port.js";
 import { ProviderRegistry } from "./registry.js";
+import type { AgentProvider } from "./request.js";
 
 /** Normalizes a recorded vendor transcript (one line per item) to the AgentEvent stream. */
 export type Replayer = (lines: AsyncIterable<string>, options?: { cwd?: string }) => AsyncIterable<AgentEvent>;
 
-/** How to build each provider from the configuration. One line per provider. */
-const factories: Record<string, (config: Config, log: Logger) => CodeAgent> = {
-  "claude-code": (config, log) => createClaudeCodeAgent(claudeOptionsFromConfig(config, log)),
-  opencode: (config, log) => createOpenCodeAgent(opencodeOptionsFromConfig(config, log)),
+interface ProviderModule {
+  create(config: Config, log: Logger): CodeAgent;
+  replay: Replayer;
+}
+
+/**
+ * How to build each provider from the configuration. One entry per provider; its module is
+ * imported only when that provider is built or replayed, so `codethread run` with Claude Code
+ * never loads OpenCode's HTTP client (and the reverse).
+ */
+const modules: Record<string, () => Promise<ProviderModule>> = {
+  "claude-code": async () => {
+    const m = await import("./claude/index.js");
+    return {
+      create: (config, log) => m.createClaudeCodeAgent(m.claudeOptionsFromConfig(config, log)),
+      replay: m.replayClaudeTranscript,
+    };
+  },
+  opencode: async () => {
+    const m = await import("./opencode/index.js");
+    return {
+      create: (config, log) => m.createOpenCodeAgent(m.opencodeOptionsFromConfig(config, log)),
+      replay: m.replayOpenCodeSse,
+    };
+  },
 };
 
-/** Transcript replayers for `codethread replay`. One line per provider. */
-export const replayers: Record<string, Replayer> = {
-  "claude-code": replayClaudeTranscript,
-  opencode: replayOpenCodeSse,
-};
+/** Ids of the built-in providers. */
+export const builtInProviders = (): string[] => Object.keys(modules);
+
+/** The transcript replayer of `codethread replay`, or undefined for an unknown provider. */
+export async function loadReplayer(id: string): Promise<Replayer | undefined> {
+  return (await modules[id]?.())?.replay;
+}
+
+export interface RegistryOptions {
+  /**
+   * Build only this provider (it must be configured; absent id: the default one). The CLI's
+   * `run` uses it to start nothing it does not run.
+   */
+  only?: AgentProvider | "default";
+}
 
 /**
  * The providers of `config.runs.providers`, in that order (the first is the default). An unknown
  * or repeated id is a configuration error, reported before anything starts.
  */
-export function createProviderRegistry(config: Config, log: Logger): ProviderRegistry {
+export async function createProviderRegistry(
+  config: Config,
+  log: Logger,
+  options: RegistryOptions = {},
+): Promise<ProviderRegistry> {
   const ids = config.runs.providers;
   const problems = [
     ...ids
-      .filter((id) => !factories[id])
-      .map((id) => `CODETHREAD_PROVIDERS: unknown agent "${id}" (built in: ${Object.keys(factories).join(", ")})`),
+      .filter((id) => !modules[id])
+      .map((id) => `CODETHREAD_PROVIDERS: unknown agent "${id}" (built in: ${builtInProviders().join(", ")})`),
     ...ids.filter((id, i) => ids.indexOf(id) !== i).map((id) => `CODETHREAD_PROVIDERS: "${id}" is listed twice`),
     ...(ids.length === 0 ? ["CODETHREAD_PROVIDERS: name at least one agent (claude-code, opencode)"] : []),
   ];
   if (problems.length) throw new ConfigError(problems);
+  const only = options.only === "default" ? ids[0] : options.only;
+  if (only !== undefined && !ids.includes(only)) throw new ErrUnknownProvider(only, ids);
+  const selected = only === undefined ? ids : [only];
+  const built = await Promise.all(selected.map(async (id) => (await modules[id]!()).create(config, log)));
   const registry = new ProviderRegistry();
-  for (const id of ids) registry.register(factories[id]!(config, log));
+  for (const agent of built) registry.register(agent);
   return registry;
 }

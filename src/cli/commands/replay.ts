@@ -1,7 +1,7 @@
 import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { replayers } from "../../agents/providers.js";
+import { builtInProviders, loadReplayer } from "../../agents/providers.js";
 import { messageOf } from "../../errors.js";
 import { parseOrUsage } from "../errors.js";
 import { type CommandIO, HumanRenderer } from "./run.js";
@@ -31,8 +31,8 @@ export async function replayCommand(argv: string[], io: CommandIO): Promise<numb
     return 0;
   }
   const file = positionals[0];
-  const known = Object.keys(replayers);
-  const replay = values.provider ? replayers[values.provider] : undefined;
+  const known = builtInProviders();
+  const replay = values.provider ? await loadReplayer(values.provider) : undefined;
   if (!replay || !file || positionals.length > 1) {
     const why = !values.provider
       ? "--provider is required"

@@ -119,8 +119,9 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   try {
     loadDotEnv();
     const config = loadConfig(process.env);
-    const registry = createProviderRegistry(config, silentLogger);
-    agent = registry.get(values.provider);
+    // Only the provider this run uses is imported and built.
+    const registry = await createProviderRegistry(config, silentLogger, { only: values.provider ?? "default" });
+    agent = registry.default();
     request = {
       runId: randomUUID(),
       prompt: positionals.join(" "),
