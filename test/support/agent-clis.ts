@@ -1,5 +1,12 @@
 import { existsSync } from "node:fs";
-import { type AgentCliId, agentCliPin, defaultVersion, resolveAgentCli } from "../../src/agents/agent-clis.js";
+import {
+  type AgentCliId,
+  agentCliPin,
+  defaultVersion,
+  pinnedBinPath,
+  pinnedVersions,
+  resolveAgentCli,
+} from "../../src/agents/agent-clis.js";
 
 /** A real-CLI test cannot run: the binary it needs is not installed. */
 export class ErrTestCliMissing extends Error {
@@ -31,4 +38,9 @@ export function agentCliForTests(id: AgentCliId): string {
     throw new ErrTestCliMissing(id, `${pin.envVar}=${r.bin} does not exist`);
   resolved.set(id, r.bin);
   return r.bin;
+}
+
+/** The pinned version `bin` is the install of, if it is one (the version a real-CLI test runs). */
+export function pinnedVersionOf(id: AgentCliId, bin: string): string | undefined {
+  return pinnedVersions(id).find((v) => pinnedBinPath(id, v) === bin);
 }
