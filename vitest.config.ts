@@ -24,6 +24,7 @@ const integration = [
   "test/worker/worker.test.ts", // PostgreSQL too
   "test/worker/multi-process.test.ts", // worker processes on PostgreSQL / PGlite
   "test/store/data-dir.test.ts", // processes holding the data directory's lock
+  "test/worker/embedded-restart.test.ts", // an on-disk PGlite opened, crashed and reopened
   "test/cli/cli.test.ts", // the compiled bin/codethread.js, as users run it
 ];
 

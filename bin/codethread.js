@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // Entry point: runs the compiled build in dist/ (`npm run build`; `npm install` builds it).
 // Nothing else is imported here: `codethread --help` must start in about the time of `node -e 0`.
+import module from "node:module";
+
+// Node >= 22.1 caches compiled code between runs (a no-op on Node 20, which has no such cache).
+module.enableCompileCache?.();
 let main;
 try {
   ({ main } = await import("../dist/cli/main.js"));

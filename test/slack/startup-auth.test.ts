@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ProviderRegistry } from "../../src/agents/registry.js";
 import { startApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
@@ -11,13 +11,18 @@ import { ScriptedAgent } from "../support/slack-test-agent.js";
 
 let fake: FakeSlack;
 let db: Database;
-beforeEach(async () => {
-  fake = await new FakeSlack().start();
+// One database for the file (opening PGlite takes seconds; startApp leaves a database it is given open).
+beforeAll(async () => {
   db = await openPGlite();
   await migrate(db);
 });
-afterEach(async () => {
+afterAll(async () => {
   await db.close();
+});
+beforeEach(async () => {
+  fake = await new FakeSlack().start();
+});
+afterEach(async () => {
   await fake.stop();
 });
 
