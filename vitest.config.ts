@@ -28,6 +28,9 @@ const integration = [
   "test/cli/cli.test.ts", // the compiled bin/codethread.js, as users run it
 ];
 
+/** Runs initdb once per run; test files open migrated in-memory databases from its dump. */
+const pgliteTemplate = "./test/support/pglite-template-setup.ts";
+
 // The bot and `integration` run the first pinned Claude Code (the newest); every older pinned
 // version still supported gets a project running the real-Claude tests against it.
 const [, ...olderClaudes] = pinnedVersions("claude-code");
@@ -41,10 +44,17 @@ export default defineConfig({
     pool: "forks",
     reporters: ["default", "./test/support/summary-reporter.ts"],
     projects: [
-      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: integration } },
       {
         extends: true,
-        test: { name: "integration", include: integration, globalSetup: ["./test/support/build-once.ts"] },
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: integration, globalSetup: [pgliteTemplate] },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: integration,
+          globalSetup: ["./test/support/build-once.ts", pgliteTemplate],
+        },
       },
       ...olderClaudes.map((version) => ({
         extends: true as const,
