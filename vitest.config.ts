@@ -28,7 +28,7 @@ const integration = [
   "test/cli/cli.test.ts", // the compiled bin/codethread.js, as users run it
 ];
 
-/** Runs initdb once per run; test files open migrated in-memory databases from its dump. */
+/** initdb once (cached in node_modules/.cache); test files open migrated in-memory databases from its dump. */
 const pgliteTemplate = "./test/support/pglite-template-setup.ts";
 
 // The bot and `integration` run the first pinned Claude Code (the newest); every older pinned
@@ -62,6 +62,7 @@ export default defineConfig({
           name: `claude-${version}`,
           include: realClaude,
           env: { CLAUDE_BIN: pinnedBinPath("claude-code", version) },
+          globalSetup: [pgliteTemplate],
         },
       })),
     ],
