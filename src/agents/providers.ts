@@ -10,7 +10,7 @@ import type { AgentProvider } from "./request.js";
 export type Replayer = (lines: AsyncIterable<string>, options?: { cwd?: string }) => AsyncIterable<AgentEvent>;
 
 interface ProviderModule {
-  create(config: Config, log: Logger): CodeAgent;
+  create(config: Config, log: Logger | undefined): CodeAgent;
   replay: Replayer;
 }
 
@@ -28,9 +28,9 @@ const modules: Record<string, () => Promise<ProviderModule>> = {
     };
   },
   opencode: async () => {
-    const m = await import("./opencode/index.js");
+    const [m, { silentLogger }] = await Promise.all([import("./opencode/index.js"), import("../log.js")]);
     return {
-      create: (config, log) => m.createOpenCodeAgent(m.opencodeOptionsFromConfig(config, log)),
+      create: (config, log) => m.createOpenCodeAgent(m.opencodeOptionsFromConfig(config, log ?? silentLogger)),
       replay: m.replayOpenCodeSse,
     };
   },
@@ -54,11 +54,12 @@ export interface RegistryOptions {
 
 /**
  * The providers of `config.runs.providers`, in that order (the first is the default). An unknown
- * or repeated id is a configuration error, reported before anything starts.
+ * or repeated id is a configuration error, reported before anything starts. No `log`: the
+ * providers log nothing (and `codethread run` with Claude Code never loads pino).
  */
 export async function createProviderRegistry(
   config: Config,
-  log: Logger,
+  log: Logger | undefined,
   options: RegistryOptions = {},
 ): Promise<ProviderRegistry> {
   const ids = config.runs.providers;

@@ -31,7 +31,7 @@ export interface ClaudeCodeOptions {
 }
 
 /** The options `codethread` uses, from its validated configuration. */
-export function claudeOptionsFromConfig(config: Config, log: Logger): ClaudeCodeOptions {
+export function claudeOptionsFromConfig(config: Config, log?: Logger): ClaudeCodeOptions {
   const r = config.runs;
   const defaultPermissions: PermissionPolicy =
     r.permissionPolicy === "allow-tools"

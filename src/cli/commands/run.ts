@@ -8,7 +8,6 @@ import { type AgentRequest, AgentRequest as Request } from "../../agents/request
 import { summarizeToolResult } from "../../agents/tool-summary.js";
 import { loadConfig, loadDotEnv } from "../../config.js";
 import { CodethreadError, messageOf } from "../../errors.js";
-import { silentLogger } from "../../log.js";
 import { parseOrUsage } from "../errors.js";
 import type { CliIO } from "../io.js";
 
@@ -119,8 +118,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   try {
     loadDotEnv();
     const config = loadConfig(process.env);
-    // Only the provider this run uses is imported and built.
-    const registry = await createProviderRegistry(config, silentLogger, { only: values.provider ?? "default" });
+    // Only the provider this run uses is imported and built; no logger: the terminal shows the events.
+    const registry = await createProviderRegistry(config, undefined, { only: values.provider ?? "default" });
     agent = registry.default();
     request = {
       runId: randomUUID(),
