@@ -63,7 +63,7 @@ describe("codethread CLI", () => {
       CLAUDE_BIN: fake,
       OPENCODE_BIN: "/nonexistent/opencode",
     });
-    expect(r.out).toMatch(/✓ claude-code\s+available, version 2\.1\.332/);
+    expect(r.out).toContain(`✓ claude-code  available, version 2.1.332 (${fake})`);
     expect(r.out).toMatch(/! opencode\s+unavailable: .*`npm run agents:install`.*OPENCODE_BIN/);
     expect(r.out).not.toMatch(/✗ (claude-code|opencode)/);
   });

@@ -101,10 +101,10 @@ function checkSecretKey(config: Config): Check {
       };
 }
 
-/** The binary a provider runs on this machine (not for a pod or a remote server), to say how to install it. */
-function localCli(config: Config, id: string): AgentCliId | undefined {
-  if (id === "claude-code" && !config.claude.pod) return "claude-code";
-  if (id === "opencode" && !config.opencode.url) return "opencode";
+/** The CLI a provider runs on this machine (not in a pod, not a remote server): which binary, how to install it. */
+function localCli(config: Config, id: string): { id: AgentCliId; bin: string } | undefined {
+  if (id === "claude-code" && !config.claude.pod) return { id, bin: config.claude.bin };
+  if (id === "opencode" && !config.opencode.url) return { id, bin: config.opencode.bin };
   return undefined;
 }
 
@@ -115,14 +115,15 @@ async function checkProviders(config: Config, registry: ProviderRegistry): Promi
     registry.all().map(async (agent): Promise<Check> => {
       const a = await agent.checkAvailability({ timeoutMs: DefaultAvailabilityTimeoutMs });
       const cli = localCli(config, agent.id);
-      if (a.available) return { name: agent.id, status: "ok", detail: `available, version ${a.version}` };
+      if (a.available)
+        return { name: agent.id, status: "ok", detail: `available, version ${a.version}${cli ? ` (${cli.bin})` : ""}` };
       const isDefault = agent.id === defaultId;
       return {
         name: agent.id,
         status: isDefault ? "fail" : "warn",
         detail:
           `unavailable: ${a.reason.replace(/\.$/, "")}.` +
-          (cli ? ` ${installHint(cli)}` : "") +
+          (cli ? ` ${installHint(cli.id)}` : "") +
           (isDefault
             ? " It is the default agent (first of CODETHREAD_PROVIDERS)."
             : " Runs that ask for it will fail; drop it from CODETHREAD_PROVIDERS if it is not wanted."),
