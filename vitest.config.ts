@@ -1,13 +1,70 @@
 import { defineConfig } from "vitest/config";
+import { pinnedBinPath, pinnedVersions } from "./src/agents/agent-clis.js";
+
+/**
+ * Test files that need more than this process: a real agent CLI (pinned in agent-clis.json,
+ * `npm run agents:install`), a PostgreSQL target (TEST_DATABASE_URL), the compiled build or
+ * several processes. Everything else is the `unit` project (`npm run test:unit`): fakes, PGlite
+ * in memory, well under a minute. A new file is a unit test unless it is listed here.
+ */
+const realClaude = [
+  "test/claude/approvals.test.ts",
+  "test/claude/cancel.test.ts",
+  "test/claude/cli.test.ts",
+  "test/claude/e2e.test.ts",
+  "test/claude/kubectl.test.ts",
+  "test/slack/real-agent-flow.test.ts",
+];
+const integration = [
+  ...realClaude,
+  "test/opencode/failures.test.ts", // real opencode serve
+  "test/opencode/runs.test.ts", // real opencode serve
+  "test/queue/queue.test.ts", // PostgreSQL too when TEST_DATABASE_URL is set
+  "test/store/store.test.ts", // PostgreSQL too
+  "test/worker/worker.test.ts", // PostgreSQL too
+  "test/worker/multi-process.test.ts", // worker processes on PostgreSQL / PGlite
+  "test/store/data-dir.test.ts", // processes holding the data directory's lock
+  "test/worker/embedded-restart.test.ts", // an on-disk PGlite opened, crashed and reopened
+  "test/cli/cli.test.ts", // the compiled bin/codethread.js, as users run it
+];
+
+/** initdb once (cached in node_modules/.cache); test files open migrated in-memory databases from its dump. */
+const pgliteTemplate = "./test/support/pglite-template-setup.ts";
+
+// The bot and `integration` run the first pinned Claude Code (the newest); every older pinned
+// version still supported gets a project running the real-Claude tests against it.
+const [, ...olderClaudes] = pinnedVersions("claude-code");
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     // Real CLIs, servers and databases: generous per-test limits, no timing assertions.
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Two cores here: files run in parallel forks, tests inside a file in order.
     pool: "forks",
     reporters: ["default", "./test/support/summary-reporter.ts"],
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: integration, globalSetup: [pgliteTemplate] },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: integration,
+          globalSetup: ["./test/support/build-once.ts", pgliteTemplate],
+        },
+      },
+      ...olderClaudes.map((version) => ({
+        extends: true as const,
+        test: {
+          name: `claude-${version}`,
+          include: realClaude,
+          env: { CLAUDE_BIN: pinnedBinPath("claude-code", version) },
+          globalSetup: [pgliteTemplate],
+        },
+      })),
+    ],
   },
 });

@@ -69,7 +69,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const db = overrides.db ?? (await openDatabase(config, log));
   // Agents a crashed predecessor left running from this data directory (its lock is ours now).
   await killLeftovers(config.runs.processDir, { log: log.child({ component: "processes" }) });
-  const registry = overrides.registry ?? createProviderRegistry(config, log);
+  const registry = overrides.registry ?? (await createProviderRegistry(config, log));
   const queue = createJobQueue(db);
   const api = (kind: "progress" | "reliable") =>
     new WebSlackApi(createWebClient({ token: slack.botToken, apiUrl, kind, log, timeoutMs: overrides.slackTimeoutMs }));

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { resolveAgentCli } from "./agents/agent-clis.js";
 import { DefaultRunTimeoutMs, MaxRunTimeoutMs } from "./agents/request.js";
 import { bytesSize } from "./bytes.js";
 import { durationMs, formatLimit } from "./duration.js";
@@ -82,7 +83,7 @@ const EnvSchema = z.object({
   CODETHREAD_SANDBOX: bool.default(false),
   CODETHREAD_AGENT_ENV: list.default([]),
 
-  CLAUDE_BIN: z.string().default("claude"),
+  CLAUDE_BIN: z.string().optional(),
   CLAUDE_MODEL: z.string().optional(),
   CLAUDE_MAX_TURNS: z.coerce.number().int().positive().optional(),
   CLAUDE_CONFIG_ROOT: z.string().optional(),
@@ -111,7 +112,7 @@ const EnvSchema = z.object({
   OPENCODE_URL: z.url().optional(),
   OPENCODE_SERVER_PASSWORD: secret(undefined, "the password opencode serve was started with").optional(),
   OPENCODE_SERVER_USERNAME: z.string().default("opencode"),
-  OPENCODE_BIN: z.string().default("opencode"),
+  OPENCODE_BIN: z.string().optional(),
   OPENCODE_MODEL: z.string().optional(),
 
   GITEA_URL: z.url({ message: "must be the forge's base URL, e.g. https://git.example.com" }).optional(),
@@ -311,7 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       processDir: path.join(dataDir, "processes"),
     },
     claude: {
-      bin: e.CLAUDE_BIN,
+      bin: resolveAgentCli("claude-code", e.CLAUDE_BIN).bin,
       model: e.CLAUDE_MODEL,
       maxTurns: e.CLAUDE_MAX_TURNS,
       configRoot: path.resolve(cwd, e.CLAUDE_CONFIG_ROOT ?? path.join(dataDir, "claude")),
@@ -331,7 +332,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       url: e.OPENCODE_URL,
       password: e.OPENCODE_SERVER_PASSWORD,
       username: e.OPENCODE_SERVER_USERNAME,
-      bin: e.OPENCODE_BIN,
+      bin: resolveAgentCli("opencode", e.OPENCODE_BIN).bin,
       model: e.OPENCODE_MODEL,
     },
     workspaces: {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -48,7 +48,24 @@ describe("codethread CLI", () => {
     expect(r.out).toMatch(/✗ slack mode\s+Set SLACK_SIGNING_SECRET .* or SLACK_APP_TOKEN/);
     expect(r.out).toMatch(/✓ database\s+pglite /);
     expect(r.out).toMatch(/! secret key .*openssl rand -base64 32/);
-    expect(r.out).toMatch(/! claude-code\s+unavailable/);
+    // The default agent (first of CODETHREAD_PROVIDERS) missing is a failure, with how to install it.
+    expect(r.out).toMatch(
+      /✗ claude-code\s+unavailable: \/nonexistent\/claude was not found\. Install the pinned @anthropic-ai\/claude-code [\d.]+ with `npm run agents:install`.*CLAUDE_BIN.*default agent/,
+    );
+  });
+
+  it("doctor: a missing agent that is not the default is a warning naming the install command", () => {
+    const fake = path.join(mkdtempSync(path.join(tmpdir(), "codethread-fake-claude-")), "claude");
+    writeFileSync(fake, "#!/bin/sh\necho '2.1.332 (Claude Code)'\n");
+    chmodSync(fake, 0o755);
+    const r = codethread(["doctor"], {
+      CODETHREAD_PROVIDERS: "claude-code,opencode",
+      CLAUDE_BIN: fake,
+      OPENCODE_BIN: "/nonexistent/opencode",
+    });
+    expect(r.out).toContain(`✓ claude-code  available, version 2.1.332 (${fake})`);
+    expect(r.out).toMatch(/! opencode\s+unavailable: .*`npm run agents:install`.*OPENCODE_BIN/);
+    expect(r.out).not.toMatch(/✗ (claude-code|opencode)/);
   });
 
   it("doctor reports invalid variables all at once", () => {

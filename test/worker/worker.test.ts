@@ -219,9 +219,12 @@ describeEachDatabase("worker", (target) => {
     expect(publisher.of(long.job.id).map((c) => c.what)).toContain("interrupted");
     expect(publisher.of(long.job.id).map((c) => c.what)).not.toContain("finished");
     expect(await queue.listActive()).toEqual([]);
-    const later = await run(3, "after stop");
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await queue.get(later.job.id))?.status).toBe("queued");
+    // Proof the stopped worker takes nothing more: a job queued now is claimed by a worker started
+    // after it (a stopped worker still listening would have claimed it on the enqueue notification).
+    const later = await run(3, { hang: true });
+    const next = await startWorker();
+    await waitUntil(() => agent.running.has(later.job.id), "the later job running");
+    expect((await queue.get(later.job.id))?.holder).toBe(next.id);
   });
 
   it("runs many threads on two workers at once, one turn at a time per thread", async () => {

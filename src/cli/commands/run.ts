@@ -8,7 +8,6 @@ import { type AgentRequest, AgentRequest as Request } from "../../agents/request
 import { summarizeToolResult } from "../../agents/tool-summary.js";
 import { loadConfig, loadDotEnv } from "../../config.js";
 import { CodethreadError, messageOf } from "../../errors.js";
-import { silentLogger } from "../../log.js";
 import { terminalSafe } from "../../text.js";
 import { parseOrUsage } from "../errors.js";
 import type { CliIO } from "../io.js";
@@ -122,8 +121,9 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   try {
     loadDotEnv();
     const config = loadConfig(process.env);
-    const registry = createProviderRegistry(config, silentLogger);
-    agent = registry.get(values.provider);
+    // Only the provider this run uses is imported and built; no logger: the terminal shows the events.
+    const registry = await createProviderRegistry(config, undefined, { only: values.provider ?? "default" });
+    agent = registry.default();
     request = {
       runId: randomUUID(),
       prompt: positionals.join(" "),
