@@ -26,6 +26,17 @@ const integration = [
   "test/store/data-dir.test.ts", // processes holding the data directory's lock
   "test/worker/embedded-restart.test.ts", // an on-disk PGlite opened, crashed and reopened
   "test/cli/cli.test.ts", // the compiled bin/codethread.js, as users run it
+  "test/cli/projects-cli.test.ts", // the compiled bin (secrets, project)
+  "test/agents/replay-input.test.ts", // the compiled bin under a small heap
+  "test/contract/runs.test.ts", // every provider's real CLI / server
+  "test/contract/control.test.ts", // every provider's real CLI / server
+  "test/process/agent-env-leak.test.ts", // real claude and opencode serve
+  "test/process/parent-death.test.ts", // a real claude under a killed owner process
+  "test/process/leftovers.test.ts", // processes left by a killed owner
+  "test/slack/nul-text.test.ts", // PostgreSQL too
+  "test/store/credentials.test.ts", // PostgreSQL too
+  "test/store/projects.test.ts", // PostgreSQL too
+  "test/worker/pod-settings.test.ts", // the real claude CLI's availability
 ];
 
 /** initdb once (cached in node_modules/.cache); test files open migrated in-memory databases from its dump. */
