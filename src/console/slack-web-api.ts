@@ -215,10 +215,23 @@ export class SlackWebApi {
     }
   }
 
-  async #raw(req: IncomingMessage): Promise<string> {
+  async #raw(req: IncomingMessage): Promise<Buffer> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString("utf8");
+    return Buffer.concat(chunks);
+  }
+
+  /** An upload's bytes: the body itself, or the file part of a multipart form (as @slack/web-api sends it). */
+  async #uploaded(req: IncomingMessage, raw: Buffer): Promise<string> {
+    const type = req.headers["content-type"] ?? "";
+    if (!type.startsWith("multipart/form-data")) return raw.toString("utf8");
+    try {
+      const form = await new Request("http://upload.invalid/", { method: "POST", headers: { "content-type": type }, body: raw }).formData();
+      for (const value of form.values()) return typeof value === "string" ? value : await value.text();
+    } catch {
+      // not a form after all: keep the bytes
+    }
+    return raw.toString("utf8");
   }
 
   #parse(req: IncomingMessage, raw: string): Params {
@@ -238,11 +251,12 @@ export class SlackWebApi {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = req.url ?? "/";
-    const raw = await this.#raw(req);
+    const bytes = await this.#raw(req);
     if (path.startsWith("/upload/")) {
-      this.#methods.upload(path.slice(8), raw);
+      this.#methods.upload(path.slice(8), await this.#uploaded(req, bytes));
       return this.#send(res, jsonReply({ ok: true }));
     }
+    const raw = bytes.toString("utf8");
     const isResponse = path.startsWith("/response/");
     if (!isResponse && !path.startsWith("/api/")) {
       if (this.options.routes && (await this.options.routes(req, res, raw))) return;
