@@ -226,7 +226,11 @@ export class SlackWebApi {
     const type = req.headers["content-type"] ?? "";
     if (!type.startsWith("multipart/form-data")) return raw.toString("utf8");
     try {
-      const form = await new Request("http://upload.invalid/", { method: "POST", headers: { "content-type": type }, body: raw }).formData();
+      const form = await new Request("http://upload.invalid/", {
+        method: "POST",
+        headers: { "content-type": type },
+        body: raw,
+      }).formData();
       for (const value of form.values()) return typeof value === "string" ? value : await value.text();
     } catch {
       // not a form after all: keep the bytes

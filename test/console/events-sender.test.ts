@@ -26,7 +26,10 @@ const id: SenderIdentity = {
   botId: "B0AGENTBOT",
 };
 const alice = { id: "U0ALICE01", name: "alice" };
-const keys = (o: object) => Object.keys(o).filter((k) => k !== "_note").sort();
+const keys = (o: object) =>
+  Object.keys(o)
+    .filter((k) => k !== "_note")
+    .sort();
 
 describe("payloads", () => {
   it("have the fields of Slack's samples", () => {
@@ -170,7 +173,12 @@ describe("events sender retries", () => {
   it("delivers an unanswered event again with X-Slack-Retry-Num and the reason, until it is taken", async () => {
     hits.length = 0;
     answer = (n) => (n === 1 ? { status: 200, hang: true } : n === 2 ? { status: 500 } : { status: 200 });
-    const sender = new EventsSender({ secret: new Secret("s"), target: () => url, timeoutMs: 300, retryDelaysMs: [0, 10, 10] });
+    const sender = new EventsSender({
+      secret: new Secret("s"),
+      target: () => url,
+      timeoutMs: 300,
+      retryDelaysMs: [0, 10, 10],
+    });
     const first = await sender.event({ type: "event_callback", event_id: "Ev1" });
     expect(first).toMatchObject({ ok: false, reason: "http_timeout" });
     await new Promise<void>((resolve) => {

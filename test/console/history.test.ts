@@ -30,13 +30,25 @@ describeEachDatabase("console history", (target) => {
     const history = new WorkspaceHistory(db, ws, silentLogger);
     await history.open();
     const general = ws.addChannel("General", "hello");
-    const root = ws.addMessage({ channel: general.id, user: "U0BOT", botId: "B0", text: "card", blocks: [{ type: "divider" }] });
+    const root = ws.addMessage({
+      channel: general.id,
+      user: "U0BOT",
+      botId: "B0",
+      text: "card",
+      blocks: [{ type: "divider" }],
+    });
     for (let i = 1; i <= 30; i++) ws.updateMessage(root, { text: `card v${i}`, edited: true });
     const reply = ws.addMessage({ channel: general.id, threadTs: root.ts, user: "U0ME", text: "and the tests?" });
     const gone = ws.addMessage({ channel: general.id, user: "U0ME", text: "typo" });
     ws.deleteMessage(general.id, gone.ts);
     ws.addFile({ id: "F1", name: "answer.md", title: "answer.md", filetype: "md", size: 5, content: "# yes" });
-    ws.addMessage({ channel: general.id, threadTs: root.ts, user: "U0BOT", text: "attached", files: [{ id: "F1", name: "answer.md", title: "answer.md", filetype: "md", size: 5 }] });
+    ws.addMessage({
+      channel: general.id,
+      threadTs: root.ts,
+      user: "U0BOT",
+      text: "attached",
+      files: [{ id: "F1", name: "answer.md", title: "answer.md", filetype: "md", size: 5 }],
+    });
     ws.addNotice({ channel: general.id, user: "U0ME", text: "only you" });
     ws.setStatus(general.id, root.ts, "is thinking");
     await history.close();
@@ -44,7 +56,11 @@ describeEachDatabase("console history", (target) => {
     const again = await reopen();
     expect([...again.channels.values()]).toEqual([{ id: general.id, name: "general", topic: "hello", isIm: false }]);
     expect(again.messages.map((m) => m.text)).toEqual(["card v30", "and the tests?", "attached"]);
-    expect(again.message(general.id, root.ts)).toMatchObject({ botId: "B0", edited: true, blocks: [{ type: "divider" }] });
+    expect(again.message(general.id, root.ts)).toMatchObject({
+      botId: "B0",
+      edited: true,
+      blocks: [{ type: "divider" }],
+    });
     expect(again.thread(general.id, root.ts).map((m) => m.ts)).toEqual([root.ts, reply.ts, again.messages[2]!.ts]);
     expect(again.files.get("F1")?.content).toBe("# yes");
     expect(again.notices).toEqual([]);

@@ -37,7 +37,16 @@ describe("console page server", () => {
     const app = await fetch(`${local.url}/console/static/app.js`);
     expect(app.headers.get("content-type")).toMatch(/^text\/javascript/);
     // Every module the page imports is served too (no CDN, nothing from elsewhere).
-    for (const name of ["view.js", "blocks.js", "mrkdwn.js", "markdown.js", "message.js", "composer.js", "dom.js", "emoji.js"]) {
+    for (const name of [
+      "view.js",
+      "blocks.js",
+      "mrkdwn.js",
+      "markdown.js",
+      "message.js",
+      "composer.js",
+      "dom.js",
+      "emoji.js",
+    ]) {
       const res = await fetch(`${local.url}/console/static/${name}`);
       expect(res.status, name).toBe(200);
       expect(await res.text()).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[a-z]/);
@@ -60,8 +69,13 @@ describe("console page server", () => {
     const say = { channel: general().id, text: "hi" };
     expect((await post("/console/api/say", say, { origin: "http://evil.example" })).status).toBe(403);
     expect(
-      (await fetch(`${local.url}/console/api/say`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }))
-        .status,
+      (
+        await fetch(`${local.url}/console/api/say`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        })
+      ).status,
     ).toBe(403);
     expect((await post("/console/api/say", say, { "content-type": "text/plain" })).status).toBe(415);
     expect((await post("/console/api/say", { channel: general().id })).status).toBe(400);
@@ -102,7 +116,14 @@ describe("console page server", () => {
   });
 
   it("serves a shared file as plain text only", async () => {
-    local.api.workspace.addFile({ id: "F0TEST", name: "answer.md", title: "answer.md", filetype: "md", size: 9, content: "<script>" });
+    local.api.workspace.addFile({
+      id: "F0TEST",
+      name: "answer.md",
+      title: "answer.md",
+      filetype: "md",
+      size: 9,
+      content: "<script>",
+    });
     const res = await fetch(`${local.url}/console/files/F0TEST`);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");

@@ -20,7 +20,11 @@ const call = (method: string, body: Record<string, unknown>, token = Token) =>
 
 beforeEach(async () => {
   api = await new SlackWebApi({ token: Token, users: { U0ALICE01: "alice" } }).start();
-  client = new webApi.WebClient(Token, { slackApiUrl: api.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  client = new webApi.WebClient(Token, {
+    slackApiUrl: api.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
 });
 afterEach(() => api.stop());
 
@@ -57,7 +61,11 @@ describe("Web API stand-in", () => {
       data: { error: "msg_too_long" },
     });
     await expect(
-      client.chat.postMessage({ channel: "C1", text: "t", blocks: [{ type: "section", text: { type: "mrkdwn", text: "" } }] }),
+      client.chat.postMessage({
+        channel: "C1",
+        text: "t",
+        blocks: [{ type: "section", text: { type: "mrkdwn", text: "" } }],
+      }),
     ).rejects.toMatchObject({ data: { error: "invalid_blocks" } });
     await expect(
       client.chat.postMessage({ channel: "C1", text: "t", blocks: [{ type: "nonsense" } as never] }),
@@ -81,7 +89,15 @@ describe("Web API stand-in", () => {
     expect((await call("auth.test", {})).status).toBe(500);
     expect((await call("auth.test", {})).status).toBe(500);
     expect((await call("auth.test", {})).status).toBe(200);
-    expect(api.calls.map((c) => c.outcome)).toEqual(["ok", "not_in_channel", "ok", "ratelimited", "http_500", "http_500", "ok"]);
+    expect(api.calls.map((c) => c.outcome)).toEqual([
+      "ok",
+      "not_in_channel",
+      "ok",
+      "ratelimited",
+      "http_500",
+      "http_500",
+      "ok",
+    ]);
   });
 
   it("holds a hanging call until it is released, recording it as pending", async () => {
@@ -97,7 +113,11 @@ describe("Web API stand-in", () => {
   it("enforces tiers per workspace and per channel when asked", async () => {
     await api.stop();
     api = await new SlackWebApi({ tiers: { "chat.update": 2 }, channelTiers: { "chat.postMessage": 1 } }).start();
-    client = new webApi.WebClient("xoxb-any", { slackApiUrl: api.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    client = new webApi.WebClient("xoxb-any", {
+      slackApiUrl: api.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
     const m = await client.chat.postMessage({ channel: "C1", text: "a" });
     await expect(client.chat.postMessage({ channel: "C1", text: "b" })).rejects.toThrow(/rate.limit/i);
     await client.chat.postMessage({ channel: "C2", text: "other channel" });
@@ -109,7 +129,11 @@ describe("Web API stand-in", () => {
   it("applies response_url posts like Slack: ephemeral, in_channel, replace and delete the clicked message", async () => {
     const card = await client.chat.postMessage({ channel: "C1", text: "card" });
     const post = (id: string, body: object) =>
-      fetch(api.responseUrl(id), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      fetch(api.responseUrl(id), {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
     const slash = api.responseUrls.issue({ channel: "C1", user: "U0ALICE01" });
     await post(slash, { text: "only you" });
     await post(slash, { text: "everyone", response_type: "in_channel" });
@@ -135,7 +159,10 @@ describe("Web API stand-in", () => {
       initial_comment: "The full answer is attached.",
     });
     const shared = api.thread("C1", root.ts!)[1];
-    expect(shared).toMatchObject({ text: "The full answer is attached.", files: [{ name: "answer.md", filetype: "md" }] });
+    expect(shared).toMatchObject({
+      text: "The full answer is attached.",
+      files: [{ name: "answer.md", filetype: "md" }],
+    });
     expect(api.workspace.files.get(shared!.files![0]!.id)?.content).toBe("# The answer\nlong text");
   });
 

@@ -141,6 +141,6 @@ export function renderBlocks(blocks, ctx) {
   return h(
     "div",
     { class: "blocks" },
-    blocks.map((b) => h("div", { class: `bk bk-${b.type}`, dataset: { blockType: b.type } }, block(b, ctx))),
+    blocks.map((b) => h("div", { class: "bk", dataset: { blockType: b.type } }, block(b, ctx))),
   );
 }
