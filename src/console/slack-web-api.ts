@@ -13,6 +13,7 @@ import {
   rateLimitedReply,
 } from "./faults.js";
 import { type Identity, WebApiMethods } from "./methods.js";
+import { parseParams, readBody, uploadedText } from "./request-body.js";
 import { ResponseUrls } from "./response-urls.js";
 import { StandardTiers, TierWindows } from "./tiers.js";
 import { type StoredMessage, Workspace } from "./workspace.js";
@@ -215,49 +216,12 @@ export class SlackWebApi {
     }
   }
 
-  async #raw(req: IncomingMessage): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    return Buffer.concat(chunks);
-  }
-
-  /** An upload's bytes: the body itself, or the file part of a multipart form (as @slack/web-api sends it). */
-  async #uploaded(req: IncomingMessage, raw: Buffer): Promise<string> {
-    const type = req.headers["content-type"] ?? "";
-    if (!type.startsWith("multipart/form-data")) return raw.toString("utf8");
-    try {
-      const form = await new Request("http://upload.invalid/", {
-        method: "POST",
-        headers: { "content-type": type },
-        body: raw,
-      }).formData();
-      for (const value of form.values()) return typeof value === "string" ? value : await value.text();
-    } catch {
-      // not a form after all: keep the bytes
-    }
-    return raw.toString("utf8");
-  }
-
-  #parse(req: IncomingMessage, raw: string): Params {
-    if ((req.headers["content-type"] ?? "").includes("application/json")) {
-      try {
-        return raw ? (JSON.parse(raw) as Params) : {};
-      } catch {
-        return {};
-      }
-    }
-    const params: Params = {};
-    for (const [k, v] of new URLSearchParams(raw)) {
-      params[k] = (k === "blocks" || k === "attachments" || k === "files") && v.startsWith("[") ? JSON.parse(v) : v;
-    }
-    return params;
-  }
-
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = req.url ?? "/";
-    const bytes = await this.#raw(req);
+    const bytes = await readBody(req);
+    const type = req.headers["content-type"] ?? "";
     if (path.startsWith("/upload/")) {
-      this.#methods.upload(path.slice(8), await this.#uploaded(req, bytes));
+      this.#methods.upload(path.slice(8), await uploadedText(type, bytes));
       return this.#send(res, jsonReply({ ok: true }));
     }
     const raw = bytes.toString("utf8");
@@ -271,7 +235,7 @@ export class SlackWebApi {
         outcome: "",
       });
     }
-    const body = this.#parse(req, raw);
+    const body = parseParams(type, raw);
     const method = isResponse ? "response_url" : path.replace(/^\/api\//, "").split("?")[0]!;
     const call: RecordedCall = { method, params: body, at: Date.now(), outcome: "pending" };
     this.calls.push(call);

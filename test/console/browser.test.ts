@@ -149,6 +149,15 @@ describe("local console in Chromium → real claude CLI → mock LLM", { timeout
     await expect.poll(() => page.locator("#live").innerText()).toBe("codethread is connected");
   });
 
+  it("passes any /agent subcommand to the bot and shows its answer to the person only", async () => {
+    await type("#channel", "/agent project new demo");
+    const notice = page.locator("#channel .message.ephemeral", { hasText: "project" });
+    await notice.waitFor();
+    expect(await notice.innerText()).toMatch(/Only visible to you/);
+    await notice.locator(".link-button", { hasText: "Dismiss" }).click();
+    await expect.poll(() => page.locator("#channel .message.ephemeral").count()).toBe(0);
+  });
+
   it("/agent fix the build: the card appears and its tool summaries update live; Approve lets the edit happen; answer, final card and cost", async () => {
     await type("#channel", "/agent fix the build");
     const card = channelCard("fix the build");
