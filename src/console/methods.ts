@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { checkMessage } from "./checks.js";
 import type { Params } from "./faults.js";
 import type { FileRef, StoredMessage, Workspace } from "./workspace.js";
@@ -216,7 +217,8 @@ export class WebApiMethods {
       case "reactions.remove":
         return this.#react(method === "reactions.add", p);
       case "files.getUploadURLExternal": {
-        const id = `F${ws.ts.next().replace(".", "")}`;
+        // Random, so nobody can guess an upload URL (it takes a file's content unauthenticated, as Slack's does).
+        const id = `F${randomBytes(8).toString("hex").toUpperCase()}`;
         this.#pending.set(id, { name: String(p.filename ?? "file") });
         return { ok: true, upload_url: `${ctx.url}/upload/${id}`, file_id: id };
       }
