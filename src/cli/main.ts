@@ -10,7 +10,7 @@ export const mainHelp = `Usage: codethread <command> [options]
 Drive coding agents (Claude Code, OpenCode) from Slack threads.
 
 Commands:
-  start     Start the Slack bot and its workers
+  start     Start the Slack bot and its workers (a local Slack console without SLACK_BOT_TOKEN)
   migrate   Apply database migrations
   doctor    Check configuration, database, agents and Slack
   run       Run one agent turn in the terminal
@@ -27,6 +27,7 @@ const commands: Record<string, Command> = {
   start: async (argv, io) =>
     (await import("./commands/start.js")).startCommand(argv, io, {
       startApp: async (config, log) => (await import("../app.js")).startApp(config, log),
+      startConsole: async (config, log) => (await import("../console/embedded.js")).startWithConsole(config, log),
     }),
   migrate: async (argv, io) => (await import("./commands/migrate.js")).migrateCommand(argv, io),
   doctor: async (argv, io) =>

@@ -16,9 +16,10 @@ export const doctorHelp = `Usage: codethread doctor
 
 Check the configuration, the database, each agent provider (within ${DefaultAvailabilityTimeoutMs / 1000} s),
 the forge and CI tokens (whose they are, which scopes, server versions, credential store or
-environment) and, when SLACK_BOT_TOKEN is set, Slack's auth.test. Prints one line per check with how to
-fix what fails; exits 1 when anything needed to start is missing (the default agent, the first
-of CODETHREAD_PROVIDERS, included). Missing agent CLIs: \`npm run agents:install\`.`;
+environment) and, when SLACK_BOT_TOKEN is set, Slack's auth.test (without it, start opens the local
+Slack console). Prints one line per check with how to fix what fails; exits 1 when anything needed
+to start is missing (the default agent, the first of CODETHREAD_PROVIDERS, included). Missing agent
+CLIs: \`npm run agents:install\`.`;
 
 type Status = Check["status"];
 
@@ -28,24 +29,28 @@ async function checkSlack(config: Config): Promise<Check[]> {
   const checks: Check[] = [];
   const { botToken, signingSecret, appToken } = config.slack;
   if (!botToken) {
-    checks.push({
-      name: "slack token",
-      status: "fail",
-      detail:
-        "SLACK_BOT_TOKEN is not set. Create the Slack app from manifest.yml (README, 'Create the Slack app'), install it, and copy the Bot User OAuth Token (xoxb-…).",
+    const unused = [signingSecret && "SLACK_SIGNING_SECRET", appToken && "SLACK_APP_TOKEN"].filter(Boolean);
+    return [
+      {
+        name: "slack",
+        status: unused.length ? "warn" : "ok",
+        detail:
+          `local console: SLACK_BOT_TOKEN is not set, so \`codethread start\` opens a Slack stand-in at http://127.0.0.1:${config.slack.port}. ` +
+          (unused.length ? `${unused.join(" and ")} set but unused without SLACK_BOT_TOKEN. ` : "") +
+          "For a real workspace, create the app from manifest.yml and set SLACK_BOT_TOKEN (README, 'Create the Slack app').",
+      },
+    ];
+  }
+  try {
+    const client = new webApi.WebClient(botToken.reveal(), {
+      slackApiUrl: config.slack.apiUrl,
+      timeout: DefaultAvailabilityTimeoutMs,
+      retryConfig: { retries: 0 },
     });
-  } else {
-    try {
-      const client = new webApi.WebClient(botToken.reveal(), {
-        slackApiUrl: config.slack.apiUrl,
-        timeout: DefaultAvailabilityTimeoutMs,
-        retryConfig: { retries: 0 },
-      });
-      const auth = await client.auth.test();
-      checks.push({ name: "slack token", status: "ok", detail: `auth.test: ${auth.user} in ${auth.team}` });
-    } catch (err) {
-      checks.push({ name: "slack token", status: "fail", detail: `auth.test failed: ${messageOf(err)}` });
-    }
+    const auth = await client.auth.test();
+    checks.push({ name: "slack token", status: "ok", detail: `auth.test: ${auth.user} in ${auth.team}` });
+  } catch (err) {
+    checks.push({ name: "slack token", status: "fail", detail: `auth.test failed: ${messageOf(err)}` });
   }
   if (!appToken && !signingSecret) {
     checks.push({
