@@ -2,6 +2,7 @@ import type { ProviderDescriptor } from "../provider-descriptor.js";
 import { ClaudeCodeProvider } from "../request.js";
 import { ClaudeCodeCapabilities } from "./agent.js";
 import { createClaudeCodeAgent } from "./index.js";
+import { ClaudeModelNames } from "./models.js";
 import { claudeOptionsFromConfig } from "./options.js";
 import { replayClaudeTranscript } from "./replay.js";
 
@@ -11,6 +12,7 @@ export const claudeCodeDescriptor: ProviderDescriptor = {
   title: "Claude Code",
   aliases: ["claude", "cc"],
   workspaces: ["local", "pod"],
+  models: ClaudeModelNames,
   capabilities: ClaudeCodeCapabilities,
   create: (config, log) => createClaudeCodeAgent(claudeOptionsFromConfig(config, log)),
   replay: replayClaudeTranscript,

@@ -1,6 +1,7 @@
 import type { ProviderDescriptor } from "../provider-descriptor.js";
 import { OpenCodeProvider } from "../request.js";
 import { createOpenCodeAgent, OpenCodeCapabilities } from "./agent.js";
+import { OpenCodeModelNames } from "./models.js";
 import { opencodeOptionsFromConfig } from "./options.js";
 import { replayOpenCodeSse } from "./replay.js";
 
@@ -10,6 +11,7 @@ export const openCodeDescriptor: ProviderDescriptor = {
   title: "OpenCode",
   aliases: ["oc"],
   workspaces: ["local"],
+  models: OpenCodeModelNames,
   capabilities: OpenCodeCapabilities,
   create: (config, log) => createOpenCodeAgent(opencodeOptionsFromConfig(config, log)),
   replay: replayOpenCodeSse,

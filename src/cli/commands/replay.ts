@@ -1,8 +1,8 @@
 import { createReadStream, existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { DefaultMaxLineBytes, readLines } from "../../process/line-reader.js";
 import { findProvider, providers } from "../../agents/providers.js";
 import { CodethreadError, messageOf } from "../../errors.js";
+import { DefaultMaxLineBytes, readLines } from "../../process/line-reader.js";
 import { terminalSafe } from "../../text.js";
 import { parseOrUsage } from "../errors.js";
 import { type CommandIO, HumanRenderer } from "./run.js";
