@@ -5,11 +5,13 @@ import { ErrSlackApi } from "../slack/errors.js";
 import { readSlackText } from "../slack/incoming-text.js";
 import { renderRunCard } from "../slack/run-card.js";
 import { recordAudit } from "../store/audit.js";
+import { getChannelSettings } from "../store/channel-settings.js";
 import { isDatabaseUnreachable } from "../store/errors.js";
 import { threadKey } from "../store/thread-key.js";
 import { getThreadSession } from "../store/thread-sessions.js";
 import type { AgentRunPayload } from "../worker/agent-run-payload.js";
 import type { HandlerDeps } from "./deps.js";
+import { checkDailyBudget, checkModel } from "./run-limits.js";
 
 export interface StartRunInput {
   teamId: string;
@@ -18,6 +20,8 @@ export interface StartRunInput {
   /** The request as Slack sent it (escaped, with mentions); decoded here, once, before anything sees it. */
   slackPrompt: string;
   agent?: string;
+  /** `model=NAME`, checked against what the run's provider accepts. */
+  model?: string;
   project?: string;
   source: AgentRunPayload["source"];
   responseUrl?: string;
@@ -39,6 +43,9 @@ const cannotPost: Record<string, string> = {
     "I can't see this channel (private channels need an invite). Invite me with `/invite @codethread` and try again.",
   is_archived: "This channel is archived, so I can't post a run here.",
 };
+
+/** How much of a prompt its `run.queue` audit record keeps (who asked what, not the whole text). */
+export const AuditPromptChars = 300;
 
 function fail(code: string, message: string): StartRunResult {
   return { ok: false, code, message };
@@ -63,17 +70,22 @@ async function validate(deps: HandlerDeps, input: RunRequest): Promise<StartRunR
       `Unknown agent \`${input.agent}\`. Available: ${known.map((k) => `\`${k}\``).join(", ") || "none"}.`,
     );
   }
-  if (input.threadTs && input.agent) {
-    const session = await getThreadSession(
-      deps.db,
-      threadKey({ teamId: input.teamId, channelId: input.channelId, threadTs: input.threadTs }),
+  const session =
+    input.threadTs && (input.agent || input.model)
+      ? await getThreadSession(
+          deps.db,
+          threadKey({ teamId: input.teamId, channelId: input.channelId, threadTs: input.threadTs }),
+        )
+      : undefined;
+  if (session && input.agent && session.provider !== agent) {
+    return fail(
+      "provider_fixed",
+      `This thread talks to \`${session.provider}\`; start a new thread to use \`${input.agent}\`.`,
     );
-    if (session && session.provider !== agent) {
-      return fail(
-        "provider_fixed",
-        `This thread talks to \`${session.provider}\`; start a new thread to use \`${input.agent}\`.`,
-      );
-    }
+  }
+  if (input.model) {
+    const refused = checkModel(deps, agent ?? session?.provider ?? known[0] ?? "", input.model);
+    if (refused) return fail(refused.code, refused.message);
   }
   if (input.project && !deps.projects) {
     return fail(
@@ -90,6 +102,8 @@ async function validate(deps: HandlerDeps, input: RunRequest): Promise<StartRunR
       );
     }
   }
+  const overBudget = await checkDailyBudget(deps, input.userId);
+  if (overBudget) return fail(overBudget.code, overBudget.message);
   return undefined;
 }
 
@@ -108,12 +122,15 @@ export async function startRun(deps: HandlerDeps, slack: StartRunInput): Promise
     const key = threadKey({ teamId: input.teamId, channelId: input.channelId, threadTs: input.threadTs });
     queuedBehind = (await deps.queue.listActive({ threadKey: key })).length;
   }
+  const { verbosity } = await getChannelSettings(deps.db, { teamId: input.teamId, channelId: input.channelId });
   const state = newCardState({
     threadTs: input.threadTs ?? "",
     userId: input.userId,
     prompt: input.prompt,
     provider: input.agent ?? deps.registry.ids()[0],
+    model: input.model,
     project: input.project,
+    quiet: verbosity === "quiet",
   });
   if (queuedBehind) state.note = "Another run in this thread is still going; this one starts when it finishes.";
 
@@ -139,6 +156,8 @@ export async function startRun(deps: HandlerDeps, slack: StartRunInput): Promise
     userId: input.userId,
     prompt: input.prompt,
     provider: input.agent,
+    model: input.model,
+    verbosity,
     project: input.project,
     cardTs,
     context: input.context,
@@ -157,7 +176,16 @@ export async function startRun(deps: HandlerDeps, slack: StartRunInput): Promise
       actor: input.userId,
       action: "run.queue",
       threadKey: key,
-      detail: { jobId: job.id, source: input.source, provider: input.agent, project: input.project },
+      detail: {
+        jobId: job.id,
+        requester: input.userId,
+        channel: input.channelId,
+        source: input.source,
+        provider: input.agent,
+        model: input.model,
+        project: input.project,
+        prompt: excerpt(input.prompt, AuditPromptChars),
+      },
     });
     return { ok: true, jobId: job.id, threadTs, cardTs, queuedBehind: ahead };
   } catch (err) {

@@ -1,7 +1,7 @@
 import type { AgentEvent, AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
 import type { RunInfo, RunPublisher } from "../worker/publisher.js";
-import { applyEvent, newCardState, type RunCardState } from "./card-state.js";
+import { applyEvent, isCountOnly, newCardState, type RunCardState } from "./card-state.js";
 import { type Clock, systemClock } from "./clock.js";
 import { FinalDeliveries } from "./final-deliveries.js";
 import {
@@ -134,7 +134,9 @@ export class SlackPublisher implements RunPublisher {
         userId: p.userId,
         prompt: p.prompt,
         provider: run.provider ?? p.provider,
+        model: p.model,
         project: p.project,
+        quiet: p.verbosity === "quiet",
       });
       // The response_url is valid for 30 minutes after the command, which came before the run started.
       const since = run.startedAt?.getTime() ?? this.#clock.now();
@@ -204,8 +206,10 @@ export class SlackPublisher implements RunPublisher {
     if (event.type === "permission_denied" && live.permissions.size) {
       live.pending.push(markTimedOut(this.#permissionDeps, run, live, event.id, event.reason));
     }
-    if (event.type === "tool_use") this.#status(live, event.summary);
-    if (!applyEvent(live.state, event)) return;
+    if (event.type === "tool_use" && !live.state.quiet) this.#status(live, event.summary);
+    // A quiet card is edited for what changes its status (start, approvals, retries, errors, the
+    // end), not for each tool: its counts and cost are current whenever it is edited.
+    if (!applyEvent(live.state, event) || (live.state.quiet && isCountOnly(event))) return;
     // The leading edge: the run's first tool use is shown at once, later ones are coalesced.
     const urgent = event.type === "tool_use" && !live.toolShown;
     if (event.type === "tool_use") live.toolShown = true;
@@ -226,6 +230,15 @@ export class SlackPublisher implements RunPublisher {
 
   #finishing(live: LiveRun): FinishingRun {
     return { ...live, card: () => this.#ensureCard(live), render: this.#render(live) };
+  }
+
+  /** A notice in the run's thread, ahead of its answer (the answer waits for it). */
+  async runNotice(run: RunInfo, text: string): Promise<void> {
+    const live = this.#live(run);
+    const posted = this.#reliable
+      .postMessage({ channel: live.channel, threadTs: live.threadTs, text, blocks: [] })
+      .catch((err: unknown) => this.o.log.warn({ err, channel: live.channel }, "could not post a notice"));
+    live.pending.push(posted);
   }
 
   /**

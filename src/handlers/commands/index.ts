@@ -1,9 +1,12 @@
+import { auditCommand } from "./audit.js";
 import { buildCommand } from "./build.js";
 import { helpCommand } from "./help.js";
 import { prCommand } from "./pr.js";
 import { projectCommand } from "./project.js";
+import { quietCommand } from "./quiet.js";
 import { CommandRouter } from "./router.js";
 import { statusCommand } from "./status.js";
+import { verboseCommand } from "./verbose.js";
 
 export type { Dispatch } from "./router.js";
 export { CommandRouter } from "./router.js";
@@ -17,6 +20,9 @@ export function createCommandRouter(): CommandRouter {
   const router = new CommandRouter();
   return router
     .register(statusCommand)
+    .register(quietCommand)
+    .register(verboseCommand)
+    .register(auditCommand)
     .register(projectCommand)
     .register(buildCommand)
     .register(prCommand)
