@@ -17,6 +17,7 @@ Commands:
   doctor    Check configuration, database, agents and Slack
   run       Run one agent turn in the terminal
   replay    Show what a recorded agent transcript normalizes to
+  audit     List who asked what, tools, approvals, cancels and costs (--json: JSON lines)
 
 Run \`codethread <command> --help\` for a command's options.
 Configuration comes from the environment (and .env); see .env.example.`;
@@ -36,6 +37,7 @@ const commands: Record<string, Command> = {
     }),
   run: async (argv, io) => (await import("./commands/run.js")).runCommand(argv, io),
   replay: async (argv, io) => (await import("./commands/replay.js")).replayCommand(argv, io),
+  audit: async (argv, io) => (await import("./commands/audit.js")).auditCommand(argv, io),
 };
 
 /** Explain a failure in one paragraph; stack traces only for bugs, and only with LOG_LEVEL=debug. */
