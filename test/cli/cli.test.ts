@@ -23,7 +23,7 @@ describe("codethread CLI", () => {
     const top = codethread(["--help"]);
     expect(top.code).toBe(0);
     expect(top.out).toMatch(/Commands:[\s\S]*start[\s\S]*doctor/);
-    for (const cmd of ["start", "migrate", "doctor", "run", "replay"]) {
+    for (const cmd of ["start", "migrate", "doctor", "run", "replay", "audit"]) {
       const r = codethread([cmd, "--help"]);
       expect(r.code, cmd).toBe(0);
       expect(r.out, cmd).toMatch(/Usage: codethread/);
@@ -66,6 +66,17 @@ describe("codethread CLI", () => {
     expect(r.err).toMatch(/SLACK_APP_TOKEN/);
     expect(r.err).toMatch(/manifest\.yml and the README/);
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it("audit refuses a bad --limit and says when nothing matches", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "codethread-audit-cli-"));
+    const bad = codethread(["audit", "--limit", "lots"], { CODETHREAD_DATA_DIR: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--limit must be a whole number/);
+    const empty = codethread(["audit", "--user", "U0NOBODY1"], { CODETHREAD_DATA_DIR: dir });
+    expect(empty.code).toBe(0);
+    expect(empty.out).toBe("");
+    expect(empty.err).toMatch(/No audit records match/);
   });
 
   it("migrate applies the schema to the embedded database once", () => {
