@@ -209,7 +209,9 @@ export class SlackPublisher implements RunPublisher {
     if (event.type === "tool_use" && !live.state.quiet) this.#status(live, event.summary);
     // A quiet card is edited for what changes its status (start, approvals, retries, errors, the
     // end), not for each tool: its counts and cost are current whenever it is edited.
-    if (!applyEvent(live.state, event) || (live.state.quiet && isCountOnly(event))) return;
+    const note = live.state.note;
+    if (!applyEvent(live.state, event)) return;
+    if (live.state.quiet && isCountOnly(event) && live.state.note === note) return;
     // The leading edge: the run's first tool use is shown at once, later ones are coalesced.
     const urgent = event.type === "tool_use" && !live.toolShown;
     if (event.type === "tool_use") live.toolShown = true;

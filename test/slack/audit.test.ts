@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPGlite } from "../../src/store/adapters/pglite.js";
+import { listAudit } from "../../src/store/audit.js";
+import { waitUntil } from "../support/queue-fixtures.js";
 import { Alice, Bob, blocksText, Channel, SlackHarness } from "../support/slack-harness.js";
 
 /**
@@ -83,7 +85,12 @@ describe("audit", () => {
     // Not for everyone: the requester herself is refused.
     expect(await ask("audit", Alice)).toContain("Only admins (CODETHREAD_ADMINS) can use `/agent audit`");
 
-    const audit = await waitForAudit(/finished: cancelled/);
+    // The cancelled run's outcome is recorded once its worker has finished it.
+    await waitUntil(
+      async () => (await listAudit(h.app.db, { user: Alice })).some((r) => r.detail.outcome === "cancelled"),
+      "the cancelled run's outcome record",
+    );
+    const audit = await ask("audit 50", Admin);
     const lines = audit.split("\n");
     expect(lines[0]).toMatch(/^\*Audit\* — the last \d+, newest first$/);
     expect(audit).toContain(`<@${Alice}> asked: “clean the build output”`);
@@ -136,13 +143,4 @@ describe("audit", () => {
     expect(human.out.trim().split("\n")).toHaveLength(2);
     expect(human.out).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+Z  #${Channel}  `));
   });
-
-  async function waitForAudit(last: RegExp): Promise<string> {
-    for (let i = 0; i < 50; i++) {
-      const text = await ask("audit 50", Admin);
-      if (last.test(text)) return text;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error("the audit never showed the cancel");
-  }
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ClaudeModelNames } from "../../src/agents/claude/models.js";
 import { ProviderRegistry } from "../../src/agents/registry.js";
 import { listAudit } from "../../src/store/audit.js";
+import { waitUntil } from "../support/queue-fixtures.js";
 import { Alice, Bob, blocksText, Channel, SlackHarness } from "../support/slack-harness.js";
 import { nextTs } from "../support/slack-signing.js";
 import { ScriptedAgent } from "../support/slack-test-agent.js";
@@ -116,13 +117,12 @@ describe("cost budgets", () => {
   });
 });
 
-async function waitForFinishRecord(user: string) {
-  for (let i = 0; i < 500; i++) {
-    if ((await listAudit(h.app.db, { user })).some((a) => a.action === "run.finish")) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no run.finish record for ${user}`);
-}
+/** A person's run outcome is recorded (with its cost) once the worker has finished the run. */
+const waitForFinishRecord = (user: string) =>
+  waitUntil(
+    async () => (await listAudit(h.app.db, { user })).some((a) => a.action === "run.finish"),
+    `the run.finish record of ${user}`,
+  );
 
 describe("model choice", () => {
   it("runs with model=NAME, shows it on the card, and refuses a name the agent does not accept", async () => {

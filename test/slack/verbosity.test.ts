@@ -92,6 +92,51 @@ describe("quiet and verbose run cards", () => {
     expect(blocksText(answer)).toContain("HTTP 529");
   });
 
+  it("still shows a quiet card's approvals, and clears them once answered", async () => {
+    await slashAnswer("quiet", Quiet);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    h.agent.script = () => ({
+      steps: [
+        { ask: "Bash", summary: "Run rm -rf dist/" },
+        { tool: "Bash", summary: "Ran rm -rf dist/" },
+        { wait: gate },
+      ],
+      answer: "Removed.",
+    });
+    const before = h.cards(Quiet).length;
+    await h.slash("clean dist", { channel_id: Quiet });
+    const card = await h.waitForCard(before + 1, Quiet);
+    const waiting = await h.fake.waitFor(() => {
+      const m = h.fake.message(Quiet, card.ts);
+      return m && blocksText(m).includes("Waiting for approval") ? m : undefined;
+    }, "the approval on the quiet card");
+    expect(blocksText(waiting)).toContain("Run rm -rf dist/");
+    const question = await h.fake.waitFor(
+      () => h.fake.thread(Quiet, card.ts).find((m) => blocksText(m).includes("permission_approve")),
+      "the approval request",
+    );
+    const value = /"value":"([^"]+)"/.exec(blocksText(question))![1]!;
+    await h.click({
+      userId: "U0ALICE01",
+      channel: Quiet,
+      messageTs: question.ts,
+      threadTs: card.ts,
+      actionId: "permission_approve",
+      value,
+      text: question.text,
+    });
+    const running = await h.fake.waitFor(() => {
+      const m = h.fake.message(Quiet, card.ts);
+      return m && /^Running/.test(m.text) && !blocksText(m).includes("Waiting for approval") ? m : undefined;
+    }, "the quiet card without the answered approval");
+    expect(blocksText(running)).not.toContain("Ran rm -rf dist/");
+    release();
+    await h.fake.waitFor(() => /^Done/.test(h.fake.message(Quiet, card.ts)?.text ?? ""), "the end");
+  });
+
   it("`/agent verbose` switches a channel back", async () => {
     await slashAnswer("quiet", Quiet);
     const verbose = await slashAnswer("verbose", Quiet);
