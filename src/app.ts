@@ -193,6 +193,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
           log: log.child({ component: "handlers" }),
           users,
           projects,
+          userDailyBudgetUsd: config.runs.userDailyBudgetUsd,
           cancelledBeforeStart: (run, by) => publisher.runCancelledBeforeStart(run, by),
         }),
     });

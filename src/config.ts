@@ -42,6 +42,11 @@ const secretKey = z
   })
   .transform((s) => new Secret(s));
 
+const usd = z.coerce
+  .number({ message: "must be an amount in USD, e.g. 0.50" })
+  .positive({ message: "must be more than 0 (leave it unset for no limit)" })
+  .refine(Number.isFinite, { message: "must be an amount in USD, e.g. 0.50" });
+
 const permissionPolicy = z.enum(["ask", "allow-tools", "bypass", "default"]);
 
 const EnvSchema = z.object({
@@ -82,6 +87,8 @@ const EnvSchema = z.object({
   CODETHREAD_PERMISSION_TIMEOUT: durationMs.default(10 * 60_000),
   CODETHREAD_SANDBOX: bool.default(false),
   CODETHREAD_AGENT_ENV: list.default([]),
+  CODETHREAD_MAX_COST_USD: usd.optional(),
+  CODETHREAD_USER_DAILY_BUDGET_USD: usd.optional(),
 
   CLAUDE_BIN: z.string().optional(),
   CLAUDE_MODEL: z.string().optional(),
@@ -161,6 +168,10 @@ export interface Config {
     agentEnv: string[];
     /** Records of running agent processes, for stopping leftovers after a crash. */
     processDir: string;
+    /** A run is stopped once it has cost this much (USD); a reply continues it. */
+    maxCostUsd?: number;
+    /** A person whose runs cost this much in the last 24 hours is refused new runs. */
+    userDailyBudgetUsd?: number;
   };
   claude: {
     bin: string;
@@ -310,6 +321,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       sandbox: e.CODETHREAD_SANDBOX,
       agentEnv: e.CODETHREAD_AGENT_ENV,
       processDir: path.join(dataDir, "processes"),
+      maxCostUsd: e.CODETHREAD_MAX_COST_USD,
+      userDailyBudgetUsd: e.CODETHREAD_USER_DAILY_BUDGET_USD,
     },
     claude: {
       bin: resolveAgentCli("claude-code", e.CLAUDE_BIN).bin,

@@ -17,6 +17,7 @@ Commands:
   replay    Show what a recorded agent transcript normalizes to
   secrets   Store, list, delete and rotate encrypted credentials
   project   Create and list projects (repository, CI, first build)
+  audit     List who asked what, tools, approvals, cancels and costs (--json: JSON lines)
 
 Run \`codethread <command> --help\` for a command's options.
 Configuration comes from the environment (and .env); see .env.example.`;
@@ -44,6 +45,7 @@ const commands: Record<string, Command> = {
   replay: async (argv, io) => (await import("./commands/replay.js")).replayCommand(argv, io),
   secrets: async (argv, io) => (await import("./commands/secrets.js")).secretsCommand(argv, io),
   project: async (argv, io) => (await import("./commands/project.js")).projectCommand(argv, io),
+  audit: async (argv, io) => (await import("./commands/audit.js")).auditCommand(argv, io),
 };
 
 /** Explain a failure in one paragraph; stack traces only for bugs, and only with LOG_LEVEL=debug. */

@@ -4,7 +4,7 @@
  * program that embeds codethread chooses where the numbers go. `NoMetrics` drops everything;
  * `PromMetrics` (prom-metrics.ts) exposes them in Prometheus' text format on /metrics.
  */
-export type RunOutcomeLabel = "succeeded" | "failed" | "cancelled" | "timed_out" | "interrupted";
+export type RunOutcomeLabel = "succeeded" | "failed" | "cancelled" | "timed_out" | "budget_exceeded" | "interrupted";
 export type SlackCallOutcome = "ok" | "error" | "ratelimited";
 
 export interface Metrics {

@@ -18,6 +18,11 @@ import { ErrInvalidRunPayload } from "./errors.js";
 import type { JobContext, JobHandler, JobOutcome } from "./handler.js";
 import type { RunInfo, RunPublisher } from "./publisher.js";
 import type { BuildRequest, ResolveWorkspace } from "./request-defaults.js";
+import { auditRunFinish, auditSessionReset, auditToolUse } from "./run-audit.js";
+
+/** Told in the thread when the agent no longer has the session the thread had. */
+export const FreshSessionNotice =
+  ":warning: I could not resume the earlier session; starting fresh — earlier context is lost.";
 
 export interface AgentRunDeps {
   db: Database;
@@ -49,6 +54,8 @@ function outcomeOf(result: AgentResult, cancelledBy: string | undefined): JobOut
       return { status: "failed", error: result.error ?? "the run timed out" };
     case "failed":
       return { status: "failed", error: result.error ?? "the agent failed" };
+    case "budget_exceeded":
+      return { status: "failed", error: result.error ?? "the run reached its cost budget" };
   }
 }
 
@@ -107,7 +114,7 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
       actor: payload.userId,
       action: "run.finish",
       threadKey: job.threadKey,
-      detail: { jobId: job.id, outcome: "failed", errorCode: result.errorCode },
+      detail: { jobId: job.id, requester: payload.userId, outcome: "failed", errorCode: result.errorCode },
     });
     return { status: "failed", error: result.error ?? "the run could not start" };
   }
@@ -137,7 +144,9 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
       threadKey: key,
       detail: {
         jobId: job.id,
+        requester: payload.userId,
         provider: session.provider,
+        model: payload.model,
         resumed: Boolean(session.sessionId),
         source: payload.source,
       },
@@ -155,13 +164,29 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
 
+    let sessionOpened = false;
+    const drive = (req: typeof request) =>
+      driveAgent(agent, req, ctx.signal, async (event) => {
+        if (event.type === "session_started") {
+          sessionOpened = true;
+          await setThreadSessionId(db, key, event.sessionId);
+        }
+        if (event.type === "tool_use") await auditToolUse(db, log, info, event);
+        await publish("runEvent", job.id, () => publisher.runEvent(info, event));
+      });
     // Stopped while the run was being prepared: the agent is not started at all.
-    const result: AgentResult = ctx.signal.aborted
+    let result: AgentResult = ctx.signal.aborted
       ? { outcome: "cancelled", text: "", durationMs: 0, sessionId: session.sessionId ?? undefined }
-      : await driveAgent(agent, request, ctx.signal, async (event) => {
-          if (event.type === "session_started") await setThreadSessionId(db, key, event.sessionId);
-          await publish("runEvent", job.id, () => publisher.runEvent(info, event));
-        });
+      : await drive(request);
+    // The agent no longer has the thread's session (expired, other machine): start a fresh one, and say
+    // so. Only when it was refused at the start — a session lost mid-turn is not run again.
+    if (result.errorCode === "session_not_found" && request.sessionId && !sessionOpened && !ctx.signal.aborted) {
+      log.warn({ jobId: job.id, sessionId: request.sessionId }, "session lost; starting a fresh one");
+      await clearThreadSessionId(db, key);
+      await auditSessionReset(db, info, request.sessionId);
+      await publish("runNotice", job.id, async () => publisher.runNotice?.(info, FreshSessionNotice));
+      result = await drive({ ...request, sessionId: undefined });
+    }
     ctx.signal.removeEventListener("abort", onAbort);
 
     if (result.errorCode === "session_not_found") await clearThreadSessionId(db, key);
@@ -177,18 +202,7 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     }
     const cancelledBy = stop?.kind === "cancel" ? stop.by : undefined;
     await publish("runFinished", job.id, () => publisher.runFinished(info, result, cancelledBy ? { cancelledBy } : {}));
-    await recordAudit(db, {
-      actor: cancelledBy ?? payload.userId,
-      action: "run.finish",
-      threadKey: key,
-      detail: {
-        jobId: job.id,
-        outcome: result.outcome,
-        errorCode: result.errorCode,
-        costUsd: result.costUsd,
-        durationMs: result.durationMs,
-      },
-    });
+    await auditRunFinish(db, { ...info, threadKey: key }, result, cancelledBy);
     return outcomeOf(result, cancelledBy);
   }
 

@@ -23,7 +23,7 @@ describe("codethread CLI", () => {
     const top = codethread(["--help"]);
     expect(top.code).toBe(0);
     expect(top.out).toMatch(/Commands:[\s\S]*start[\s\S]*doctor/);
-    for (const cmd of ["start", "migrate", "doctor", "run", "replay", "secrets", "project"]) {
+    for (const cmd of ["start", "migrate", "doctor", "run", "replay", "secrets", "project", "audit"]) {
       const r = codethread([cmd, "--help"]);
       expect(r.code, cmd).toBe(0);
       expect(r.out, cmd).toMatch(/Usage: codethread/);
@@ -139,6 +139,17 @@ describe("codethread CLI", () => {
     }
     expect(await exited).toBe(0);
   }, 120_000);
+
+  it("audit refuses a bad --limit and says when nothing matches", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "codethread-audit-cli-"));
+    const bad = codethread(["audit", "--limit", "lots"], { CODETHREAD_DATA_DIR: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--limit must be a whole number/);
+    const empty = codethread(["audit", "--user", "U0NOBODY1"], { CODETHREAD_DATA_DIR: dir });
+    expect(empty.code).toBe(0);
+    expect(empty.out).toBe("");
+    expect(empty.err).toMatch(/No audit records match/);
+  });
 
   it("migrate applies the schema to the embedded database once", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "codethread-migrate-"));

@@ -141,6 +141,7 @@ export class ClaudeRun {
         stderr: stderr.text(),
         spawnError: exit.error && exit.code === null && exit.signal === null ? exit.error : undefined,
         requestedSessionId: request.sessionId,
+        maxCostUsd: request.maxCostUsd,
         agentStarted: proc.agentPid() !== undefined,
       };
       const result = buildResult(this.#mapper.summary(), end);

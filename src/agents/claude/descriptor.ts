@@ -1,6 +1,7 @@
 import type { Capabilities } from "../port.js";
 import type { ProviderDescriptor } from "../provider-descriptor.js";
 import { ClaudeCodeProvider } from "../request.js";
+import { ClaudeModelNames } from "./models.js";
 
 /** What the Claude Code provider can do. */
 export const ClaudeCodeCapabilities: Readonly<Capabilities> = {
@@ -20,6 +21,7 @@ export const claudeCodeDescriptor: ProviderDescriptor = {
   title: "Claude Code",
   aliases: ["claude", "cc"],
   workspaces: ["local", "pod"],
+  models: ClaudeModelNames,
   capabilities: ClaudeCodeCapabilities,
   create: async (config, log) => {
     const m = await import("./index.js");

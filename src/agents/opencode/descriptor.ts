@@ -1,6 +1,7 @@
 import type { Capabilities } from "../port.js";
 import type { ProviderDescriptor } from "../provider-descriptor.js";
 import { OpenCodeProvider } from "../request.js";
+import { OpenCodeModelNames } from "./models.js";
 
 /** What the OpenCode provider can do. */
 export const OpenCodeCapabilities: Readonly<Capabilities> = {
@@ -20,6 +21,7 @@ export const openCodeDescriptor: ProviderDescriptor = {
   title: "OpenCode",
   aliases: ["oc"],
   workspaces: ["local"],
+  models: OpenCodeModelNames,
   capabilities: OpenCodeCapabilities,
   create: async (config, log) => {
     const [m, { silentLogger }] = await Promise.all([import("./index.js"), import("../../log.js")]);
