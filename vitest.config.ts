@@ -14,6 +14,8 @@ const realClaude = [
   "test/claude/e2e.test.ts",
   "test/claude/kubectl.test.ts",
   "test/slack/real-agent-flow.test.ts",
+  "test/slack/real-claude-budget.test.ts",
+  "test/slack/real-claude-session.test.ts",
 ];
 const integration = [
   ...realClaude,
@@ -37,6 +39,10 @@ const integration = [
   "test/store/credentials.test.ts", // PostgreSQL too
   "test/store/projects.test.ts", // PostgreSQL too
   "test/worker/pod-settings.test.ts", // the real claude CLI's availability
+  "test/opencode/budget.test.ts", // real opencode serve
+  "test/store/settings-costs.test.ts", // PostgreSQL too
+  "test/console/browser.test.ts", // Debian's Chromium and the real claude CLI
+  "test/console/history.test.ts", // PostgreSQL too
 ];
 
 /** initdb once (cached in node_modules/.cache); test files open migrated in-memory databases from its dump. */
