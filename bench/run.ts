@@ -4,6 +4,7 @@
  * The queue benchmark needs PostgreSQL: BENCH_DATABASE_URL (or TEST_DATABASE_URL).
  */
 import { spawnSync } from "node:child_process";
+import { resolveAgentCli } from "../src/agents/agent-clis.js";
 
 const benches: Record<string, { args: string[]; needs?: () => string | undefined }> = {
   "claude-parser": { args: ["--expose-gc", "--import", "tsx", "bench/claude-parser.ts", "16", "64", "256"] },
@@ -21,6 +22,13 @@ const benches: Record<string, { args: string[]; needs?: () => string | undefined
       process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL
         ? undefined
         : "set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test (a PostgreSQL it may create databases on)",
+  },
+  startup: {
+    args: ["--import", "tsx", "bench/startup.ts", "15"],
+    needs: () =>
+      process.env.CLAUDE_BIN || resolveAgentCli("claude-code").source !== "path"
+        ? undefined
+        : "install the pinned claude CLI first: npm run agents:install",
   },
 };
 

@@ -8,6 +8,12 @@ import { projectWorkspaces } from "./ci/project-workspace.js";
 import { type Config, requireSlack } from "./config.js";
 import { registerHandlers } from "./handlers/register.js";
 import type { Logger } from "./log.js";
+import { ErrNotStarted } from "./ops/errors.js";
+import { meteredPublisher } from "./ops/metered-publisher.js";
+import { MeteredSlackApi } from "./ops/metered-slack-api.js";
+import { PromMetrics } from "./ops/prom-metrics.js";
+import { queueDepth } from "./ops/queue-depth.js";
+import { opsRoutes } from "./ops/routes.js";
 import { killLeftovers } from "./process/leftovers.js";
 import { startBoltApp } from "./slack/bolt-app.js";
 import type { Clock } from "./slack/clock.js";
@@ -46,6 +52,8 @@ export interface AppOverrides {
   slackTimeoutMs?: number;
   /** How calls that must land (answers, cards, notices) are retried (default DefaultRetryPolicy). */
   slackRetry?: Partial<RetryPolicy>;
+  /** Where the numbers go (default: a Prometheus registry of this app's own, served on /metrics). */
+  metrics?: PromMetrics;
 }
 
 export interface RunningApp {
@@ -54,6 +62,7 @@ export interface RunningApp {
   db: Database;
   queue: JobQueue;
   publisher: SlackPublisher;
+  metrics: PromMetrics;
   /** Stop taking Slack requests, let runs finish for the grace period, interrupt the rest, close everything. */
   stop(): Promise<void>;
 }
@@ -70,10 +79,16 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const db = overrides.db ?? (await openDatabase(config, log));
   // Agents a crashed predecessor left running from this data directory (its lock is ours now).
   await killLeftovers(config.runs.processDir, { log: log.child({ component: "processes" }) });
-  const registry = overrides.registry ?? createProviderRegistry(config, log);
+  const registry = overrides.registry ?? (await createProviderRegistry(config, log));
   const queue = createJobQueue(db);
+  const metrics = overrides.metrics ?? new PromMetrics({ queueDepth: () => queueDepth(db) });
   const api = (kind: "progress" | "reliable") =>
-    new WebSlackApi(createWebClient({ token: slack.botToken, apiUrl, kind, log, timeoutMs: overrides.slackTimeoutMs }));
+    new MeteredSlackApi(
+      new WebSlackApi(
+        createWebClient({ token: slack.botToken, apiUrl, kind, log, timeoutMs: overrides.slackTimeoutMs }),
+      ),
+      metrics,
+    );
 
   const publisher = new SlackPublisher({
     progress: api("progress"),
@@ -114,7 +129,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const worker = createWorker({
     db,
     registry,
-    publisher,
+    publisher: meteredPublisher(publisher, metrics),
     log,
     config,
     dbRetryMs: config.database.retryMs,
@@ -138,10 +153,34 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     log: log.child({ component: "handlers" }),
   });
 
+  let draining = false;
+  const routes = opsRoutes({
+    metrics,
+    draining: () => draining,
+    checks: [
+      { name: "database", check: async () => void (await db.query("SELECT 1")) },
+      { name: "slack", check: async () => void (bolt ?? (await Promise.reject(new ErrNotStarted("slack")))) },
+      {
+        name: "agents",
+        check: async (signal) => {
+          const results = await Promise.all(
+            registry.all().map(async (agent) => {
+              const a = await agent.checkAvailability({ timeoutMs: 1_500 });
+              metrics.agentAvailability(agent.id, a.available);
+              return a.available;
+            }),
+          );
+          if (signal.aborted || !results.some(Boolean)) throw new ErrNotStarted("agents");
+        },
+      },
+    ],
+  });
+
   let bolt: Awaited<ReturnType<typeof startBoltApp>> | undefined;
   try {
     await worker.start();
     bolt = await startBoltApp({
+      routes,
       botToken: slack.botToken,
       signingSecret: slack.signingSecret,
       appToken: slack.appToken,
@@ -162,6 +201,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
           log: log.child({ component: "handlers" }),
           users,
           projects,
+          userDailyBudgetUsd: config.runs.userDailyBudgetUsd,
           cancelledBeforeStart: (run, by) => publisher.runCancelledBeforeStart(run, by),
         }),
     });
@@ -182,6 +222,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      draining = true;
       clearInterval(prune);
       await bolt?.stop().catch((err: unknown) => log.warn({ err }, "stopping the Slack app failed"));
       await worker.stop({ graceMs: overrides.stopGraceMs ?? 10_000 });
@@ -192,5 +233,5 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     })();
     return stopping;
   };
-  return { url: bolt.url, db, queue, publisher, stop };
+  return { url: bolt.url, db, queue, publisher, metrics, stop };
 }

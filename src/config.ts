@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { resolveAgentCli } from "./agents/agent-clis.js";
 import { DefaultRunTimeoutMs, MaxRunTimeoutMs } from "./agents/request.js";
 import { bytesSize } from "./bytes.js";
 import { durationMs, formatLimit } from "./duration.js";
@@ -47,6 +48,11 @@ const boundedDuration = (min: number, max: number) =>
     message: `must be between ${min / 1000} s and ${max / 1000} s (examples: 30s, 2m)`,
   });
 
+const usd = z.coerce
+  .number({ message: "must be an amount in USD, e.g. 0.50" })
+  .positive({ message: "must be more than 0 (leave it unset for no limit)" })
+  .refine(Number.isFinite, { message: "must be an amount in USD, e.g. 0.50" });
+
 const permissionPolicy = z.enum(["ask", "allow-tools", "bypass", "default"]);
 
 const EnvSchema = z.object({
@@ -89,8 +95,10 @@ const EnvSchema = z.object({
   CODETHREAD_PERMISSION_TIMEOUT: durationMs.default(10 * 60_000),
   CODETHREAD_SANDBOX: bool.default(false),
   CODETHREAD_AGENT_ENV: list.default([]),
+  CODETHREAD_MAX_COST_USD: usd.optional(),
+  CODETHREAD_USER_DAILY_BUDGET_USD: usd.optional(),
 
-  CLAUDE_BIN: z.string().default("claude"),
+  CLAUDE_BIN: z.string().optional(),
   CLAUDE_MODEL: z.string().optional(),
   CLAUDE_MAX_TURNS: z.coerce.number().int().positive().optional(),
   CLAUDE_CONFIG_ROOT: z.string().optional(),
@@ -119,7 +127,7 @@ const EnvSchema = z.object({
   OPENCODE_URL: z.url().optional(),
   OPENCODE_SERVER_PASSWORD: secret(undefined, "the password opencode serve was started with").optional(),
   OPENCODE_SERVER_USERNAME: z.string().default("opencode"),
-  OPENCODE_BIN: z.string().default("opencode"),
+  OPENCODE_BIN: z.string().optional(),
   OPENCODE_MODEL: z.string().optional(),
 
   GITEA_URL: z.url({ message: "must be the forge's base URL, e.g. https://git.example.com" }).optional(),
@@ -175,6 +183,10 @@ export interface Config {
     agentEnv: string[];
     /** Records of running agent processes, for stopping leftovers after a crash. */
     processDir: string;
+    /** A run is stopped once it has cost this much (USD); a reply continues it. */
+    maxCostUsd?: number;
+    /** A person whose runs cost this much in the last 24 hours is refused new runs. */
+    userDailyBudgetUsd?: number;
   };
   claude: {
     bin: string;
@@ -325,9 +337,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       sandbox: e.CODETHREAD_SANDBOX,
       agentEnv: e.CODETHREAD_AGENT_ENV,
       processDir: path.join(dataDir, "processes"),
+      maxCostUsd: e.CODETHREAD_MAX_COST_USD,
+      userDailyBudgetUsd: e.CODETHREAD_USER_DAILY_BUDGET_USD,
     },
     claude: {
-      bin: e.CLAUDE_BIN,
+      bin: resolveAgentCli("claude-code", e.CLAUDE_BIN).bin,
       model: e.CLAUDE_MODEL,
       maxTurns: e.CLAUDE_MAX_TURNS,
       configRoot: path.resolve(cwd, e.CLAUDE_CONFIG_ROOT ?? path.join(dataDir, "claude")),
@@ -347,7 +361,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       url: e.OPENCODE_URL,
       password: e.OPENCODE_SERVER_PASSWORD,
       username: e.OPENCODE_SERVER_USERNAME,
-      bin: e.OPENCODE_BIN,
+      bin: resolveAgentCli("opencode", e.OPENCODE_BIN).bin,
       model: e.OPENCODE_MODEL,
     },
     workspaces: {

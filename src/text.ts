@@ -3,6 +3,11 @@ export function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** `$0.0042` below a cent, else `$1.25`. */
+export function formatUsd(usd: number): string {
+  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
 /** Terminal escape sequences (colours, cursor moves, titles). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape sequences is the point
 export const AnsiEscape = /\u001b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;

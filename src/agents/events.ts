@@ -18,7 +18,11 @@ export function toolOutputExcerpt(text: string): string {
   return truncate(text, MaxToolOutputChars);
 }
 
-export type Outcome = "succeeded" | "failed" | "cancelled" | "timed_out";
+/**
+ * How a run ended. `budget_exceeded`: stopped because its cost reached CODETHREAD_MAX_COST_USD
+ * (not a failure: the session is kept, a reply continues it).
+ */
+export type Outcome = "succeeded" | "failed" | "cancelled" | "timed_out" | "budget_exceeded";
 
 export interface TokenUsage {
   inputTokens: number;
@@ -39,7 +43,7 @@ export interface AgentResult {
   usage?: TokenUsage;
   /** For non-success outcomes: a plain-words reason a Slack user can read. */
   error?: string;
-  /** Stable code for the failure (e.g. `session_not_found`, `agent_unavailable`, `api_error`). */
+  /** Stable code for the failure (e.g. `session_not_found`, `agent_unavailable`, `api_error`, `budget_exceeded`). */
   errorCode?: string;
 }
 
@@ -74,6 +78,8 @@ export type AgentEvent =
       summary: string;
     }
   | { type: "permission_denied"; tool: string; id?: string; reason?: string }
+  /** What the run has cost so far, in USD (providers that know it mid-run: OpenCode after each step). */
+  | { type: "cost"; costUsd: number }
   | { type: "retrying"; attempt: number; maxAttempts?: number; reason: string; delayMs?: number }
   | { type: "error"; message: string; code?: string }
   | { type: "raw"; vendorType: string; data: unknown }

@@ -27,10 +27,14 @@ export interface ProviderDescriptor extends ProviderTraits {
   readonly workspaces: readonly WorkspaceKind[];
   /** What its agents can do (the same object `CodeAgent.capabilities()` returns). */
   readonly capabilities: Capabilities;
-  /** Its agent, with options read from its part of the validated configuration. */
-  create(config: Config, log: Logger): CodeAgent;
-  /** `codethread replay --provider ID FILE`. */
-  readonly replay: Replayer;
+  /**
+   * Its agent, with options read from its part of the validated configuration. The provider's code
+   * is imported here, not when the descriptor is: `--help`, `replay` of another provider and `run`
+   * with one provider never load the others (start-up time, see bench/startup.ts).
+   */
+  create(config: Config, log: Logger | undefined): Promise<CodeAgent>;
+  /** `codethread replay --provider ID FILE` (imported on use, like `create`). */
+  loadReplayer(): Promise<Replayer>;
   /** What an operator does when it is unavailable (install it, point at it); `codethread doctor` prints it. */
   readonly availabilityHint: string;
 }

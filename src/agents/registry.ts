@@ -1,4 +1,5 @@
 import { ErrNoProviders, ErrProviderAlreadyRegistered, ErrUnknownProvider } from "./errors.js";
+import type { ModelNames } from "./model-names.js";
 import type { CodeAgent } from "./port.js";
 import type { AgentProvider, WorkspaceKind } from "./request.js";
 
@@ -8,6 +9,8 @@ export interface ProviderTraits {
   aliases?: readonly string[];
   /** Workspace kinds it can run in. Default: local only. */
   workspaces?: readonly WorkspaceKind[];
+  /** The names `model=NAME` may give it. Absent: it takes no model choice. */
+  models?: ModelNames;
 }
 
 const LocalOnly: readonly WorkspaceKind[] = ["local"];
@@ -20,7 +23,10 @@ const LocalOnly: readonly WorkspaceKind[] = ["local"];
  * consistent map: a register either fully happens before a get or fully after it.
  */
 export class ProviderRegistry {
-  readonly #agents = new Map<AgentProvider, { agent: CodeAgent; workspaces: readonly WorkspaceKind[] }>();
+  readonly #agents = new Map<
+    AgentProvider,
+    { agent: CodeAgent; workspaces: readonly WorkspaceKind[]; models?: ModelNames }
+  >();
   /** Lower-cased id or alias → id. */
   readonly #names = new Map<string, AgentProvider>();
 
@@ -28,7 +34,7 @@ export class ProviderRegistry {
     const names = [agent.id, ...(traits.aliases ?? [])].map((n) => n.toLowerCase());
     const taken = names.find((n) => this.#names.has(n));
     if (taken !== undefined || this.#agents.has(agent.id)) throw new ErrProviderAlreadyRegistered(taken ?? agent.id);
-    this.#agents.set(agent.id, { agent, workspaces: traits.workspaces ?? LocalOnly });
+    this.#agents.set(agent.id, { agent, workspaces: traits.workspaces ?? LocalOnly, models: traits.models });
     for (const n of names) this.#names.set(n, agent.id);
     return this;
   }
@@ -55,6 +61,12 @@ export class ProviderRegistry {
   supports(name: string, kind: WorkspaceKind): boolean {
     const id = this.resolve(name);
     return id !== undefined && (this.#agents.get(id)?.workspaces.includes(kind) ?? false);
+  }
+
+  /** The model names the provider (id or alias) accepts; undefined: unknown provider, or no model choice. */
+  models(name: string): ModelNames | undefined {
+    const id = this.resolve(name);
+    return id === undefined ? undefined : this.#agents.get(id)?.models;
   }
 
   default(): CodeAgent {

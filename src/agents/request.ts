@@ -43,7 +43,10 @@ export interface AgentRequest {
   workspace: Workspace;
   /** Wall-clock limit for the run; the outcome is `timed_out` past it. */
   timeoutMs: number;
+  /** Model for this run, in a form the provider accepts (its descriptor's `models`); absent: its default. */
   model?: string;
+  /** Stop the run once its cost reaches this many USD (outcome `budget_exceeded`). Absent: no limit. */
+  maxCostUsd?: number;
   permissions?: PermissionPolicy;
   maxTurns?: number;
 }

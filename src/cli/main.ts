@@ -1,24 +1,23 @@
-import { ConfigError } from "../config.js";
-import { CodethreadError } from "../errors.js";
-import { silentLogger } from "../log.js";
-import { doctorCommand } from "./commands/doctor.js";
-import { migrateCommand } from "./commands/migrate.js";
-import { startCommand } from "./commands/start.js";
+import { CodethreadError, hasCode } from "../errors.js";
 import { ErrUsage } from "./errors.js";
 import { type CliIO, processIO, writeLine } from "./io.js";
+
+// Each command's module is imported only when that command runs: `--help` and `run` must not pay
+// for Bolt, pg, PGlite or a provider they do not use (docs/BENCHMARKS.md, "CLI start-up").
 
 export const mainHelp = `Usage: codethread <command> [options]
 
 Drive coding agents (Claude Code, OpenCode) from Slack threads.
 
 Commands:
-  start     Start the Slack bot and its workers
+  start     Start the Slack bot and its workers (a local Slack console without SLACK_BOT_TOKEN)
   migrate   Apply database migrations
   doctor    Check configuration, database, agents and Slack
   run       Run one agent turn in the terminal
   replay    Show what a recorded agent transcript normalizes to
   secrets   Store, list, delete and rotate encrypted credentials
   project   Create and list projects (repository, CI, first build)
+  audit     List who asked what, tools, approvals, cancels and costs (--json: JSON lines)
 
 Run \`codethread <command> --help\` for a command's options.
 Configuration comes from the environment (and .env); see .env.example.`;
@@ -26,20 +25,27 @@ Configuration comes from the environment (and .env); see .env.example.`;
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, Command> = {
-  start: (argv, io) =>
-    startCommand(argv, io, {
+  start: async (argv, io) =>
+    (await import("./commands/start.js")).startCommand(argv, io, {
       startApp: async (config, log) => (await import("../app.js")).startApp(config, log),
+      startConsole: async (config, log) => (await import("../console/embedded.js")).startWithConsole(config, log),
     }),
-  migrate: migrateCommand,
-  doctor: (argv, io) =>
-    doctorCommand(argv, io, {
-      providers: async (config) =>
-        (await import("../agents/providers.js")).createProviderRegistry(config, silentLogger),
+  migrate: async (argv, io) => (await import("./commands/migrate.js")).migrateCommand(argv, io),
+  doctor: async (argv, io) =>
+    (await import("./commands/doctor.js")).doctorCommand(argv, io, {
+      providers: async (config) => {
+        const [{ createProviderRegistry }, { silentLogger }] = await Promise.all([
+          import("../agents/providers.js"),
+          import("../log.js"),
+        ]);
+        return createProviderRegistry(config, silentLogger);
+      },
     }),
   run: async (argv, io) => (await import("./commands/run.js")).runCommand(argv, io),
   replay: async (argv, io) => (await import("./commands/replay.js")).replayCommand(argv, io),
   secrets: async (argv, io) => (await import("./commands/secrets.js")).secretsCommand(argv, io),
   project: async (argv, io) => (await import("./commands/project.js")).projectCommand(argv, io),
+  audit: async (argv, io) => (await import("./commands/audit.js")).auditCommand(argv, io),
 };
 
 /** Explain a failure in one paragraph; stack traces only for bugs, and only with LOG_LEVEL=debug. */
@@ -48,7 +54,7 @@ function explain(err: unknown, io: CliIO): number {
     writeLine(io.stderr, `${err.message}\n\n${err.help}`);
     return 2;
   }
-  if (err instanceof ConfigError) {
+  if (hasCode(err, "config_invalid")) {
     writeLine(
       io.stderr,
       `${err.message}\nTo create the Slack app and get its tokens, see manifest.yml and the README ("Create the Slack app").`,

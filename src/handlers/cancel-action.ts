@@ -58,7 +58,7 @@ export function registerCancelAction(app: App, deps: HandlerDeps): void {
       actor: userId,
       action: "run.cancel",
       threadKey: key,
-      detail: { jobId: run.job.id, result: result.kind },
+      detail: { jobId: run.job.id, requester: run.payload.userId, result: result.kind },
     });
     if (result.kind === "removed_from_queue") {
       await deps.cancelledBeforeStart?.({ jobId: run.job.id, threadKey: key, payload: run.payload }, userId);

@@ -42,4 +42,6 @@ export interface HandlerDeps {
   cancelledBeforeStart?: (run: Omit<RunInfo, "startedAt" | "provider">, by: string) => Promise<void>;
   /** Longest thread history handed to the agent as context, in characters. */
   maxContextChars?: number;
+  /** CODETHREAD_USER_DAILY_BUDGET_USD: a person whose runs cost this much in 24 hours gets no new run. */
+  userDailyBudgetUsd?: number;
 }

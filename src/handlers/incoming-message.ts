@@ -15,6 +15,8 @@ export interface Delivery {
   apiAppId?: string;
   eventId?: string;
   botUserId?: string;
+  /** Our bot id (`B…`): posts carrying it are ours too, whatever their user. */
+  botId?: string;
 }
 
 /** Message subtypes that are a person writing (everything else — edits, deletes, joins, bots — is ignored). */
@@ -85,6 +87,7 @@ export async function handleIncomingMessage(deps: HandlerDeps, router: CommandRo
         threadTs: e.thread_ts!,
         beforeTs: e.ts,
         botUserId: d.botUserId,
+        botId: d.botId,
         maxChars: deps.maxContextChars,
         users: deps.users,
       }).catch((err: unknown) => {
@@ -98,6 +101,7 @@ export async function handleIncomingMessage(deps: HandlerDeps, router: CommandRo
       userId: user,
       slackPrompt: dispatch.slackPrompt,
       agent: dispatch.agent,
+      model: dispatch.model,
       project: dispatch.project,
       source: ourThread ? "reply" : dm ? "dm" : "mention",
       context,

@@ -9,7 +9,7 @@ export function registerMessageEvents(app: App, deps: HandlerDeps, router: Comma
   const listener = async (args: {
     event: unknown;
     body: unknown;
-    context: { botUserId?: string; teamId?: string };
+    context: { botUserId?: string; botId?: string; teamId?: string };
   }) => {
     const event = MessageEvent.safeParse(args.event);
     if (!event.success) {
@@ -29,6 +29,7 @@ export function registerMessageEvents(app: App, deps: HandlerDeps, router: Comma
       apiAppId: env.api_app_id,
       eventId: env.event_id,
       botUserId: args.context.botUserId,
+      botId: args.context.botId,
     });
   };
   app.event("app_mention", listener);

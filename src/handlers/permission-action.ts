@@ -1,4 +1,5 @@
 import type { App } from "@slack/bolt";
+import { excerpt } from "../errors.js";
 import { ActionIds, PermissionButtonValue } from "../slack/actions.js";
 import { renderPermissionAnswered } from "../slack/permission-message.js";
 import { recordAudit } from "../store/audit.js";
@@ -6,6 +7,9 @@ import { AgentRunPayload } from "../worker/agent-run-payload.js";
 import { mayControl } from "./authorize.js";
 import type { HandlerDeps } from "./deps.js";
 import { BlockActionPayload, issuesOf } from "./schemas.js";
+
+/** How much of the request's text its audit record keeps. */
+const AuditQuestionChars = 200;
 
 /** Approve / Deny buttons of a permission request: only the requester or an admin may answer. */
 export function registerPermissionActions(app: App, deps: HandlerDeps): void {
@@ -49,7 +53,12 @@ export function registerPermissionActions(app: App, deps: HandlerDeps): void {
         actor: userId,
         action: allow ? "permission.allow" : "permission.deny",
         threadKey: job.threadKey,
-        detail: { jobId, requestId },
+        detail: {
+          jobId,
+          requestId,
+          requester: payload.data.userId,
+          question: excerpt(b.message?.text ?? "", AuditQuestionChars),
+        },
       });
       const decision = allow ? { allow: true } : { allow: false, message: `Denied by <@${userId}> in Slack` };
       const delivered = await deps.queue.answerPermission(jobId, requestId, decision, userId);

@@ -52,6 +52,7 @@ export function registerSlashCommand(app: App, deps: HandlerDeps, router: Comman
         userId: c.user_id,
         slackPrompt: dispatch.slackPrompt,
         agent: dispatch.agent,
+        model: dispatch.model,
         project: dispatch.project,
         source: "slash",
         responseUrl: c.response_url,

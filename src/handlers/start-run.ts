@@ -5,12 +5,14 @@ import { ErrSlackApi } from "../slack/errors.js";
 import { readSlackText } from "../slack/incoming-text.js";
 import { renderRunCard } from "../slack/run-card.js";
 import { recordAudit } from "../store/audit.js";
+import { getChannelSettings } from "../store/channel-settings.js";
 import { isDatabaseUnreachable } from "../store/retry.js";
 import { threadKey } from "../store/thread-key.js";
 import { getThreadSession } from "../store/thread-sessions.js";
 import type { AgentRunPayload } from "../worker/agent-run-payload.js";
 import type { HandlerDeps } from "./deps.js";
 import { cannotPostText } from "./post-refusal.js";
+import { checkDailyBudget, checkModel } from "./run-limits.js";
 
 export interface StartRunInput {
   teamId: string;
@@ -19,6 +21,8 @@ export interface StartRunInput {
   /** The request as Slack sent it (escaped, with mentions); decoded here, once, before anything sees it. */
   slackPrompt: string;
   agent?: string;
+  /** `model=NAME`, checked against what the run's provider accepts. */
+  model?: string;
   project?: string;
   source: AgentRunPayload["source"];
   responseUrl?: string;
@@ -32,6 +36,9 @@ export type StartRunResult =
   | { ok: true; jobId: string; threadTs: string; cardTs: string; queuedBehind: number }
   /** `message` is for the user (ephemeral); nothing was posted or queued. */
   | { ok: false; code: string; message: string };
+
+/** How much of a prompt its `run.queue` audit record keeps (who asked what, not the whole text). */
+export const AuditPromptChars = 300;
 
 /** What to tell the person whose request could not be taken (nothing was posted or queued for it). */
 export function notTakenMessage(err: unknown): string {
@@ -78,6 +85,10 @@ async function validate(deps: HandlerDeps, input: RunRequest): Promise<StartRunR
       `This thread talks to \`${session.provider}\`; start a new thread to use \`${input.agent}\`.`,
     );
   }
+  if (input.model) {
+    const refused = checkModel(deps, agent ?? session?.provider ?? known[0] ?? "", input.model);
+    if (refused) return fail(refused.code, refused.message);
+  }
   if (input.project && !deps.projects) {
     return fail(
       "projects_not_set_up",
@@ -108,6 +119,8 @@ async function validate(deps: HandlerDeps, input: RunRequest): Promise<StartRunR
     // A channel bound with `/agent project use` works on its project.
     input.project = (await deps.projects.projectForChannel({ teamId: input.teamId, channelId: input.channelId }))?.name;
   }
+  const overBudget = await checkDailyBudget(deps, input.userId);
+  if (overBudget) return fail(overBudget.code, overBudget.message);
   return undefined;
 }
 
@@ -126,12 +139,15 @@ export async function startRun(deps: HandlerDeps, slack: StartRunInput): Promise
     const key = threadKey({ teamId: input.teamId, channelId: input.channelId, threadTs: input.threadTs });
     queuedBehind = (await deps.queue.listActive({ threadKey: key })).length;
   }
+  const { verbosity } = await getChannelSettings(deps.db, { teamId: input.teamId, channelId: input.channelId });
   const state = newCardState({
     threadTs: input.threadTs ?? "",
     userId: input.userId,
     prompt: input.prompt,
     provider: input.agent ?? deps.registry.ids()[0],
+    model: input.model,
     project: input.project,
+    quiet: verbosity === "quiet",
   });
   if (queuedBehind) state.note = "Another run in this thread is still going; this one starts when it finishes.";
 
@@ -157,6 +173,8 @@ export async function startRun(deps: HandlerDeps, slack: StartRunInput): Promise
     userId: input.userId,
     prompt: input.prompt,
     provider: input.agent,
+    model: input.model,
+    verbosity,
     project: input.project,
     cardTs,
     context: input.context,
@@ -192,7 +210,16 @@ export async function startRun(deps: HandlerDeps, slack: StartRunInput): Promise
     actor: input.userId,
     action: "run.queue",
     threadKey: key,
-    detail: { jobId: job.id, source: input.source, provider: input.agent, project: input.project },
+    detail: {
+      jobId: job.id,
+      requester: input.userId,
+      channel: input.channelId,
+      source: input.source,
+      provider: input.agent,
+      model: input.model,
+      project: input.project,
+      prompt: excerpt(input.prompt, AuditPromptChars),
+    },
   }).catch((err: unknown) => deps.log.error({ err, jobId: job.id }, "could not record the run.queue audit entry"));
   return { ok: true, jobId: job.id, threadTs, cardTs, queuedBehind: ahead };
 }

@@ -17,7 +17,16 @@ const outcomeWords: Record<AgentResult["outcome"], string> = {
   failed: ":x: Failed",
   cancelled: ":no_entry_sign: Cancelled",
   timed_out: ":alarm_clock: Timed out",
+  budget_exceeded: ":money_with_wings: Budget reached",
 };
+
+/** Outcomes after which a reply continues the same session (the others: a reply tries again). */
+const continuable: ReadonlySet<AgentResult["outcome"]> = new Set([
+  "succeeded",
+  "cancelled",
+  "timed_out",
+  "budget_exceeded",
+]);
 
 /** Outcome · duration · cost · hint, the footer of the answer's last message. */
 export function answerFooter(result: AgentResult, cancelledBy?: string): string {
@@ -25,9 +34,7 @@ export function answerFooter(result: AgentResult, cancelledBy?: string): string 
     outcomeWords[result.outcome] + (result.outcome === "cancelled" && cancelledBy ? ` by <@${cancelledBy}>` : ""),
     formatDuration(result.durationMs),
     formatCost(result.costUsd),
-    result.outcome === "succeeded" || result.outcome === "cancelled" || result.outcome === "timed_out"
-      ? "Reply in this thread to continue"
-      : "Reply in this thread to try again",
+    continuable.has(result.outcome) ? "Reply in this thread to continue" : "Reply in this thread to try again",
   ];
   return bits.filter(Boolean).join(" · ");
 }

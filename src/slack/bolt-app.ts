@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { App, webApi } from "@slack/bolt";
 import { CodethreadError } from "../errors.js";
 import type { Logger } from "../log.js";
+import { type OpsRoute, serveOpsRoutes } from "../ops/routes.js";
 import type { Secret } from "../secret.js";
 import { boltLogger } from "./bolt-logger.js";
 
@@ -19,6 +20,11 @@ export interface BoltAppOptions {
   log: Logger;
   /** Register the listeners. */
   register: (app: App) => void;
+  /**
+   * Operational routes (/healthz, /readyz, /metrics): Bolt's own HTTP server serves them in HTTP
+   * mode; in Socket Mode a small server of their own listens on `port`.
+   */
+  routes?: OpsRoute[];
 }
 
 export interface RunningBoltApp {
@@ -106,7 +112,12 @@ export async function startBoltApp(o: BoltAppOptions): Promise<RunningBoltApp> {
   if (o.appToken) {
     app = new App({ ...common, socketMode: true, appToken: o.appToken.reveal() });
   } else if (o.signingSecret) {
-    app = new App({ ...common, signingSecret: o.signingSecret.reveal(), endpoints: "/slack/events" });
+    app = new App({
+      ...common,
+      signingSecret: o.signingSecret.reveal(),
+      endpoints: "/slack/events",
+      customRoutes: o.routes?.map((r) => ({ path: r.path, method: r.method, handler: r.handler })),
+    });
   } else {
     throw new ErrSlackNotConfigured();
   }
@@ -118,7 +129,16 @@ export async function startBoltApp(o: BoltAppOptions): Promise<RunningBoltApp> {
   if (o.appToken) {
     await startSocketMode(app);
     o.log.info({ mode: "socket" }, "Slack app connected (Socket Mode)");
-    return { app, mode: "socket", stop: () => app.stop().then(() => undefined) };
+    const ops = o.routes?.length ? await serveOpsRoutes(o.routes, o.port, o.host) : undefined;
+    if (ops) o.log.info({ url: ops.url }, "health and metrics listening");
+    return {
+      app,
+      mode: "socket",
+      stop: async () => {
+        await ops?.close();
+        await app.stop();
+      },
+    };
   }
   const server = (await app.start({ port: o.port, host: o.host })) as Server;
   const address = server.address() as AddressInfo;

@@ -15,7 +15,11 @@ export interface RunCardState {
   userId: string;
   prompt: string;
   provider?: string;
+  /** The model the run asked for (`model=`). */
+  model?: string;
   project?: string;
+  /** Quiet card (the channel's `/agent quiet`): status, elapsed and counts, no tool lines. */
+  quiet?: boolean;
   status: CardStatus;
   /** Epoch ms. */
   startedAt?: number;
@@ -29,6 +33,7 @@ export interface RunCardState {
   note?: string;
   /** Who pressed Cancel (a user id). */
   cancelledBy?: string;
+  /** Cost so far (from `cost` events while running), then the run's cost. */
   costUsd?: number;
 }
 
@@ -46,9 +51,16 @@ function editedPath(input: unknown, fallback: string): string {
   return fallback;
 }
 
-export function newCardState(input: Pick<RunCardState, "threadTs" | "userId" | "prompt" | "provider" | "project">) {
+export function newCardState(
+  input: Pick<RunCardState, "threadTs" | "userId" | "prompt" | "provider" | "model" | "project" | "quiet">,
+) {
   const state: RunCardState = { ...input, status: "queued", tools: [], toolCount: 0, commandsRun: 0, filesChanged: [] };
   return state;
+}
+
+/** Events a quiet card folds in without an edit of its own: they change only its counts and cost. */
+export function isCountOnly(event: AgentEvent): boolean {
+  return event.type === "tool_use" || event.type === "tool_result" || event.type === "cost";
 }
 
 /**
@@ -86,6 +98,9 @@ export function applyEvent(state: RunCardState, event: AgentEvent): boolean {
       return true;
     case "error":
       state.note = `Error: ${event.message}`;
+      return true;
+    case "cost":
+      state.costUsd = event.costUsd;
       return true;
     default:
       return false;

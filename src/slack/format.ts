@@ -1,5 +1,5 @@
 import { toMrkdwn } from "../agents/tool-summary.js";
-import { truncate } from "../text.js";
+import { formatUsd, truncate } from "../text.js";
 
 /** Slack Block Kit and message limits (docs.slack.dev, @slack/types). */
 export const SlackLimits = {
@@ -33,8 +33,7 @@ export function formatDuration(ms: number): string {
 }
 
 export function formatCost(usd: number | undefined): string | undefined {
-  if (usd === undefined) return undefined;
-  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+  return usd === undefined ? undefined : formatUsd(usd);
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

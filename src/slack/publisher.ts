@@ -1,7 +1,7 @@
 import type { AgentEvent, AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
 import type { RunInfo, RunPublisher } from "../worker/publisher.js";
-import { applyEvent, newCardState, type RunCardState } from "./card-state.js";
+import { applyEvent, isCountOnly, newCardState, type RunCardState } from "./card-state.js";
 import { type Clock, systemClock } from "./clock.js";
 import { FinalDeliveries } from "./final-deliveries.js";
 import {
@@ -144,7 +144,9 @@ export class SlackPublisher implements RunPublisher {
         userId: p.userId,
         prompt: p.prompt,
         provider: run.provider ?? p.provider,
+        model: p.model,
         project: p.project,
+        quiet: p.verbosity === "quiet",
       });
       // The response_url is valid for 30 minutes after the command, which came before the run started.
       const since = run.startedAt?.getTime() ?? this.#clock.now();
@@ -214,8 +216,12 @@ export class SlackPublisher implements RunPublisher {
     if (event.type === "permission_denied" && live.permissions.size) {
       live.pending.push(markTimedOut(this.#permissionDeps, run, live, event.id, event.reason));
     }
-    if (event.type === "tool_use") this.#status(live, event.summary);
+    if (event.type === "tool_use" && !live.state.quiet) this.#status(live, event.summary);
+    // A quiet card is edited for what changes its status (start, approvals, retries, errors, the
+    // end), not for each tool: its counts and cost are current whenever it is edited.
+    const note = live.state.note;
     if (!applyEvent(live.state, event)) return;
+    if (live.state.quiet && isCountOnly(event) && live.state.note === note) return;
     // The leading edge: the run's first tool use is shown at once, later ones are coalesced.
     const urgent = event.type === "tool_use" && !live.toolShown;
     if (event.type === "tool_use") live.toolShown = true;
@@ -236,6 +242,15 @@ export class SlackPublisher implements RunPublisher {
 
   #finishing(live: LiveRun): FinishingRun {
     return { ...live, card: () => this.#ensureCard(live), render: this.#render(live) };
+  }
+
+  /** A notice in the run's thread, ahead of its answer (the answer waits for it). */
+  async runNotice(run: RunInfo, text: string): Promise<void> {
+    const live = this.#live(run);
+    const posted = this.#reliable
+      .postMessage({ channel: live.channel, threadTs: live.threadTs, text, blocks: [] })
+      .catch((err: unknown) => this.o.log.warn({ err, channel: live.channel }, "could not post a notice"));
+    live.pending.push(posted);
   }
 
   /**

@@ -11,6 +11,7 @@ const statusWords: Record<CardStatus, string> = {
   failed: ":x: Failed",
   cancelled: ":no_entry_sign: Cancelled",
   timed_out: ":alarm_clock: Timed out",
+  budget_exceeded: ":money_with_wings: Budget reached",
   interrupted: ":warning: Interrupted",
 };
 
@@ -33,10 +34,14 @@ export function cardFallbackText(state: RunCardState): string {
   return truncate(`${word}: ${state.prompt.replace(/\s+/g, " ").trim()}`, 300);
 }
 
-/** The run card: who asked, what, agent, project, status, elapsed, last tools, counts, Cancel while live. */
+/**
+ * The run card: who asked, what, agent, model, project, status, elapsed, the last tools (verbose
+ * cards), counts, cost so far, Cancel while live.
+ */
 export function renderRunCard(state: RunCardState, now: number): { text: string; blocks: Block[] } {
   const where = [
     state.provider ? `agent *${toMrkdwn(state.provider)}*` : undefined,
+    state.model ? `model *${toMrkdwn(state.model)}*` : undefined,
     state.project ? `project *${toMrkdwn(state.project)}*` : undefined,
   ]
     .filter(Boolean)
@@ -46,7 +51,8 @@ export function renderRunCard(state: RunCardState, now: number): { text: string;
     { type: "section", text: { type: "mrkdwn", text: truncate(head, SlackLimits.sectionText) } },
   ];
 
-  if (state.tools.length) {
+  // Quiet cards (the channel's `/agent quiet`) show counts only; failures still show in the note.
+  if (state.tools.length && !state.quiet) {
     const lines = state.tools.map((t) => `${toolMark(t)} ${toMrkdwn(t.summary)}`).join("\n");
     blocks.push({ type: "section", text: { type: "mrkdwn", text: truncate(lines, SlackLimits.sectionText) } });
   }

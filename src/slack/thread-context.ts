@@ -11,18 +11,25 @@ export const DefaultMaxContextChars = 20_000;
 /**
  * "Who said what" in a thread before the message that mentioned the bot, oldest first, as
  * `@alice: text` lines (Slack markup decoded, people named from `names`, else `@U123`). Our own
- * posts and the mention itself are left out; the oldest lines are dropped first when the history
- * is longer than `maxChars`.
+ * posts (by our bot user, or by our bot id) and the mention itself are left out; the oldest lines
+ * are dropped first when the history is longer than `maxChars`. The worker frames it for the agent
+ * as background from other people, not instructions (`promptWithContext`).
  */
 export function formatThreadContext(
   messages: ThreadMessage[],
-  opts: { beforeTs: string; botUserId?: string; maxChars?: number; names?: ReadonlyMap<string, string> },
+  opts: {
+    beforeTs: string;
+    botUserId?: string;
+    botId?: string;
+    maxChars?: number;
+    names?: ReadonlyMap<string, string>;
+  },
 ): string | undefined {
   const names = opts.names ?? new Map<string, string>();
   const max = opts.maxChars ?? DefaultMaxContextChars;
   const lines = messages
     .filter((m) => Number(m.ts) < Number(opts.beforeTs))
-    .filter((m) => !(opts.botUserId && m.user === opts.botUserId))
+    .filter((m) => !(opts.botUserId && m.user === opts.botUserId) && !(opts.botId && m.botId === opts.botId))
     .filter((m) => m.text.trim() !== "")
     .map((m) => {
       const who = m.user ? `@${names.get(m.user) ?? m.user}` : m.botId ? `bot ${m.botId}` : "someone";
@@ -50,13 +57,14 @@ export async function fetchThreadContext(
     threadTs: string;
     beforeTs: string;
     botUserId?: string;
+    botId?: string;
     maxChars?: number;
     users?: UserNames;
   },
 ): Promise<string | undefined> {
   const messages = await api.replies({ channel: ref.channel, ts: ref.threadTs, limit: 200 });
   const ids = messages
-    .filter((m) => Number(m.ts) < Number(ref.beforeTs))
+    .filter((m) => Number(m.ts) < Number(ref.beforeTs) && m.user !== ref.botUserId)
     .flatMap((m) => [...(m.user ? [m.user] : []), ...unnamedUserMentions(m.text)]);
   const names = ref.users ? await ref.users.namesOf([...new Set(ids)].slice(0, MaxNamedPeople)) : undefined;
   return formatThreadContext(messages, { ...ref, names });

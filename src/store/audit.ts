@@ -1,18 +1,26 @@
 import type { Queryable } from "./database.js";
 
-export type AuditAction =
-  | "run.start"
+/**
+ * What audit records say happened. The vocabulary is open (`area.verb`): pull requests, CI verdicts
+ * and whatever comes next add their own words without touching this list.
+ */
+export type KnownAuditAction =
   | "run.queue"
+  | "run.start"
   | "run.cancel"
   | "run.finish"
   | "run.interrupted"
+  | "tool.use"
+  | "session.reset"
   | "permission.allow"
   | "permission.deny"
   | "permission.timeout"
+  | "channel.settings"
   | "access.denied"
   | "project.provision"
   | "project.build"
   | "project.use";
+export type AuditAction = KnownAuditAction | `${string}.${string}`;
 
 export interface AuditRecord {
   id: number;
@@ -36,10 +44,19 @@ export async function recordAudit(
   ]);
 }
 
-export async function listAudit(
-  db: Queryable,
-  filter: { threadKey?: string; limit?: number } = {},
-): Promise<AuditRecord[]> {
+/** Which records `listAudit` returns; every filter given must hold. */
+export interface AuditFilter {
+  threadKey?: string;
+  /** Records this person made, or that concern their runs (`detail.requester`). */
+  user?: string;
+  /** Records of this channel's threads, or naming it (`detail.channel`). */
+  channel?: string;
+  /** Most records returned, newest first (default 100). */
+  limit?: number;
+}
+
+/** The newest audit records matching the filter, newest first. */
+export async function listAudit(db: Queryable, filter: AuditFilter = {}): Promise<AuditRecord[]> {
   const { rows } = await db.query<{
     id: number;
     at: Date;
@@ -49,8 +66,11 @@ export async function listAudit(
     detail: Record<string, unknown>;
   }>(
     `SELECT id, at, actor, action, thread_key, detail FROM audit_log
-     WHERE ($1::text IS NULL OR thread_key = $1) ORDER BY id DESC LIMIT $2`,
-    [filter.threadKey ?? null, filter.limit ?? 100],
+     WHERE ($1::text IS NULL OR thread_key = $1)
+       AND ($2::text IS NULL OR actor = $2 OR detail->>'requester' = $2)
+       AND ($3::text IS NULL OR split_part(thread_key, ':', 2) = $3 OR detail->>'channel' = $3)
+     ORDER BY id DESC LIMIT $4`,
+    [filter.threadKey ?? null, filter.user ?? null, filter.channel ?? null, filter.limit ?? 100],
   );
   return rows.map((r) => ({
     id: r.id,

@@ -17,8 +17,13 @@ import { driveAgent } from "./drive-agent.js";
 import type { JobContext, JobHandler, JobOutcome } from "./handler.js";
 import type { RunInfo, RunPublisher } from "./publisher.js";
 import type { BuildRequest, ResolveWorkspace } from "./request-defaults.js";
+import { auditRunFinish, auditSessionReset, auditToolUse } from "./run-audit.js";
 import { failedResult, outcomeOf, parsePayload, sessionLostResult } from "./run-results.js";
 import { keepSession, restoreSession } from "./session-sync.js";
+
+/** Told in the thread when the agent no longer has the session the thread had. */
+export const FreshSessionNotice =
+  ":warning: I could not resume the earlier session; starting fresh — earlier context is lost.";
 
 export interface AgentRunDeps {
   /** Should retry through short outages (the worker passes a `retryingDatabase`): every statement here is safe to repeat. */
@@ -104,7 +109,7 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
         actor: payload.userId,
         action: "run.finish",
         threadKey: job.threadKey,
-        detail: { jobId: job.id, outcome: "failed", errorCode: result.errorCode },
+        detail: { jobId: job.id, requester: payload.userId, outcome: "failed", errorCode: result.errorCode },
       });
       return { status: "failed", error: result.error ?? "the run could not start" };
     }
@@ -118,7 +123,9 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
       threadKey: key,
       detail: {
         jobId: job.id,
+        requester: payload.userId,
         provider: session.provider,
+        model: payload.model,
         resumed: Boolean(session.sessionId),
         source: payload.source,
       },
@@ -137,18 +144,37 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
 
+    let sessionOpened = false;
+    const drive = (req: typeof request) =>
+      driveAgent(agent, req, ctx.signal, async (event) => {
+        if (event.type === "session_started") {
+          sessionOpened = true;
+          // Kept as soon as it is known; if the database is away past the retry budget the run goes
+          // on and the id is written with the outcome below.
+          await setThreadSessionId(db, key, event.sessionId).catch((err: unknown) =>
+            log.error({ jobId: job.id, err: messageOf(err) }, "could not record the session id yet"),
+          );
+        }
+        if (event.type === "tool_use") await auditToolUse(db, log, told.info, event);
+        await publish("runEvent", job.id, () => publisher.runEvent(told.info, event));
+      });
     // Stopped while the run was being prepared: the agent is not started at all.
     let result: AgentResult = ctx.signal.aborted
       ? { outcome: "cancelled", text: "", durationMs: 0, sessionId: session.sessionId ?? undefined }
-      : await driveAgent(agent, request, ctx.signal, async (event) => {
-          // Kept as soon as it is known; if the database is away past the retry budget the run goes on
-          // and the id is written with the outcome below.
-          if (event.type === "session_started")
-            await setThreadSessionId(db, key, event.sessionId).catch((err: unknown) =>
-              log.error({ jobId: job.id, err: messageOf(err) }, "could not record the session id yet"),
-            );
-          await publish("runEvent", job.id, () => publisher.runEvent(told.info, event));
-        });
+      : await drive(request);
+    // The session is on no replica and not in the database (expired, too large to store, an OpenCode
+    // server of another replica): start a fresh one, and say so. Only when it was refused at the
+    // start — a session lost mid-turn is not run again.
+    if (result.errorCode === "session_not_found" && request.sessionId && !sessionOpened && !ctx.signal.aborted) {
+      log.warn({ jobId: job.id, sessionId: request.sessionId }, "session lost; starting a fresh one");
+      await clearThreadSessionId(db, key);
+      await auditSessionReset(db, told.info, request.sessionId).catch((err: unknown) =>
+        log.error({ jobId: job.id, err: messageOf(err) }, "could not record the session reset"),
+      );
+      await publish("runNotice", job.id, async () => publisher.runNotice?.(told.info, FreshSessionNotice));
+      told.info = { ...told.info, resumedSessionId: undefined };
+      result = await drive({ ...request, sessionId: undefined });
+    }
     ctx.signal.removeEventListener("abort", onAbort);
     if (result.errorCode === "session_not_found")
       result = sessionLostResult(result, session.provider, session.sessionId ?? undefined);
@@ -176,18 +202,9 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
         status: "interrupted",
         error: stop.kind === "shutdown" ? "the worker shut down" : "the worker lost its lease",
       };
-    await audit({
-      actor: cancelledBy ?? payload.userId,
-      action: "run.finish",
-      threadKey: key,
-      detail: {
-        jobId: job.id,
-        outcome: result.outcome,
-        errorCode: result.errorCode,
-        costUsd: result.costUsd,
-        durationMs: result.durationMs,
-      },
-    });
+    await auditRunFinish(db, { ...told.info, threadKey: key }, result, cancelledBy).catch((err: unknown) =>
+      log.error({ jobId: job.id, err: messageOf(err) }, "could not write the run.finish audit record"),
+    );
     return outcomeOf(result, cancelledBy);
   }
 

@@ -15,6 +15,10 @@ export const AgentRunPayload = z.object({
   prompt: z.string(),
   /** Requested provider; absent: the thread's provider, else the registry default. */
   provider: z.string().optional(),
+  /** Model for this run (`model=NAME`, checked against the provider's accepted names); absent: its default. */
+  model: z.string().optional(),
+  /** How the run card shows progress: `quiet` (status, elapsed, counts) or `verbose` (each tool). Absent: verbose. */
+  verbosity: z.enum(["quiet", "verbose"]).optional(),
   /** Project name; absent: the channel's project or the default workspace. */
   project: z.string().optional(),
   /** ts of the run card message to keep live (absent: the publisher posts one). */

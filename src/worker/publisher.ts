@@ -26,6 +26,8 @@ export interface RunPublisher {
   runFinished(run: RunInfo, result: AgentResult, extra: { cancelledBy?: string }): Promise<void>;
   /** The run's worker died or shut down; the session id is kept, the thread can continue. */
   runInterrupted(run: Omit<RunInfo, "startedAt"> & { startedAt?: Date }, reason: string): Promise<void>;
+  /** Something the thread must hear during the run (e.g. the session was lost and a fresh one started). */
+  runNotice?(run: RunInfo, text: string): Promise<void>;
   /** A queued job was cancelled before it started. */
   runCancelledBeforeStart?(run: Omit<RunInfo, "startedAt" | "provider">, by: string): Promise<void>;
 }
@@ -48,6 +50,10 @@ export class LoggingPublisher implements RunPublisher {
       { jobId: run.jobId, outcome: result.outcome, costUsd: result.costUsd, durationMs: result.durationMs, ...extra },
       "run finished",
     );
+  }
+
+  async runNotice(run: RunInfo, text: string): Promise<void> {
+    this.log.warn({ jobId: run.jobId, threadKey: run.threadKey }, text);
   }
 
   async runInterrupted(run: { jobId: string; threadKey: string }, reason: string): Promise<void> {

@@ -26,6 +26,8 @@ export function outcomeOf(result: AgentResult, cancelledBy: string | undefined):
       return { status: "failed", error: result.error ?? "the run timed out" };
     case "failed":
       return { status: "failed", error: result.error ?? "the agent failed" };
+    case "budget_exceeded":
+      return { status: "failed", error: result.error ?? "the run reached its cost budget" };
   }
 }
 
@@ -44,8 +46,8 @@ export function failedResult(err: unknown, fallbackCode: string): AgentResult {
 }
 
 /**
- * The thread's session could not be resumed (deleted, expired, or on a machine this replica cannot
- * reach). The thread is told plainly that its next message starts over: never a silent fresh start.
+ * The thread's session was lost after the turn had opened it (or a fresh start failed the same way):
+ * the turn is not run again, and the thread is told plainly that its next message starts over.
  */
 export function sessionLostResult(result: AgentResult, provider: string, sessionId: string | undefined): AgentResult {
   return {

@@ -6,7 +6,7 @@ import type { AgentEvent } from "../../src/agents/events.js";
 import { replayCommand } from "../../src/cli/commands/replay.js";
 import { runCommand } from "../../src/cli/commands/run.js";
 import type { MockAnthropic } from "../support/mock-anthropic.js";
-import { ClaudeBin, FixtureDir, type Sandbox, useTestbed } from "./harness.js";
+import { claudeBin, FixtureDir, type Sandbox, useTestbed } from "./harness.js";
 import { eventually, processesMentioning } from "./processes.js";
 
 class Capture extends Writable {
@@ -34,7 +34,7 @@ beforeEach(() => {
   Object.assign(process.env, {
     CODETHREAD_PROVIDERS: "claude-code",
     CODETHREAD_PERMISSION_POLICY: "allow-tools",
-    CLAUDE_BIN: ClaudeBin,
+    CLAUDE_BIN: claudeBin(),
     CLAUDE_CONFIG_ROOT: sb.configRoot,
     HOME: sb.home,
     ANTHROPIC_BASE_URL: mock.url,

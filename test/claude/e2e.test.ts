@@ -2,8 +2,19 @@ import { existsSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClaudeCodeAgent } from "../../src/agents/claude/index.js";
 import { ErrPromptRequired, ErrPromptTooLong } from "../../src/agents/errors.js";
+import { pinnedVersionOf } from "../support/agent-clis.js";
 import type { MockAnthropic } from "../support/mock-anthropic.js";
-import { collect, makeAgent, mockEnv, ofType, promptTexts, request, type Sandbox, useTestbed } from "./harness.js";
+import {
+  claudeBin,
+  collect,
+  makeAgent,
+  mockEnv,
+  ofType,
+  promptTexts,
+  request,
+  type Sandbox,
+  useTestbed,
+} from "./harness.js";
 
 let mock: MockAnthropic;
 let sb: Sandbox;
@@ -114,9 +125,14 @@ describe("the real claude CLI against the mock API", () => {
     expect(availability.available).toBe(false);
   });
 
-  it("availability reports the pinned version", async () => {
+  it("availability reports the version of the binary under test", async () => {
     const availability = await makeAgent(mock, sb).checkAvailability();
-    expect(availability).toMatchObject({ available: true, version: "2.1.197" });
+    // The pinned version this project runs (CLAUDE_BIN of another binary: any version string).
+    const expected = pinnedVersionOf("claude-code", claudeBin());
+    expect(availability).toMatchObject({
+      available: true,
+      version: expected ?? expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
   });
 
   it("a missing workspace directory is a failed run, not a crash", async () => {

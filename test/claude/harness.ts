@@ -6,9 +6,11 @@ import { type ClaudeCodeOptions, createClaudeCodeAgent } from "../../src/agents/
 import type { AgentEvent, AgentResult } from "../../src/agents/events.js";
 import type { CodeAgent } from "../../src/agents/port.js";
 import type { AgentRequest } from "../../src/agents/request.js";
+import { agentCliForTests } from "../support/agent-clis.js";
 import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
 
-export const ClaudeBin = path.resolve("node_modules/.bin/claude");
+/** The real `claude` the tests run (CLAUDE_BIN, else the pinned default); fails the test, naming `npm run agents:install`, when missing. */
+export const claudeBin = (): string => agentCliForTests("claude-code");
 export const FixtureDir = path.resolve("test/fixtures/claude");
 
 /** A temp HOME, config root and workspace of its own for one test. */
@@ -42,7 +44,7 @@ export function mockEnv(mock: MockAnthropic, sb: Sandbox, extra: Record<string, 
 
 export function makeAgent(mock: MockAnthropic, sb: Sandbox, over: Partial<ClaudeCodeOptions> = {}): CodeAgent {
   return createClaudeCodeAgent({
-    bin: ClaudeBin,
+    bin: claudeBin(),
     configRoot: sb.configRoot,
     kubectlBin: "kubectl",
     defaultPermissions: { mode: "allow-tools", tools: ["Bash", "Read", "Write", "Edit"] },
@@ -109,6 +111,7 @@ export function useTestbed(onMock: (mock: MockAnthropic) => void, onSandbox: (sb
   let mock: MockAnthropic | undefined;
   let sb: Sandbox | undefined;
   beforeAll(async () => {
+    claudeBin(); // a missing CLI fails the file here, with the install command
     mock = await startMockAnthropic();
     onMock(mock);
   });

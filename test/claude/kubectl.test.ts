@@ -5,7 +5,7 @@ import type { AgentEvent } from "../../src/agents/events.js";
 import type { AgentRequest } from "../../src/agents/request.js";
 import type { MockAnthropic } from "../support/mock-anthropic.js";
 import {
-  ClaudeBin,
+  claudeBin,
   collect,
   makeAgent,
   mockEnv,
@@ -38,7 +38,7 @@ afterEach(() => sb.cleanup());
 function podAgent(over: { kubectlBin?: string; env?: Record<string, string> } = {}) {
   return makeAgent(mock, sb, {
     kubectlBin: over.kubectlBin ?? "kubectl",
-    podBin: ClaudeBin,
+    podBin: claudeBin(),
     podConfigRoot: path.join(sb.root, "pod-config"),
     env: mockEnv(mock, sb, {
       PATH: `${fakeBin}:${process.env.PATH ?? ""}`,
@@ -92,7 +92,7 @@ describe("the kubectl exec runner (stand-in kubectl that runs the command locall
     expect(cmd[0]).toBe("sh");
     expect(cmd[1]).toBe("-c");
     expect(cmd[2]).not.toContain(prompt); // the shell script is fixed; user text is only an argument
-    expect(cmd).toContain(ClaudeBin);
+    expect(cmd).toContain(claudeBin());
     const p = cmd.indexOf("-p");
     expect(cmd[p + 1]).toBe(prompt);
     expect(cmd).toContain("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1");
@@ -120,7 +120,7 @@ describe("the kubectl exec runner (stand-in kubectl that runs the command locall
       events.push(e);
       if (e.type === "tool_use") {
         expect(await eventually(() => processesMentioning(`sleep ${secs}`).length > 0)).toBe(true);
-        const cli = processesMentioning(`longbash=${secs}`).find((l) => l.includes(ClaudeBin));
+        const cli = processesMentioning(`longbash=${secs}`).find((l) => l.includes(claudeBin()));
         claudePid = Number(cli?.split(":")[0]);
         await agent.cancel(req.runId);
       }

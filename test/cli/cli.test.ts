@@ -1,5 +1,5 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -23,7 +23,7 @@ describe("codethread CLI", () => {
     const top = codethread(["--help"]);
     expect(top.code).toBe(0);
     expect(top.out).toMatch(/Commands:[\s\S]*start[\s\S]*doctor/);
-    for (const cmd of ["start", "migrate", "doctor", "run", "replay", "secrets", "project"]) {
+    for (const cmd of ["start", "migrate", "doctor", "run", "replay", "secrets", "project", "audit"]) {
       const r = codethread([cmd, "--help"]);
       expect(r.code, cmd).toBe(0);
       expect(r.out, cmd).toMatch(/Usage: codethread/);
@@ -41,14 +41,42 @@ describe("codethread CLI", () => {
     expect(o.err).not.toMatch(/\n\s+at /);
   });
 
-  it("doctor with an empty environment says what is missing and how to fix it, and fails", () => {
+  it("doctor with an empty environment reports the local console for Slack and what else is missing", () => {
     const r = codethread(["doctor"], { CODETHREAD_PROVIDERS: "claude-code", CLAUDE_BIN: "/nonexistent/claude" });
-    expect(r.code).toBe(1);
-    expect(r.out).toMatch(/✗ slack token\s+SLACK_BOT_TOKEN is not set.*manifest\.yml/);
-    expect(r.out).toMatch(/✗ slack mode\s+Set SLACK_SIGNING_SECRET .* or SLACK_APP_TOKEN/);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /✓ slack\s+local console: SLACK_BOT_TOKEN is not set, so `codethread start` opens a Slack stand-in at http:\/\/127\.0\.0\.1:3000\..*manifest\.yml/,
+    );
+    expect(r.out).not.toMatch(/slack mode/);
     expect(r.out).toMatch(/✓ database\s+pglite /);
     expect(r.out).toMatch(/! secret key .*openssl rand -base64 32/);
-    expect(r.out).toMatch(/! claude-code\s+unavailable/);
+    // The default agent (first of CODETHREAD_PROVIDERS) missing is a failure, with how to install it.
+    expect(r.out).toMatch(
+      /✗ claude-code\s+unavailable: \/nonexistent\/claude was not found\. Install the pinned @anthropic-ai\/claude-code [\d.]+ with `npm run agents:install`.*CLAUDE_BIN.*default agent/,
+    );
+  });
+
+  it("doctor: a missing agent that is not the default is a warning naming the install command", () => {
+    const fake = path.join(mkdtempSync(path.join(tmpdir(), "codethread-fake-claude-")), "claude");
+    writeFileSync(fake, "#!/bin/sh\necho '2.1.332 (Claude Code)'\n");
+    chmodSync(fake, 0o755);
+    const r = codethread(["doctor"], {
+      CODETHREAD_PROVIDERS: "claude-code,opencode",
+      CLAUDE_BIN: fake,
+      OPENCODE_BIN: "/nonexistent/opencode",
+    });
+    expect(r.out).toContain(`✓ claude-code  available, version 2.1.332 (${fake})`);
+    expect(r.out).toMatch(/! opencode\s+unavailable: .*`npm run agents:install`.*OPENCODE_BIN/);
+    expect(r.out).not.toMatch(/✗ (claude-code|opencode)/);
+  });
+
+  it("doctor warns when Slack variables are set without SLACK_BOT_TOKEN", () => {
+    const r = codethread(["doctor"], {
+      SLACK_SIGNING_SECRET: "abc",
+      CODETHREAD_PROVIDERS: "claude-code",
+      CLAUDE_BIN: "/nonexistent/claude",
+    });
+    expect(r.out).toMatch(/! slack\s+local console: .*SLACK_SIGNING_SECRET set but unused without SLACK_BOT_TOKEN/);
   });
 
   it("doctor reports invalid variables all at once", () => {
@@ -58,14 +86,69 @@ describe("codethread CLI", () => {
     expect(r.out).toMatch(/✗ config\s+PORT:/);
   });
 
-  it("start without Slack tokens exits, naming the variables and pointing to manifest.yml and the README", () => {
-    const r = codethread(["start"]);
+  it("start with a bot token but neither signing secret nor app token exits, naming the variables", () => {
+    const r = codethread(["start"], { SLACK_BOT_TOKEN: "xoxb-123" });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/SLACK_BOT_TOKEN/);
     expect(r.err).toMatch(/SLACK_SIGNING_SECRET/);
     expect(r.err).toMatch(/SLACK_APP_TOKEN/);
     expect(r.err).toMatch(/manifest\.yml and the README/);
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it("start without a Slack token opens the local console, prints its address, and stops on SIGTERM", async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), "codethread-cli-"));
+    const child = spawn(process.execPath, [bin, "start"], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: cwd,
+        PORT: "0",
+        LOG_FORMAT: "json",
+        CODETHREAD_PROVIDERS: "claude-code",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const check = setInterval(() => {
+          const m = /^ {2}(http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
+          if (m) {
+            clearInterval(check);
+            resolve(m[1]!);
+          }
+        }, 50);
+        void exited.then((code) => {
+          clearInterval(check);
+          reject(new Error(`start exited (${code}) before printing the console's address:\n${out}`));
+        });
+      });
+      expect(out).toMatch(/local Slack console \(SLACK_BOT_TOKEN is not set\)/);
+      expect(out).toMatch(/manifest\.yml, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
+      expect(out).not.toMatch(/xoxb-/);
+      const page = await fetch(url);
+      expect(await page.text()).toMatch(/codethread local console/);
+      const state = (await (await fetch(`${url}/console/api/state`)).json()) as { channels: { name: string }[] };
+      expect(state.channels.map((c) => c.name)).toEqual(["general", "backend", "codethread"]);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  }, 120_000);
+
+  it("audit refuses a bad --limit and says when nothing matches", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "codethread-audit-cli-"));
+    const bad = codethread(["audit", "--limit", "lots"], { CODETHREAD_DATA_DIR: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--limit must be a whole number/);
+    const empty = codethread(["audit", "--user", "U0NOBODY1"], { CODETHREAD_DATA_DIR: dir });
+    expect(empty.code).toBe(0);
+    expect(empty.out).toBe("");
+    expect(empty.err).toMatch(/No audit records match/);
   });
 
   it("migrate applies the schema to the embedded database once", () => {

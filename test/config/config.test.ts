@@ -50,6 +50,16 @@ describe("loadConfig", () => {
     expect(found.join("\n")).toMatch(/CODETHREAD_RUN_TIMEOUT: "soon" is not a duration/);
   });
 
+  it("reads the cost budgets in USD and refuses what is not an amount", () => {
+    const c = loadConfig({ CODETHREAD_MAX_COST_USD: "0.50", CODETHREAD_USER_DAILY_BUDGET_USD: "20" }, "/srv/bot");
+    expect(c.runs.maxCostUsd).toBe(0.5);
+    expect(c.runs.userDailyBudgetUsd).toBe(20);
+    expect(loadConfig({}, "/srv/bot").runs.maxCostUsd).toBeUndefined();
+    const found = problems({ CODETHREAD_MAX_COST_USD: "a lot", CODETHREAD_USER_DAILY_BUDGET_USD: "0" }).join("\n");
+    expect(found).toMatch(/CODETHREAD_MAX_COST_USD: must be an amount in USD, e.g. 0.50/);
+    expect(found).toMatch(/CODETHREAD_USER_DAILY_BUDGET_USD: must be more than 0 \(leave it unset for no limit\)/);
+  });
+
   it("parses lists, durations and the pod settings", () => {
     const c = loadConfig(
       {

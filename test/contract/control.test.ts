@@ -19,7 +19,8 @@ const uniqueSleep = () => 7_000 + Math.floor(Math.random() * 90_000);
 describeEachProvider("provider contract: control", (p) => {
   it("cancel mid-tool: the run ends cancelled and the tool's process is gone", async () => {
     const secs = uniqueSleep();
-    p.llm.script = runOnce(`sleep ${secs} && echo finished`);
+    // Starts with echo: newer Claude Code refuses a command that begins with a long sleep.
+    p.llm.script = runOnce(`echo started && sleep ${secs} && echo finished`);
     const req = p.request("Run the long job", p.workspace("cancel"), {
       permissions: { mode: "allow-tools", tools: ["Bash"] },
     });

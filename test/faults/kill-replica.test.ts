@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { openPostgres } from "../../src/store/adapters/postgres.js";
 import type { Database } from "../../src/store/database.js";
 import { migrate } from "../../src/store/migrate.js";
-import { ClaudeBin, promptTexts } from "../claude/harness.js";
+import { claudeBin, promptTexts } from "../claude/harness.js";
 import { eventually } from "../claude/processes.js";
 import { type BotProcess, killBots, processesWithEnv, spawnBot } from "../support/bot-processes.js";
 import { freshPostgresDatabase } from "../support/databases.js";
@@ -69,7 +69,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
           CODETHREAD_PROVIDERS: "claude-code",
           CODETHREAD_LEASE: "2s",
           CODETHREAD_WORKSPACE_DIR: path.join(dir, "work"), // one checkout path on every replica
-          CLAUDE_BIN: ClaudeBin,
+          CLAUDE_BIN: claudeBin(),
           HOME: home,
           ANTHROPIC_BASE_URL: mock.url,
           ANTHROPIC_API_KEY: "test-key-not-secret",

@@ -7,6 +7,7 @@ import type { Database } from "../../src/store/database.js";
 import { migrate } from "../../src/store/migrate.js";
 import { SqlJobQueue } from "../../src/store/queue/sql-job-queue.js";
 import { getThreadSession } from "../../src/store/thread-sessions.js";
+import { FreshSessionNotice } from "../../src/worker/agent-run-handler.js";
 import { createWorker, type Worker } from "../../src/worker/worker.js";
 import { makeAgent, makeSandbox, promptTexts, type Sandbox } from "../claude/harness.js";
 import { describeEachDatabase } from "../support/databases.js";
@@ -16,8 +17,8 @@ import { RecordingPublisher, runPayload, runThreadKey, waitForStatus } from "../
 /**
  * Two replicas with separate data directories (each its own CLAUDE_CONFIG_ROOT, so its own copy of
  * Claude Code's transcripts) on one database, the real `claude` CLI against the mock LLM. A thread
- * started on one replica continues on the other with its history; a session found nowhere is
- * never replaced by a fresh one without the thread being told.
+ * started on one replica continues on the other with its history (the transcript travels in the
+ * database); a session found nowhere is replaced by a fresh one only with a notice in the thread.
  */
 const finalStatuses = ["succeeded", "failed", "cancelled", "interrupted"] as const;
 let mock: MockAnthropic;
@@ -112,7 +113,7 @@ describeEachDatabase("sessions across replicas", (target) => {
     expect((await getThreadSession(db, runThreadKey(1)))?.sessionId).toBe(sessionId);
   }, 240_000);
 
-  it("a session found on no replica: the thread is told its next message starts over, and only then it does", async () => {
+  it("a session found on no replica: the thread is told it starts fresh, and it does", async () => {
     const a = await replica("a");
     expect((await turn("MOCK:bash the first turn")).status).toBe("succeeded");
     const sessionId = (await getThreadSession(db, runThreadKey(1)))?.sessionId;
@@ -121,15 +122,13 @@ describeEachDatabase("sessions across replicas", (target) => {
     await db.query("DELETE FROM agent_session_files");
 
     await replica("b");
-    const lost = await turn("continue please");
-    expect(lost.status).toBe("failed");
-    expect(finished(lost.id)).toMatchObject({ errorCode: "session_not_found" });
-    expect(finished(lost.id)?.error).toMatch(/could not be found.*start a fresh session here/);
-    expect(finished(lost.id)?.error).toContain(sessionId);
-    expect((await getThreadSession(db, runThreadKey(1)))?.sessionId).toBeNull();
-
-    const fresh = await turn("start again then");
+    const fresh = await turn("continue please");
     expect(fresh.status).toBe("succeeded");
-    expect(finished(fresh.id)?.sessionId).not.toBe(sessionId);
+    const notices = publisher.of(fresh.id).filter((c) => c.what === "notice");
+    expect(notices.map((c) => (c.what === "notice" ? c.text : ""))).toEqual([FreshSessionNotice]);
+    const freshSession = finished(fresh.id)?.sessionId;
+    expect(freshSession).toBeTruthy();
+    expect(freshSession).not.toBe(sessionId);
+    expect((await getThreadSession(db, runThreadKey(1)))?.sessionId).toBe(freshSession);
   }, 240_000);
 });

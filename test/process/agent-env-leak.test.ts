@@ -6,7 +6,7 @@ import { opencodeOptionsFromConfig } from "../../src/agents/opencode/index.js";
 import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
 import {
-  ClaudeBin,
+  claudeBin,
   request as claudeRequest,
   collect as collectClaude,
   makeSandbox,
@@ -72,7 +72,7 @@ describe("the agent's environment never carries the bot's secrets", () => {
     try {
       const agent = createClaudeCodeAgent({
         ...claudeOptionsFromConfig(config(sb.root), silentLogger),
-        bin: ClaudeBin,
+        bin: claudeBin(),
         configRoot: sb.configRoot,
         defaultPermissions: { mode: "allow-tools", tools: ["Bash"] },
         env: mockEnv(mock, sb),

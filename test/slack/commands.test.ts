@@ -126,7 +126,14 @@ describe("CommandRouter", () => {
     expect(await router.dispatch("deploy web env=prod &amp; more", context("UADMIN", answers))).toEqual({
       kind: "handled",
     });
-    expect(seen).toEqual([{ text: "web env=prod & more", words: ["web", "&", "more"], options: { env: "prod" } }]);
+    expect(seen).toEqual([
+      {
+        text: "web env=prod & more",
+        words: ["web", "&", "more"],
+        options: { env: "prod" },
+        raw: "web env=prod &amp; more",
+      },
+    ]);
     expect(answers).toEqual(["deploying"]);
 
     const refused: string[] = [];

@@ -14,7 +14,22 @@ afterAll(async () => {
   await h.stop();
 });
 
-const settle = () => new Promise((r) => setTimeout(r, 400));
+/**
+ * Proof that the deliveries sent before it started nothing: a run of its own (a mention in a new
+ * thread) sent after them, whose answer arrives only once it went through the whole path — handler,
+ * queue, worker, agent, Slack. Each earlier delivery was handled in a few steps of that path, so
+ * once the barrier's answer is in, anything they would have started has been started.
+ * Returns the barrier's thread, to leave its own messages out of what the test checks.
+ */
+async function barrier(): Promise<string> {
+  const ts = nextTs();
+  await h.event("event.app_mention.json", { text: "<@U0AGENTBOT> barrier", ts, user: Alice, channel: Channel });
+  await h.waitInThread(ts, (m) => m.text === "Done.", "the barrier run's answer");
+  return ts;
+}
+const prompts = () => h.agent.requests.map((r) => r.prompt).filter((p) => p !== "barrier");
+const postsOutside = (thread: string) =>
+  h.fake.callsOf("chat.postMessage").filter((c) => c.params.thread_ts !== thread && c.params.text !== "barrier");
 
 describe("Slack deliveries", () => {
   it("runs a mention once though it arrives as app_mention and message, each delivered twice", async () => {
@@ -41,8 +56,8 @@ describe("Slack deliveries", () => {
     ];
     expect((await Promise.all(sends)).map((r) => r.status)).toEqual([200, 200, 200, 200]);
     await h.waitInThread(ts, (m) => m.text === "Done.", "the answer");
-    await settle();
-    expect(h.agent.requests.length).toBe(1);
+    await barrier();
+    expect(prompts()).toEqual(["update the changelog"]);
     expect(h.fake.thread(Channel, ts).filter((m) => m.text === "Done.").length).toBe(1);
   });
 
@@ -93,9 +108,9 @@ describe("Slack deliveries", () => {
       text: "unrelated discussion",
     });
     await h.event("event.message.thread_reply.json", { ts: nextTs(), thread_ts: undefined, text: "hello channel" });
-    await settle();
-    expect(h.agent.requests).toEqual([]);
-    expect(h.fake.callsOf("chat.postMessage")).toEqual([]);
+    const thread = await barrier();
+    expect(prompts()).toEqual([]);
+    expect(postsOutside(thread)).toEqual([]);
   });
 
   it("rejects a bad signature and a stale timestamp", async () => {
@@ -112,9 +127,9 @@ describe("Slack deliveries", () => {
       signature: sign("another-secret", Math.floor(Date.now() / 1000), form),
     });
     expect(wrongSecret.status).toBe(401);
-    await settle();
-    expect(h.agent.requests).toEqual([]);
-    expect(h.fake.callsOf("chat.postMessage")).toEqual([]);
+    const thread = await barrier();
+    expect(prompts()).toEqual([]);
+    expect(postsOutside(thread)).toEqual([]);
   });
 
   it("refuses a user not on the allow-list and a channel not allowed, and records it", async () => {
@@ -132,8 +147,8 @@ describe("Slack deliveries", () => {
     });
     const ephemeral = await h.fake.waitFor(() => h.fake.callsOf("chat.postEphemeral")[0], "ephemeral refusal");
     expect(ephemeral.params.user).toBe("U0MALLORY1");
-    await settle();
-    expect(h.agent.requests).toEqual([]);
+    await barrier();
+    expect(prompts()).toEqual([]);
     const denied = (await listAudit(h.app.db)).filter((a) => a.action === "access.denied");
     expect(denied.map((a) => a.actor)).toEqual(expect.arrayContaining(["U0MALLORY1", Alice]));
   });

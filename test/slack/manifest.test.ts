@@ -13,7 +13,7 @@ const refBase = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5
 const manifestText = readFileSync(new URL("../../manifest.yml", import.meta.url), "utf8");
 
 type Manifest = {
-  features: { slash_commands: { command: string }[] };
+  features: { slash_commands: { command: string; should_escape?: boolean }[]; agent_view?: object };
   oauth_config: { scopes: { bot: string[] } };
   settings: {
     event_subscriptions: { bot_events: string[] };
@@ -49,9 +49,15 @@ describe("manifest.yml", () => {
         "app_mentions:read",
         "channels:history",
         "files:write",
+        "files:read",
         "users:read",
       ]),
     );
+    // Slack's native stop button on agent sessions, and the agent feature it belongs to.
+    expect(manifest.settings.event_subscriptions.bot_events).toContain("agent_session_stopped");
+    expect(manifest.features.agent_view).toBeDefined();
+    // `/agent audit @alice` needs the user's id: Slack sends it only with escaping on.
+    expect(manifest.features.slash_commands[0]?.should_escape).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(Object.values(ActionIds).length).toBe(3);
   });

@@ -45,9 +45,18 @@ describe("Socket Mode (SLACK_APP_TOKEN set)", () => {
     };
     event.event_id = "EvSOCKET001";
     socket.push("events_api", event);
-    socket.push("events_api", event, 1); // Slack's retry of the same event: runs once
+    const retry = socket.push("events_api", event, 1); // Slack's retry of the same event: runs once
     await h.waitInThread(ts, (m) => m.text === "socket: and a mention", "the mention's answer");
-    await new Promise((r) => setTimeout(r, 300));
-    expect(h.agent.requests.map((r) => r.prompt)).toEqual(["fix the build over a socket", "and a mention"]);
+    // Proof the retry started nothing: a run of its own sent after the retry was acknowledged has
+    // gone through handler, queue, worker and agent; the retry's handling is a few steps of that.
+    await h.fake.waitFor(() => socket.acks.find((a) => a.envelope_id === retry), "the retry's ack");
+    const barrierTs = nextTs();
+    socket.push("events_api", {
+      ...event,
+      event_id: "EvSOCKET002",
+      event: { ...(event.event as object), text: "<@U0AGENTBOT> barrier", ts: barrierTs },
+    });
+    await h.waitInThread(barrierTs, (m) => m.text === "socket: barrier", "the barrier run's answer");
+    expect(h.agent.requests.map((r) => r.prompt)).toEqual(["fix the build over a socket", "and a mention", "barrier"]);
   });
 });

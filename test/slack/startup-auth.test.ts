@@ -1,23 +1,26 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ProviderRegistry } from "../../src/agents/registry.js";
 import { startApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
-import { openPGlite } from "../../src/store/adapters/pglite.js";
 import type { Database } from "../../src/store/database.js";
-import { migrate } from "../../src/store/migrate.js";
 import { FakeSlack } from "../support/fake-slack.js";
+import { openMigratedPGlite } from "../support/pglite-template.js";
 import { ScriptedAgent } from "../support/slack-test-agent.js";
 
 let fake: FakeSlack;
 let db: Database;
+// One database for the file (startApp leaves a database it is given open).
+beforeAll(async () => {
+  db = await openMigratedPGlite();
+});
+afterAll(async () => {
+  await db.close();
+});
 beforeEach(async () => {
   fake = await new FakeSlack().start();
-  db = await openPGlite();
-  await migrate(db);
 });
 afterEach(async () => {
-  await db.close();
   await fake.stop();
 });
 

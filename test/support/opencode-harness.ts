@@ -5,7 +5,7 @@ import type { CodeAgent } from "../../src/agents/port.js";
 import type { AgentRequest, PermissionPolicy } from "../../src/agents/request.js";
 import { silentLogger } from "../../src/log.js";
 import { type MockOpenAI, startMockOpenAI } from "./mock-openai.js";
-import { createOpenCodeSandbox, OpenCodeBin, type OpenCodeSandbox } from "./opencode-server.js";
+import { createOpenCodeSandbox, type OpenCodeSandbox, openCodeBin } from "./opencode-server.js";
 
 /** A mock LLM, an offline sandbox and an OpenCode agent (embedded server unless `url` is given). */
 export interface OpenCodeHarness {
@@ -22,7 +22,7 @@ export async function startHarness(
   const mock = await startMockOpenAI();
   const sandbox = createOpenCodeSandbox(mock.baseURL, config);
   const agent = createOpenCodeAgent({
-    bin: OpenCodeBin,
+    bin: openCodeBin(),
     serverEnv: sandbox.env,
     serverCwd: sandbox.work,
     log: silentLogger,

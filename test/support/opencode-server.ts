@@ -3,16 +3,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { agentCliForTests } from "./agent-clis.js";
 
 /**
- * Runs the real `opencode serve` (node_modules/.bin/opencode, the pinned devDependency) fully
+ * Runs the real `opencode serve` (the pinned version `npm run agents:install` puts in .agents/, or OPENCODE_BIN) fully
  * offline against a mock OpenAI-compatible LLM, following ../shared/notes/opencode.md §2 and §6:
  * its own HOME, XDG dirs and TMPDIR under a temp root; the mock provider in the *global* config;
  * every network feature turned off; the plugin install skipped by a seeded lockfile; a proxy
  * that refuses every non-loopback connection as a safety net.
  */
 
-export const OpenCodeBin = path.resolve("node_modules/.bin/opencode");
+/** The real `opencode` the tests run; fails the test, naming `npm run agents:install`, when missing. */
+export const openCodeBin = (): string => agentCliForTests("opencode");
 
 export interface OpenCodeSandbox {
   root: string;
@@ -123,7 +125,7 @@ export async function startOpenCodeServer(
   options: { port?: number; env?: Record<string, string> } = {},
 ): Promise<RunningOpenCode> {
   const child = spawn(
-    OpenCodeBin,
+    openCodeBin(),
     ["serve", "--hostname", "127.0.0.1", "--port", String(options.port ?? 0), "--print-logs", "--log-level", "WARN"],
     { cwd: sandbox.work, env: { ...sandbox.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"], shell: false },
   );

@@ -30,7 +30,8 @@ export type Published =
   | { what: "started"; jobId: string; resumedSessionId?: string }
   | { what: "event"; jobId: string; event: AgentEvent }
   | { what: "finished"; jobId: string; result: AgentResult; cancelledBy?: string }
-  | { what: "interrupted"; jobId: string; reason: string };
+  | { what: "interrupted"; jobId: string; reason: string }
+  | { what: "notice"; jobId: string; text: string };
 
 /** Remembers every publisher call, in order. */
 export class RecordingPublisher implements RunPublisher {
@@ -44,6 +45,9 @@ export class RecordingPublisher implements RunPublisher {
   }
   async runFinished(run: RunInfo, result: AgentResult, extra: { cancelledBy?: string }): Promise<void> {
     this.calls.push({ what: "finished", jobId: run.jobId, result, cancelledBy: extra.cancelledBy });
+  }
+  async runNotice(run: RunInfo, text: string): Promise<void> {
+    this.calls.push({ what: "notice", jobId: run.jobId, text });
   }
   async runInterrupted(run: { jobId: string }, reason: string): Promise<void> {
     this.calls.push({ what: "interrupted", jobId: run.jobId, reason });

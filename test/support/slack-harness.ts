@@ -5,9 +5,9 @@ import { ProviderRegistry } from "../../src/agents/registry.js";
 import { type AppOverrides, type RunningApp, startApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { type Logger, silentLogger } from "../../src/log.js";
-import { openPGlite } from "../../src/store/adapters/pglite.js";
 import { migrate } from "../../src/store/migrate.js";
 import { FakeSlack, type FakeSlackOptions, type StoredMessage } from "./fake-slack.js";
+import { openMigratedPGlite } from "./pglite-template.js";
 import { actionForm, eventBody, signedPost, slashForm } from "./slack-signing.js";
 import { ScriptedAgent } from "./slack-test-agent.js";
 
@@ -39,8 +39,8 @@ export class SlackHarness {
     const h = new SlackHarness();
     h.fake = await new FakeSlack({ users: { [Alice]: "alice", [Bob]: "bob" }, ...o.fake }).start();
     o.beforeStart?.(h.fake);
-    const db = o.overrides?.db ?? (await openPGlite());
-    await migrate(db);
+    const db = o.overrides?.db ?? (await openMigratedPGlite());
+    if (o.overrides?.db) await migrate(db);
     const env = {
       SLACK_BOT_TOKEN: "xoxb-testtok",
       SLACK_SIGNING_SECRET: SigningSecret,

@@ -1,5 +1,5 @@
-import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { slackSignature } from "../../src/console/signing.js";
 
 /**
  * Signed requests to the Bolt app, built like Slack builds them: `v0=HMAC_SHA256(secret,
@@ -16,9 +16,8 @@ export function fixtureText(name: string): string {
   return readFileSync(new URL(name, fixtures), "utf8").trim();
 }
 
-export function sign(secret: string, timestamp: number, body: string): string {
-  return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-}
+/** The console's signature (one implementation), under the name the tests use. */
+export const sign = slackSignature;
 
 export interface SignedPostOptions {
   secret: string;

@@ -1,3 +1,4 @@
+import { budgetExceeded } from "../../src/agents/budget.js";
 import { ClaudeTools } from "../../src/agents/claude/tools.js";
 import type { AgentEvent, AgentResult } from "../../src/agents/events.js";
 import type {
@@ -16,7 +17,9 @@ export type Step =
   | { text: string }
   | { ask: string; summary: string }
   | { wait: Promise<unknown> }
-  | { sleepMs: number };
+  | { sleepMs: number }
+  /** The run's cost so far (a `cost` event, as OpenCode reports after each step). */
+  | { cost: number };
 
 export interface Script {
   steps: Step[];
@@ -24,6 +27,8 @@ export interface Script {
   costUsd?: number;
   /** Fail instead of succeeding. */
   error?: { message: string; code: string };
+  /** End as stopped by a cost budget of this many USD (after the steps), like a provider does. */
+  budgetUsd?: number;
 }
 
 /**
@@ -85,6 +90,8 @@ export class ScriptedAgent implements CodeAgent {
         if (!decision.allow)
           yield { type: "permission_denied", tool: step.ask, id: `tool-of-${requestId}`, reason: decision.message };
         else yield { type: "text", text: `${step.ask} approved` };
+      } else if ("cost" in step) {
+        yield { type: "cost", costUsd: step.cost };
       } else if ("wait" in step) {
         await Promise.race([step.wait, stopped]);
       } else {
@@ -93,6 +100,8 @@ export class ScriptedAgent implements CodeAgent {
     }
     this.#aborts.delete(request.runId);
     if (abort.signal.aborted) return yield end({ outcome: "cancelled", text: "Stopped." });
+    if (script.budgetUsd !== undefined)
+      return yield end({ ...budgetExceeded(script.budgetUsd), text: "", costUsd: script.costUsd });
     if (script.error)
       return yield end({ outcome: "failed", text: "", error: script.error.message, errorCode: script.error.code });
     yield end({ outcome: "succeeded", text: script.answer ?? "Done.", costUsd: script.costUsd });

@@ -27,7 +27,7 @@ const pods = { CODETHREAD_K8S_NAMESPACE: "dev", CODETHREAD_K8S_POD: "box-0", COD
 describe("worker defaults", () => {
   it("runs in the workspace directory when no pod is configured", async () => {
     const config = loadConfig({ CODETHREAD_WORKSPACE_DIR: "/srv/work" }, "/");
-    const registry = createProviderRegistry(config, silentLogger);
+    const registry = await createProviderRegistry(config, silentLogger);
     const resolve = defaultResolveWorkspace(config, registry);
     for (const provider of ["claude-code", "opencode"]) {
       expect(resolve(session(null, provider), runPayload(1))).toEqual({ kind: "local", directory: "/srv/work" });
@@ -37,7 +37,7 @@ describe("worker defaults", () => {
 
   it("sends a run to the configured pod only when its provider runs in pods", async () => {
     const config = loadConfig(pods, "/");
-    const registry = createProviderRegistry(config, silentLogger);
+    const registry = await createProviderRegistry(config, silentLogger);
     const resolve = defaultResolveWorkspace(config, registry);
     expect(resolve(session(null, "claude-code"), runPayload(1))).toMatchObject({
       kind: "pod",

@@ -178,16 +178,26 @@ describeEachDatabase("worker", (target) => {
     expect((await queue.get(job.id))?.error).toMatch(/No handler for jobs of kind "provision"/);
   });
 
-  it("forgets a session the agent no longer knows, so the next turn starts fresh", async () => {
+  it("starts a fresh session when the agent no longer knows the thread's, and tells the thread first", async () => {
     await startWorker();
     const first = await run(1, "hello");
     await settled(first.job.id);
+    const old = (await getThreadSession(db, runThreadKey(1)))?.sessionId;
+    expect(old).toBeTruthy();
     const lost = await run(1, { sessionNotFound: true });
-    expect(await settled(lost.job.id)).toMatchObject({ status: "failed" });
-    expect((await getThreadSession(db, runThreadKey(1)))?.sessionId).toBeNull();
+    expect(await settled(lost.job.id)).toMatchObject({ status: "succeeded" });
+    // Asked to resume, refused, then run once more without a session.
+    expect(agent.requests.slice(-2).map((r) => r.sessionId)).toEqual([old, undefined]);
+    const calls = publisher.of(lost.job.id).map((c) => c.what);
+    expect(calls[0]).toBe("started");
+    expect(calls[1]).toBe("notice");
+    expect(calls.at(-1)).toBe("finished");
+    expect(publisher.of(lost.job.id)[1]).toMatchObject({ text: expect.stringContaining("starting fresh") });
+    const fresh = (await getThreadSession(db, runThreadKey(1)))?.sessionId;
+    expect(fresh).toBe(`sess-${lost.job.id}`);
     const next = await run(1, "again");
     await settled(next.job.id);
-    expect(agent.requests.at(-1)?.sessionId).toBeUndefined();
+    expect(agent.requests.at(-1)?.sessionId).toBe(fresh);
   });
 
   it("marks a run whose worker died as interrupted, tells the thread, keeps the session", async () => {
@@ -219,9 +229,12 @@ describeEachDatabase("worker", (target) => {
     expect(publisher.of(long.job.id).map((c) => c.what)).toContain("interrupted");
     expect(publisher.of(long.job.id).map((c) => c.what)).not.toContain("finished");
     expect(await queue.listActive()).toEqual([]);
-    const later = await run(3, "after stop");
-    await new Promise((r) => setTimeout(r, 300));
-    expect((await queue.get(later.job.id))?.status).toBe("queued");
+    // Proof the stopped worker takes nothing more: a job queued now is claimed by a worker started
+    // after it (a stopped worker still listening would have claimed it on the enqueue notification).
+    const later = await run(3, { hang: true });
+    const next = await startWorker();
+    await waitUntil(() => agent.running.has(later.job.id), "the later job running");
+    expect((await queue.get(later.job.id))?.holder).toBe(next.id);
   });
 
   it("runs many threads on two workers at once, one turn at a time per thread", async () => {

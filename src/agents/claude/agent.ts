@@ -13,6 +13,7 @@ import { AgentRequest, ClaudeCodeProvider, type PermissionPolicy } from "../requ
 import { probeVersion } from "./availability.js";
 import { ClaudeRun, type RunPlan } from "./claude-run.js";
 import { configDirFor } from "./config-dir.js";
+import { ClaudeCodeCapabilities } from "./descriptor.js";
 import { ClaudeInherit } from "./environment.js";
 import { KubectlRunner } from "./kubectl-runner.js";
 import { LocalRunner } from "./local-runner.js";
@@ -21,15 +22,6 @@ import type { RunnerEnvironment } from "./runner.js";
 import { ClaudeSessionFiles } from "./session-files.js";
 
 const DefaultPodConfigRoot = "/tmp/codethread-claude";
-
-/** What the Claude Code provider can do. */
-export const ClaudeCodeCapabilities: Readonly<Capabilities> = {
-  resume: true,
-  cancel: true,
-  permissionPrompts: true,
-  streamingText: true,
-  costReporting: true,
-};
 
 function failed(errorCode: string, error: string): AgentEvent {
   return { type: "result", result: { outcome: "failed", text: "", durationMs: 0, errorCode, error } };

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { silentLogger } from "../../log.js";
+import type { Logger } from "../../log.js";
 import { readLines } from "../../process/line-reader.js";
 import { StderrTail } from "../../process/stderr-tail.js";
 import { sleep } from "../../sleep.js";
@@ -36,7 +36,8 @@ export class ClaudeRun {
   readonly #mapper: ClaudeStreamMapper;
   readonly #queue = new AsyncQueue<AgentEvent>();
   readonly #pending = new Map<string, Pending>();
-  readonly #log;
+  /** Absent when the options carry no logger (`codethread run`: pino stays unloaded). */
+  readonly #log: Logger | undefined;
   #proc: RunningProcess | undefined;
   #stopping: "cancelled" | "timed_out" | undefined;
   #stdinOpen = false;
@@ -45,7 +46,7 @@ export class ClaudeRun {
   constructor(plan: RunPlan) {
     this.#plan = plan;
     this.#mapper = new ClaudeStreamMapper({ cwd: plan.cwd });
-    this.#log = (plan.options.log ?? silentLogger).child({ runId: plan.request.runId, provider: "claude-code" });
+    this.#log = plan.options.log?.child({ runId: plan.request.runId, provider: "claude-code" });
   }
 
   async *events(): AsyncGenerator<AgentEvent> {
@@ -65,7 +66,7 @@ export class ClaudeRun {
   async cancel(reason: "cancelled" | "timed_out"): Promise<void> {
     if (this.#stopping || this.#finished) return;
     this.#stopping = reason;
-    this.#log.info({ reason }, "stopping claude run");
+    this.#log?.info({ reason }, "stopping claude run");
     const proc = this.#proc;
     if (!proc) return;
     this.#clearPending();
@@ -105,7 +106,7 @@ export class ClaudeRun {
       configDir: this.#plan.configDir,
       maxArgvPromptBytes: runner.maxArgvPromptBytes,
     });
-    this.#log.debug({ args: cmd.args.length, streamInput: cmd.streamInput, runner: runner.kind }, "starting claude");
+    this.#log?.debug({ args: cmd.args.length, streamInput: cmd.streamInput, runner: runner.kind }, "starting claude");
     const proc = runner.start({
       bin: this.#plan.bin,
       args: cmd.args,
@@ -140,10 +141,14 @@ export class ClaudeRun {
         stderr: stderr.text(),
         spawnError: exit.error && exit.code === null && exit.signal === null ? exit.error : undefined,
         requestedSessionId: request.sessionId,
+        maxCostUsd: request.maxCostUsd,
         agentStarted: proc.agentPid() !== undefined,
       };
       const result = buildResult(this.#mapper.summary(), end);
-      this.#log.info({ outcome: result.outcome, errorCode: result.errorCode, exitCode: exit.code }, "claude run ended");
+      this.#log?.info(
+        { outcome: result.outcome, errorCode: result.errorCode, exitCode: exit.code },
+        "claude run ended",
+      );
       this.#queue.push({ type: "result", result });
       this.#queue.end();
     });
@@ -173,7 +178,7 @@ export class ClaudeRun {
         if (this.#mapper.resultCount > results && this.#pending.size === 0) this.#closeStdin();
       }
     } catch (err) {
-      this.#log.debug({ err }, "claude stdout closed early");
+      this.#log?.debug({ err }, "claude stdout closed early");
     }
     return proc.exited;
   }
@@ -207,10 +212,10 @@ export class ClaudeRun {
     const grace = this.#plan.options.stopGraceMs ?? 5_000;
     const exitedWithin = (ms: number) => Promise.race([proc.exited.then(() => true), sleep(ms).then(() => false)]);
     if (await exitedWithin(grace)) return;
-    this.#log.warn("claude ignored SIGINT; sending SIGTERM");
+    this.#log?.warn("claude ignored SIGINT; sending SIGTERM");
     await proc.stop("terminate");
     if (await exitedWithin(grace)) return;
-    this.#log.warn("claude ignored SIGTERM; killing its process groups");
+    this.#log?.warn("claude ignored SIGTERM; killing its process groups");
     await proc.stop("kill");
   }
 }

@@ -27,6 +27,10 @@ export function promptFitsArgv(prompt: string, maxBytes: number): boolean {
   return Buffer.byteLength(prompt, "utf8") <= maxBytes && !prompt.includes("\0") && !prompt.startsWith("-");
 }
 
+function decimal(n: number): string {
+  return n.toFixed(10).replace(/\.?0+$/, "");
+}
+
 function permissionArgs(policy: PermissionPolicy): string[] {
   switch (policy.mode) {
     case "allow-tools":
@@ -66,6 +70,8 @@ export function buildCommandLine(request: AgentRequest, policy: PermissionPolicy
   if (model) args.push("--model", model);
   const maxTurns = request.maxTurns ?? o.maxTurns;
   if (maxTurns !== undefined) args.push("--max-turns", String(maxTurns));
+  // The CLI stops the run itself (result `error_max_budget_usd`); plain decimals, never `1e-7`.
+  if (request.maxCostUsd !== undefined) args.push("--max-budget-usd", decimal(request.maxCostUsd));
   args.push(...permissionArgs(policy));
 
   const env: Record<string, string> = {

@@ -1,19 +1,33 @@
+import type { Capabilities } from "../port.js";
 import type { ProviderDescriptor } from "../provider-descriptor.js";
 import { ClaudeCodeProvider } from "../request.js";
-import { ClaudeCodeCapabilities } from "./agent.js";
-import { createClaudeCodeAgent } from "./index.js";
-import { claudeOptionsFromConfig } from "./options.js";
-import { replayClaudeTranscript } from "./replay.js";
+import { ClaudeModelNames } from "./models.js";
 
-/** Claude Code: the `claude` CLI, locally or in a Kubernetes pod (CODETHREAD_K8S_*). */
+/** What the Claude Code provider can do. */
+export const ClaudeCodeCapabilities: Readonly<Capabilities> = {
+  resume: true,
+  cancel: true,
+  permissionPrompts: true,
+  streamingText: true,
+  costReporting: true,
+};
+
+/**
+ * Claude Code: the `claude` CLI, locally or in a Kubernetes pod (CODETHREAD_K8S_*). This file stays
+ * light (no provider code imported at load): the registry and the CLI read every descriptor.
+ */
 export const claudeCodeDescriptor: ProviderDescriptor = {
   id: ClaudeCodeProvider,
   title: "Claude Code",
   aliases: ["claude", "cc"],
   workspaces: ["local", "pod"],
+  models: ClaudeModelNames,
   capabilities: ClaudeCodeCapabilities,
-  create: (config, log) => createClaudeCodeAgent(claudeOptionsFromConfig(config, log)),
-  replay: replayClaudeTranscript,
+  create: async (config, log) => {
+    const m = await import("./index.js");
+    return m.createClaudeCodeAgent(m.claudeOptionsFromConfig(config, log));
+  },
+  loadReplayer: async () => (await import("./replay.js")).replayClaudeTranscript,
   availabilityHint:
-    "Install the Claude Code CLI (npm install -g @anthropic-ai/claude-code) or set CLAUDE_BIN to its path; it reads its credentials (e.g. ANTHROPIC_API_KEY) from the environment.",
+    "Install the pinned Claude Code CLI with `npm run agents:install` (or the vendor's installer) or set CLAUDE_BIN to its path; it reads its credentials (e.g. ANTHROPIC_API_KEY) from the environment.",
 };

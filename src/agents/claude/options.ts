@@ -36,7 +36,7 @@ export interface ClaudeCodeOptions {
 }
 
 /** The options `codethread` uses, from its validated configuration. */
-export function claudeOptionsFromConfig(config: Config, log: Logger): ClaudeCodeOptions {
+export function claudeOptionsFromConfig(config: Config, log?: Logger): ClaudeCodeOptions {
   const r = config.runs;
   const defaultPermissions = permissionPolicyFromConfig(r);
   return {

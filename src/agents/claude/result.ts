@@ -1,4 +1,5 @@
 import { excerpt } from "../../errors.js";
+import { budgetExceeded } from "../budget.js";
 import { ErrAgentUnavailable, ErrSessionNotFound } from "../errors.js";
 import type { AgentResult, TokenUsage } from "../events.js";
 import { ClaudeCodeProvider } from "../request.js";
@@ -20,6 +21,8 @@ export interface ProcessEnd {
   agentStarted?: boolean;
   /** The session the request asked to resume. */
   requestedSessionId?: string;
+  /** The run's cost budget (`--max-budget-usd`), for the words of a budget stop. */
+  maxCostUsd?: number;
 }
 
 const SessionGone = /No conversation found|requires a valid session ID/i;
@@ -54,7 +57,10 @@ function classify(
     return { outcome: "cancelled", errorCode: "cancelled", error: "The run was interrupted." };
   }
   if (r.subtype === "error_max_turns") return failure("max_turns", errors || "Reached the maximum number of turns.");
-  if (r.subtype === "error_max_budget_usd") return failure("budget_exhausted", errors || "Reached the cost budget.");
+  // `Reached maximum budget ($0.5)`: stopped, not failed; the session is kept and a reply continues it.
+  if (r.subtype === "error_max_budget_usd" || r.terminal_reason === "budget_exhausted") {
+    return budgetExceeded(end.maxCostUsd);
+  }
   if (r.terminal_reason === "api_error" || r.api_error_status || s.apiError) {
     return failure("api_error", r.result || s.apiError || errors || "The model API returned an error.");
   }

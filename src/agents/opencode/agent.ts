@@ -9,18 +9,10 @@ import {
 } from "../port.js";
 import { AgentRequest, OpenCodeProvider } from "../request.js";
 import { OpenCodeClient } from "./client.js";
+import { OpenCodeCapabilities } from "./descriptor.js";
 import { binaryVersion, EmbeddedServer } from "./embedded-server.js";
 import type { OpenCodeOptions } from "./options.js";
 import { OpenCodeRun } from "./run.js";
-
-/** What the OpenCode provider can do. */
-export const OpenCodeCapabilities: Readonly<Capabilities> = {
-  resume: true,
-  cancel: true,
-  permissionPrompts: true,
-  streamingText: true,
-  costReporting: true,
-};
 
 /**
  * The OpenCode provider: drives `opencode serve` over HTTP + SSE. With `url` it uses that

@@ -1,4 +1,5 @@
 import { CodethreadError, messageOf } from "../../errors.js";
+import { budgetExceeded } from "../budget.js";
 import type { AgentResult, Outcome } from "../events.js";
 import { ErrOpenCodeHttp } from "./errors.js";
 import type { MessageError } from "./schemas.js";
@@ -23,6 +24,9 @@ export interface OutcomeFacts {
   completed: boolean;
   /** The last assistant message ended on its own (finished, no error, not between tool calls). */
   finishedNormally: boolean;
+  /** We stopped the run because its cost reached `maxCostUsd`. */
+  budgetExceeded?: boolean;
+  maxCostUsd?: number;
 }
 
 /** The outcome of a turn, from what the server reported and what we asked for. */
@@ -34,6 +38,8 @@ export function outcomeOf(f: OutcomeFacts): { outcome: Outcome; error?: string; 
   if (f.cancelRequested && (aborted || !f.promptSent || !f.completed || !f.finishedNormally)) {
     return { outcome: "cancelled" };
   }
+  // Stopped by its budget, unless the turn demonstrably finished before the stop took effect.
+  if (f.budgetExceeded && (aborted || !f.completed || !f.finishedNormally)) return budgetExceeded(f.maxCostUsd);
   if (aborted) return { outcome: "cancelled", error: "The run was stopped outside codethread." };
   if (f.error) {
     const detail = f.error.data?.message ?? f.error.name;

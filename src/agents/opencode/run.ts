@@ -1,7 +1,8 @@
 import { CodethreadError, messageOf } from "../../errors.js";
 import type { Logger } from "../../log.js";
+import { overBudget } from "../budget.js";
 import { ErrSessionNotFound } from "../errors.js";
-import type { AgentResult } from "../events.js";
+import type { AgentEvent, AgentResult } from "../events.js";
 import type { PermissionDecision } from "../port.js";
 import type { AgentRequest, PermissionPolicy } from "../request.js";
 import { oneLine } from "../tool-summary.js";
@@ -54,6 +55,8 @@ export class OpenCodeRun {
   #reaborts = 0;
   #abortWhenBusy = false;
   #timedOut = false;
+  /** Stopped because the run's cost reached `request.maxCostUsd`. */
+  #overBudget = false;
   #rootError?: MessageError;
   #end?: End;
 
@@ -221,7 +224,7 @@ export class OpenCodeRun {
     if (item.kind === "reconnected") return this.#afterReconnect();
     const { event } = item;
     if (!this.#translator.accepts(event)) return;
-    for (const e of this.#translator.handle(event)) await this.queue.push(e);
+    for (const e of this.#translator.handle(event)) await this.#push(e);
     const root = this.#sessionId;
     switch (event.type) {
       case "session.status":
@@ -295,7 +298,17 @@ export class OpenCodeRun {
         this.#deps.log.debug({ err: messageOf(err), sessionId: id }, "opencode: could not read messages");
         return [];
       });
-      for (const e of this.#translator.reconcile(messages)) await this.queue.push(e);
+      for (const e of this.#translator.reconcile(messages)) await this.#push(e);
+    }
+  }
+
+  /** Pass an event on; a `cost` at or past the budget stops the run (aborted like a cancel). */
+  async #push(e: AgentEvent): Promise<void> {
+    await this.queue.push(e);
+    if (e.type === "cost" && !this.#overBudget && overBudget(e.costUsd, this.#request.maxCostUsd)) {
+      this.#overBudget = true;
+      this.#deps.log.info({ costUsd: e.costUsd, maxCostUsd: this.#request.maxCostUsd }, "opencode: budget reached");
+      void this.#stop();
     }
   }
 
@@ -325,6 +338,8 @@ export class OpenCodeRun {
       promptSent: this.#promptSent,
       completed: this.#end === "idle",
       finishedNormally: this.#translator.lastFinishedNormally(),
+      budgetExceeded: this.#overBudget,
+      maxCostUsd: this.#request.maxCostUsd,
     });
     return {
       outcome: outcome.outcome,

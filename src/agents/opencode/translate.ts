@@ -45,6 +45,8 @@ export class Translator {
   readonly #textParts = new Map<string, string[]>();
   readonly #tools = new Map<string, ToolTrack>();
   readonly #assistant = new Map<string, MessageInfo>();
+  /** The run's cost last reported in a `cost` event. */
+  #reportedCost = 0;
 
   constructor(options: { root?: string; cwd?: string; ignoreMessages?: Iterable<string> } = {}) {
     this.root = options.root;
@@ -84,8 +86,9 @@ export class Translator {
         return [{ type: "retrying", attempt: status.attempt ?? 1, reason: status.message ?? "retrying", delayMs }];
       }
       case "message.updated":
+        // A step's cost lands on its message when the step finishes: the run's total so far.
         this.#message(event.properties.info);
-        return [];
+        return this.#costSoFar();
       case "message.part.updated":
         return this.#part(event.properties.part, true);
       case "message.part.delta": {
@@ -118,6 +121,7 @@ export class Translator {
       this.#message(info);
       for (const part of parts) out.push(...this.#part(part, false));
     }
+    out.push(...this.#costSoFar());
     return out;
   }
 
@@ -180,6 +184,14 @@ export class Translator {
       turns,
       model,
     };
+  }
+
+  /** A `cost` event when the run's total grew since the last one. */
+  #costSoFar(): AgentEvent[] {
+    const cost = this.totals().costUsd ?? 0;
+    if (cost <= this.#reportedCost) return [];
+    this.#reportedCost = cost;
+    return [{ type: "cost", costUsd: cost }];
   }
 
   #message(info: MessageInfo): void {

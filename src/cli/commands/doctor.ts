@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { webApi } from "@slack/bolt";
+import { type AgentCliId, installHint } from "../../agents/agent-clis.js";
 import { DefaultAvailabilityTimeoutMs } from "../../agents/port.js";
 import type { ProviderRegistry } from "../../agents/registry.js";
 import { type Config, ConfigError, loadConfig, loadDotEnv } from "../../config.js";
@@ -15,8 +16,10 @@ export const doctorHelp = `Usage: codethread doctor
 
 Check the configuration, the database, each agent provider (within ${DefaultAvailabilityTimeoutMs / 1000} s),
 the forge and CI tokens (whose they are, which scopes, server versions, credential store or
-environment) and, when SLACK_BOT_TOKEN is set, Slack's auth.test. Prints one line per check with how to
-fix what fails; exits 1 when anything needed to start is missing.`;
+environment) and, when SLACK_BOT_TOKEN is set, Slack's auth.test (without it, start opens the local
+Slack console). Prints one line per check with how to fix what fails; exits 1 when anything needed
+to start is missing (the default agent, the first of CODETHREAD_PROVIDERS, included). Missing agent
+CLIs: \`npm run agents:install\`.`;
 
 type Status = Check["status"];
 
@@ -26,24 +29,28 @@ async function checkSlack(config: Config): Promise<Check[]> {
   const checks: Check[] = [];
   const { botToken, signingSecret, appToken } = config.slack;
   if (!botToken) {
-    checks.push({
-      name: "slack token",
-      status: "fail",
-      detail:
-        "SLACK_BOT_TOKEN is not set. Create the Slack app from manifest.yml (README, 'Create the Slack app'), install it, and copy the Bot User OAuth Token (xoxb-…).",
+    const unused = [signingSecret && "SLACK_SIGNING_SECRET", appToken && "SLACK_APP_TOKEN"].filter(Boolean);
+    return [
+      {
+        name: "slack",
+        status: unused.length ? "warn" : "ok",
+        detail:
+          `local console: SLACK_BOT_TOKEN is not set, so \`codethread start\` opens a Slack stand-in at http://127.0.0.1:${config.slack.port}. ` +
+          (unused.length ? `${unused.join(" and ")} set but unused without SLACK_BOT_TOKEN. ` : "") +
+          "For a real workspace, create the app from manifest.yml and set SLACK_BOT_TOKEN (README, 'Create the Slack app').",
+      },
+    ];
+  }
+  try {
+    const client = new webApi.WebClient(botToken.reveal(), {
+      slackApiUrl: config.slack.apiUrl,
+      timeout: DefaultAvailabilityTimeoutMs,
+      retryConfig: { retries: 0 },
     });
-  } else {
-    try {
-      const client = new webApi.WebClient(botToken.reveal(), {
-        slackApiUrl: config.slack.apiUrl,
-        timeout: DefaultAvailabilityTimeoutMs,
-        retryConfig: { retries: 0 },
-      });
-      const auth = await client.auth.test();
-      checks.push({ name: "slack token", status: "ok", detail: `auth.test: ${auth.user} in ${auth.team}` });
-    } catch (err) {
-      checks.push({ name: "slack token", status: "fail", detail: `auth.test failed: ${messageOf(err)}` });
-    }
+    const auth = await client.auth.test();
+    checks.push({ name: "slack token", status: "ok", detail: `auth.test: ${auth.user} in ${auth.team}` });
+  } catch (err) {
+    checks.push({ name: "slack token", status: "fail", detail: `auth.test failed: ${messageOf(err)}` });
   }
   if (!appToken && !signingSecret) {
     checks.push({
@@ -96,19 +103,35 @@ function checkSecretKey(config: Config): Check {
       };
 }
 
-async function checkProviders(registry: ProviderRegistry): Promise<Check[]> {
+/** The CLI a provider runs on this machine (not in a pod, not a remote server): which binary, how to install it. */
+function localCli(config: Config, id: string): { id: AgentCliId; bin: string } | undefined {
+  if (id === "claude-code" && !config.claude.pod) return { id, bin: config.claude.bin };
+  if (id === "opencode" && !config.opencode.url) return { id, bin: config.opencode.bin };
+  return undefined;
+}
+
+/** One line per provider; the default one (first of CODETHREAD_PROVIDERS) must be available to start. */
+async function checkProviders(config: Config, registry: ProviderRegistry): Promise<Check[]> {
   // Loaded here, with the providers themselves: the other commands never load agent code.
   const { findProvider } = await import("../../agents/providers.js");
+  const defaultId = registry.default().id;
   return Promise.all(
     registry.all().map(async (agent): Promise<Check> => {
       const a = await agent.checkAvailability({ timeoutMs: DefaultAvailabilityTimeoutMs });
-      return a.available
-        ? { name: agent.id, status: "ok", detail: `available, version ${a.version}` }
-        : {
-            name: agent.id,
-            status: "warn",
-            detail: [`unavailable: ${a.reason}`, findProvider(agent.id)?.availabilityHint].filter(Boolean).join(". "),
-          };
+      const cli = localCli(config, agent.id);
+      if (a.available)
+        return { name: agent.id, status: "ok", detail: `available, version ${a.version}${cli ? ` (${cli.bin})` : ""}` };
+      const isDefault = agent.id === defaultId;
+      return {
+        name: agent.id,
+        status: isDefault ? "fail" : "warn",
+        detail:
+          `unavailable: ${a.reason.replace(/\.$/, "")}.` +
+          (cli ? ` ${installHint(cli.id)}` : ` ${findProvider(agent.id)?.availabilityHint ?? ""}`) +
+          (isDefault
+            ? " It is the default agent (first of CODETHREAD_PROVIDERS)."
+            : " Runs that ask for it will fail; drop it from CODETHREAD_PROVIDERS if it is not wanted."),
+      };
     }),
   );
 }
@@ -148,7 +171,7 @@ export async function doctorCommand(argv: string[], io: CliIO, deps: DoctorDeps 
     if (deps.providers) {
       const registry = await deps.providers(config);
       try {
-        checks.push(...(await checkProviders(registry)));
+        checks.push(...(await checkProviders(config, registry)));
       } finally {
         await registry.closeAll();
       }

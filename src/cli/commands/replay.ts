@@ -60,7 +60,8 @@ export async function replayCommand(argv: string[], io: CommandIO): Promise<numb
   }
   const human = new HumanRenderer(io);
   try {
-    for await (const event of provider.replay(lines(), { cwd: values.cwd })) {
+    const replay = await provider.loadReplayer();
+    for await (const event of replay(lines(), { cwd: values.cwd })) {
       if (values.json) io.stdout.write(`${JSON.stringify(event)}\n`);
       else human.render(event);
     }

@@ -8,7 +8,6 @@ import { type AgentRequest, AgentRequest as Request } from "../../agents/request
 import { summarizeToolResult } from "../../agents/tool-summary.js";
 import { loadConfig, loadDotEnv } from "../../config.js";
 import { CodethreadError, messageOf } from "../../errors.js";
-import { silentLogger } from "../../log.js";
 import { terminalSafe } from "../../text.js";
 import { parseOrUsage } from "../errors.js";
 import type { CliIO } from "../io.js";
@@ -22,11 +21,20 @@ Run one agent turn in DIR (default: the current directory) and stream what it do
 tool summaries, then the answer with cost and duration. --json prints one AgentEvent per line.
 Ctrl-C cancels the run cleanly. Nobody can answer approvals in the terminal: with the "ask"
 permission policy each request is denied at once.
-Exit codes: 0 succeeded, 1 failed, 2 bad arguments, 124 timed out, 130 cancelled.`;
+CODETHREAD_MAX_COST_USD, when set, stops the run once it has cost that much.
+Exit codes: 0 succeeded, 1 failed, 2 bad arguments, 3 stopped by its cost budget, 124 timed out,
+130 cancelled.`;
 
 /** Exit code of a finished run. */
 export function exitCodeOf(result: AgentResult): number {
-  return { succeeded: 0, failed: 1, cancelled: 130, timed_out: 124 }[result.outcome];
+  const codes: Record<AgentResult["outcome"], number> = {
+    succeeded: 0,
+    failed: 1,
+    budget_exceeded: 3,
+    cancelled: 130,
+    timed_out: 124,
+  };
+  return codes[result.outcome];
 }
 
 /** Prints events for a person: narration and tool summaries as they come, the answer at the end. */
@@ -74,6 +82,7 @@ export class HumanRenderer {
         err.write(`warning: ${e.message}\n`);
         break;
       case "raw":
+      case "cost":
         break;
       case "result": {
         const r = e.result;
@@ -122,8 +131,9 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   try {
     loadDotEnv();
     const config = loadConfig(process.env);
-    const registry = createProviderRegistry(config, silentLogger);
-    agent = registry.get(values.provider);
+    // Only the provider this run uses is imported and built; no logger: the terminal shows the events.
+    const registry = await createProviderRegistry(config, undefined, { only: values.provider ?? "default" });
+    agent = registry.default();
     request = {
       runId: randomUUID(),
       prompt: positionals.join(" "),
@@ -131,6 +141,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       sessionId: values.resume,
       workspace: { kind: "local", directory: path.resolve(values.cwd ?? process.cwd()) },
       timeoutMs: config.runs.timeoutMs,
+      maxCostUsd: config.runs.maxCostUsd,
     };
     Request.validate(request);
   } catch (err) {

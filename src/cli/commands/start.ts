@@ -8,11 +8,40 @@ export const startHelp = `Usage: codethread start
 
 Start the Slack bot: HTTP mode on PORT (/slack/events) with SLACK_SIGNING_SECRET, or Socket
 Mode when SLACK_APP_TOKEN is set. Also runs the workers that execute agent runs.
+Without SLACK_BOT_TOKEN it starts a local Slack console instead, at http://127.0.0.1:PORT:
+a Slack-like page where the bot works as it does in Slack, with no Slack account.
 Database: DATABASE_URL (PostgreSQL), else embedded PGlite in CODETHREAD_DATA_DIR.
 Stops cleanly on SIGTERM/SIGINT: stops taking work, lets runs finish, then cancels the rest.`;
 
 export interface StartDeps {
   startApp: (config: Config, log: Logger) => Promise<{ stop(): Promise<void> }>;
+  /** The bot with the local console (no SLACK_BOT_TOKEN); resolves with the page's address. */
+  startConsole: (config: Config, log: Logger) => Promise<{ url: string; stop(): Promise<void> }>;
+}
+
+/** What `start` prints when it opens the local console. */
+export function consoleBanner(url: string): string {
+  return [
+    "",
+    "codethread is running with a local Slack console (SLACK_BOT_TOKEN is not set):",
+    "",
+    `  ${url}`,
+    "",
+    "Open it in a browser and type `/agent fix the build` or `@codethread …` in #general.",
+    "It is a stand-in for Slack on this machine only. To connect a real workspace, create the",
+    'app from manifest.yml, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (README, "Create the',
+    'Slack app") and start again.',
+    "",
+  ].join("\n");
+}
+
+/** Slack variables that mean someone meant to connect Slack but left out the bot token. */
+function partialSlack(config: Config): string[] {
+  const set: string[] = [];
+  if (config.slack.signingSecret) set.push("SLACK_SIGNING_SECRET");
+  if (config.slack.appToken) set.push("SLACK_APP_TOKEN");
+  if (config.slack.apiUrl) set.push("SLACK_API_URL");
+  return set;
 }
 
 /** Resolves when the bot has stopped (after a signal). */
@@ -26,9 +55,20 @@ export async function startCommand(argv: string[], io: CliIO, deps: StartDeps): 
   }
   loadDotEnv(`${io.cwd}/.env`);
   const config = loadConfig(io.env, io.cwd);
-  requireSlack(config);
   const log = createLogger({ level: config.log.level, format: config.log.format });
-  const app = await deps.startApp(config, log);
+  let app: { stop(): Promise<void> };
+  if (config.slack.botToken) {
+    requireSlack(config);
+    app = await deps.startApp(config, log);
+  } else {
+    const ignored = partialSlack(config);
+    if (ignored.length) {
+      log.warn({ ignored }, "SLACK_BOT_TOKEN is not set: starting the local console; these Slack variables are unused");
+    }
+    const local = await deps.startConsole(config, log);
+    writeLine(io.stdout, consoleBanner(local.url));
+    app = local;
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       log.info({ signal }, "stopping");

@@ -13,7 +13,7 @@ export function parseArgs(raw: string): ParsedArgs {
     if (m) options[m[1]!.toLowerCase()] = m[2]!;
     else words.push(word);
   }
-  return { text, words, options };
+  return { text, words, options, raw: raw.trim() };
 }
 
 /** The first word of a message (lower case) and the text after it, whitespace kept. */

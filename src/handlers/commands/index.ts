@@ -1,3 +1,4 @@
+import { auditCommand } from "./audit.js";
 import { buildCommand } from "./build.js";
 import { helpCommand } from "./help.js";
 import { prCommand } from "./pr.js";
@@ -5,8 +6,10 @@ import { projectCommand } from "./project.js";
 import { projectListCommand } from "./project-list.js";
 import { projectNewCommand } from "./project-new.js";
 import { projectUseCommand } from "./project-use.js";
+import { quietCommand } from "./quiet.js";
 import { CommandRouter } from "./router.js";
 import { statusCommand } from "./status.js";
+import { verboseCommand } from "./verbose.js";
 
 export type { Dispatch } from "./router.js";
 export { CommandRouter } from "./router.js";
@@ -23,6 +26,9 @@ export function createCommandRouter(): CommandRouter {
     .register(projectNewCommand)
     .register(projectListCommand)
     .register(projectUseCommand)
+    .register(quietCommand)
+    .register(verboseCommand)
+    .register(auditCommand)
     .register(projectCommand)
     .register(buildCommand)
     .register(prCommand)

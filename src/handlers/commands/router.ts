@@ -13,6 +13,7 @@ export type Dispatch =
       kind: "run" /** As Slack sent it; decoded by startRun. */;
       slackPrompt: string;
       agent?: string;
+      model?: string;
       project?: string;
     };
 

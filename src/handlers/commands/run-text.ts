@@ -2,14 +2,17 @@ import { decodeSlackText } from "../../slack/incoming-text.js";
 
 /**
  * Text that is not a command is a request for the agent: options (`agent=claude-code`,
- * `project=web`) first, in any order, then the prompt. The prompt stays as Slack sent it (markup
+ * `model=sonnet`, `project=web`) first, in any order, then the prompt. The prompt stays as Slack sent it (markup
  * and all): it is decoded once, with user names, after the request was acknowledged.
  */
 export type RunText =
-  | { kind: "run"; slackPrompt: string; agent?: string; project?: string }
+  | { kind: "run"; slackPrompt: string; agent?: string; model?: string; project?: string }
   | { kind: "invalid"; message: string };
 
-const optionPattern = /^(agent|project)=(\S*)$/i;
+const optionPattern = /^(agent|model|project)=(\S*)$/i;
+
+/** An example value per option, for the "needs a value" answer. */
+const examples: Record<string, string> = { agent: "claude-code", model: "sonnet", project: "web" };
 
 /** Aliases users type for the registered provider ids. */
 /** Agent names are case-insensitive; aliases are resolved by the provider registry (the descriptors). */
@@ -21,6 +24,7 @@ export function parseRunText(text: string): RunText {
   const words = text.split(/(\s+)/);
   let agent: string | undefined;
   let project: string | undefined;
+  let model: string | undefined;
   let i = 0;
   for (; i < words.length; i++) {
     const w = words[i]!;
@@ -32,9 +36,10 @@ export function parseRunText(text: string): RunText {
     if (!value)
       return {
         kind: "invalid",
-        message: `\`${key}=\` needs a value, e.g. \`${key}=${key === "agent" ? "claude-code" : "web"}\`.`,
+        message: `\`${key}=\` needs a value, e.g. \`${key}=${examples[key]}\`.`,
       };
     if (key === "agent") agent = normalizeAgent(value);
+    else if (key === "model") model = value;
     else project = value;
   }
   // Only the whitespace between the options and the prompt goes; the prompt keeps its own.
@@ -43,5 +48,5 @@ export function parseRunText(text: string): RunText {
     .join("")
     .replace(/\s+$/, "")
     .replace(/^(?:[ \t]*\r?\n)+/, "");
-  return { kind: "run", slackPrompt, agent, project };
+  return { kind: "run", slackPrompt, agent, model, project };
 }

@@ -8,6 +8,8 @@ export interface ParsedArgs {
   words: string[];
   /** `key=value` words (keys lower-cased); a key given twice keeps the last value. */
   options: Record<string, string>;
+  /** The arguments as Slack sent them (markup kept: `<@U123|alice>`, `<#C123|general>`), trimmed. */
+  raw: string;
 }
 
 /** Where a command came from and how to answer the person who sent it. */

@@ -1,0 +1,104 @@
+// The message box: Enter sends, Shift+Enter starts a new line; typing "/" lists the slash
+// commands (Tab or a click completes one), as in Slack.
+import { h } from "./dom.js";
+
+const Commands = [
+  {
+    name: "/agent",
+    hint: "<what to do> [agent=claude|opencode] [project=name]",
+    more: "also: status · help · project new <name>",
+  },
+];
+
+export function composer({ placeholder, onSend, label }) {
+  const input = h("textarea", { class: "composer-input", rows: "1", placeholder, "aria-label": label ?? placeholder });
+  const error = h("div", { class: "composer-error", role: "alert" });
+  const popup = h("div", { class: "slash-popup", hidden: true });
+  const send = h("button", { class: "composer-send", type: "button", "aria-label": "Send", title: "Send" }, "➤");
+
+  const resize = () => {
+    input.style.height = "auto";
+    input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
+  };
+  const complete = (name) => {
+    input.value = `${name} `;
+    popup.hidden = true;
+    input.focus();
+  };
+  const updatePopup = () => {
+    const v = input.value;
+    const matches = /^\/\S*$/.test(v) ? Commands.filter((c) => c.name.startsWith(v)) : [];
+    popup.replaceChildren(
+      ...matches.map((c) =>
+        h(
+          "button",
+          {
+            class: "slash-item",
+            type: "button",
+            onmousedown: (e) => {
+              e.preventDefault();
+              complete(c.name);
+            },
+          },
+          h("span", { class: "slash-name" }, c.name),
+          h("span", { class: "slash-hint" }, ` ${c.hint}`),
+          h("div", { class: "slash-more" }, `codethread — ${c.more}`),
+        ),
+      ),
+    );
+    popup.hidden = matches.length === 0;
+  };
+  const submit = async () => {
+    const text = input.value.trim();
+    if (!text) return;
+    error.textContent = "";
+    input.disabled = true;
+    try {
+      await onSend(text);
+      input.value = "";
+      resize();
+    } catch (err) {
+      error.textContent = `Not sent: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      input.disabled = false;
+      input.focus();
+      updatePopup();
+    }
+  };
+  input.addEventListener("input", () => {
+    resize();
+    updatePopup();
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Tab" && !popup.hidden) {
+      e.preventDefault();
+      const first = Commands.find((c) => c.name.startsWith(input.value));
+      if (first) complete(first.name);
+    } else if (e.key === "Escape") {
+      popup.hidden = true;
+    } else if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      void submit();
+    }
+  });
+  send.addEventListener("click", () => void submit());
+  const el = h(
+    "div",
+    { class: "composer" },
+    popup,
+    h("div", { class: "composer-box" }, input, send),
+    h(
+      "div",
+      { class: "composer-hint" },
+      h("b", {}, "Enter"),
+      " to send · ",
+      h("b", {}, "Shift+Enter"),
+      " for a new line · try ",
+      h("code", {}, "/agent fix the build"),
+      " or ",
+      h("code", {}, "@codethread …"),
+    ),
+    error,
+  );
+  return { el, input, focus: () => input.focus() };
+}
