@@ -8,7 +8,8 @@ import type { Metrics } from "./metrics.js";
  * Only the worker gets this wrapper; everything else talks to the real publisher.
  */
 export function meteredPublisher(inner: RunPublisher, metrics: Metrics): RunPublisher {
-  return {
+  // Every method of the port, optional ones included: the compiler refuses a wrapper that drops one.
+  const wrapped: { [K in keyof Required<RunPublisher>]: RunPublisher[K] } = {
     runStarted: (run: RunInfo) => inner.runStarted(run),
     runEvent: (run: RunInfo, event: AgentEvent) => inner.runEvent(run, event),
     runFinished: (run: RunInfo, result: AgentResult, extra: { cancelledBy?: string }) => {
@@ -19,6 +20,8 @@ export function meteredPublisher(inner: RunPublisher, metrics: Metrics): RunPubl
       metrics.runFinished(run.provider, "interrupted", run.startedAt ? Date.now() - run.startedAt.getTime() : 0);
       return inner.runInterrupted(run, reason);
     },
+    runNotice: inner.runNotice?.bind(inner),
     runCancelledBeforeStart: inner.runCancelledBeforeStart?.bind(inner),
   };
+  return wrapped;
 }

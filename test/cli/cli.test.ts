@@ -43,7 +43,8 @@ describe("codethread CLI", () => {
 
   it("doctor with an empty environment reports the local console for Slack and what else is missing", () => {
     const r = codethread(["doctor"], { CODETHREAD_PROVIDERS: "claude-code", CLAUDE_BIN: "/nonexistent/claude" });
-    expect(r.code).toBe(0);
+    // Exit 1: the default agent is missing (the local console itself is fine).
+    expect(r.code).toBe(1);
     expect(r.out).toMatch(
       /✓ slack\s+local console: SLACK_BOT_TOKEN is not set, so `codethread start` opens a Slack stand-in at http:\/\/127\.0\.0\.1:3000\..*manifest\.yml/,
     );
