@@ -68,8 +68,10 @@ describe("a run's cost budget with the real Claude Code CLI", () => {
     expect(blocksText(notice)).toContain("Reply in this thread to continue");
     // model=sonnet reached the model API (the CLI resolves the alias to a full id).
     expect(mock.turns()[0]?.model).toMatch(/sonnet/);
-    const finish = (await listAudit(h.app.db, { user: Alice })).find((a) => a.action === "run.finish");
-    expect(finish?.detail).toMatchObject({ outcome: "budget_exceeded", errorCode: "budget_exceeded", model: "sonnet" });
+    // The answer is posted before the outcome is written (Slack does not wait for the database): wait for the record.
+    await expect
+      .poll(async () => (await listAudit(h.app.db, { user: Alice })).find((a) => a.action === "run.finish")?.detail)
+      .toMatchObject({ outcome: "budget_exceeded", errorCode: "budget_exceeded", model: "sonnet" });
 
     // A reply resumes the same session: the model sees the first request again.
     mock.requests.length = 0;

@@ -87,8 +87,10 @@ describe("cost budgets", () => {
     });
     await h.waitInThread(card.ts, (m) => m.text === "Finished the refactor.", "the continued run's answer");
     expect(h.agent.requests.map((r) => r.sessionId)).toEqual([undefined, h.agent.sessions[0]]);
-    const finish = (await listAudit(h.app.db, { user: Carol })).find((a) => a.action === "run.finish");
-    expect(finish?.detail).toMatchObject({ outcome: "succeeded" });
+    // The answer is posted before the outcome is written: wait for the record.
+    await expect
+      .poll(async () => (await listAudit(h.app.db, { user: Carol })).find((a) => a.action === "run.finish")?.detail)
+      .toMatchObject({ outcome: "succeeded" });
     const stopped = (await listAudit(h.app.db, { user: Carol })).filter((a) => a.detail.outcome === "budget_exceeded");
     expect(stopped).toHaveLength(1);
     expect(stopped[0]?.detail).toMatchObject({ errorCode: "budget_exceeded", costUsd: 0.61 });
