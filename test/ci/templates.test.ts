@@ -44,7 +44,9 @@ function run(bin: string, args: string[], cwd: string, env: Record<string, strin
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-const hasGo = spawnSync("go", ["version"], { encoding: "utf8" }).status === 0;
+// CI installs Go (.ci/run), so there the go template's test always runs and a missing `go` fails it;
+// on a laptop without Go it is left out.
+const hasGo = spawnSync("go", ["version"], { encoding: "utf8" }).status === 0 || process.env.CI === "true";
 
 describe("built-in templates", () => {
   it("have Woodpecker workflows valid against its config schema, running on push, pull_request and manual", () => {
