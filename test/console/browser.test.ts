@@ -120,7 +120,8 @@ beforeAll(async () => {
       return { text: "Understood, I left sum.js as it is." };
     }
     if (t.prompt.includes("tail the logs")) {
-      return t.step === 0 ? { tool: { kind: "shell", command: "sleep 600" } } : { text: "Stopped." };
+      // Starts with echo: newer Claude Code refuses a command that begins with a long sleep.
+      return t.step === 0 ? { tool: { kind: "shell", command: "echo tailing && sleep 600" } } : { text: "Stopped." };
     }
     return undefined;
   };
@@ -210,7 +211,7 @@ describe("local console in Chromium → real claude CLI → mock LLM", { timeout
     await page.locator("#channel .channel-title", { hasText: "backend" }).waitFor();
     await type("#channel", "/agent tail the logs");
     const card = channelCard("tail the logs");
-    await expect.poll(text(card), { timeout: Patience }).toMatch(/… Ran sleep 600/);
+    await expect.poll(text(card), { timeout: Patience }).toMatch(/… Ran echo tailing/);
     await page.screenshot({ path: screenshotPath("running") });
     await card.locator(".bk-button", { hasText: "Cancel" }).click();
     await expect.poll(text(card), { timeout: Patience }).toMatch(/Cancelled by @alice/);
