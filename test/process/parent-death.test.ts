@@ -37,6 +37,8 @@ async function startOwner(args: string[], ready: RegExp): Promise<{ child: Child
       out += d.toString();
       const m = ready.exec(out);
       if (m) resolve(m);
+      // The agent ended before it was ready (a missing binary, a refused tool): fail now, with what it said.
+      else if (/^result /m.test(out)) reject(new Error(`the agent ended before it was ready: ${out}`));
     });
     child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
     child.once("exit", (code) => reject(new Error(`owner exited with ${code}: ${out}`)));

@@ -10,6 +10,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { createClaudeCodeAgent } from "../../src/agents/claude/index.js";
+import { agentCliForTests } from "./agent-clis.js";
 
 const [mode, ...args] = process.argv.slice(2);
 setInterval(() => {}, 60_000); // stay alive until killed
@@ -49,7 +50,7 @@ if (mode === "tree") {
 } else if (mode === "claude") {
   const [mockUrl, root, secs] = args as [string, string, string];
   const agent = createClaudeCodeAgent({
-    bin: path.resolve("node_modules/.bin/claude"),
+    bin: agentCliForTests("claude-code"),
     configRoot: path.join(root, "claude-config"),
     kubectlBin: "kubectl",
     defaultPermissions: { mode: "allow-tools", tools: ["Bash"] },
