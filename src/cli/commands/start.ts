@@ -85,5 +85,12 @@ export async function startCommand(argv: string[], io: CliIO, deps: StartDeps): 
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
   });
+  // Everything of ours is closed; a library timer may still hold the event loop (Bolt's client retries
+  // its start-up auth.test for minutes while Slack is unreachable). Exit anyway, soon: a pod must not
+  // wait for SIGKILL. The timer is unref'd, so a process that ends by itself ends at once.
+  setTimeout(() => process.exit(0), ExitAfterStopMs).unref();
   return 0;
 }
+
+/** After a stop, how long the process may linger for others' handles before it exits anyway. */
+export const ExitAfterStopMs = 1_000;
