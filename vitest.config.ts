@@ -48,6 +48,7 @@ const integration = [
   "test/faults/run-outage.test.ts", // PostgreSQL through a TCP proxy too
   "test/faults/db-restart.test.ts", // two bot processes on PostgreSQL
   "test/faults/kill-replica.test.ts", // bot processes on PostgreSQL, the real claude CLI, kill -9
+  "test/faults/rolling-update.test.ts", // bot processes on PostgreSQL, SIGTERM and a rolling update
 ];
 
 /** initdb once (cached in node_modules/.cache); test files open migrated in-memory databases from its dump. */

@@ -41,6 +41,9 @@ interface LiveRun {
   requester: Requester;
 }
 
+/** How long close() waits for final deliveries still retrying, unless told otherwise. */
+export const DefaultCloseGraceMs = 10_000;
+
 export interface SlackPublisherOptions {
   /** Client for progress and final card edits (not retrying: the editor merges and retries edits). */
   progress: SlackApi;
@@ -316,6 +319,6 @@ export class SlackPublisher implements RunPublisher {
   /** Shutdown: stop progress edits, then flush the final deliveries still running, for at most `closeGraceMs`. */
   async close(): Promise<void> {
     this.editor.stop();
-    await this.#finals.close(this.o.closeGraceMs ?? 10_000);
+    await this.#finals.close(this.o.closeGraceMs ?? DefaultCloseGraceMs);
   }
 }

@@ -1,5 +1,6 @@
 import type { ProviderRegistry } from "../agents/registry.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../ops/metrics.js";
 import type { Database } from "../store/database.js";
 import type { JobKind } from "../store/queue/types.js";
 import { DefaultDbRetryMs } from "../store/retry.js";
@@ -45,6 +46,8 @@ export interface WorkerOptions {
   /** The directory of a run in a named project, for the default `resolveWorkspace`. */
   projectWorkspace?: ProjectWorkspace;
   buildRequest?: BuildRequest;
+  /** Where the queue wait of each claimed job goes (default: nowhere). */
+  metrics?: Metrics;
   /** Handlers by job kind, merged over the built-in `agent_run` handler. */
   handlers?: Partial<Record<JobKind, JobHandler>>;
 }
