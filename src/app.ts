@@ -15,8 +15,10 @@ import { PromMetrics } from "./ops/prom-metrics.js";
 import { queueDepth } from "./ops/queue-depth.js";
 import { opsRoutes } from "./ops/routes.js";
 import { killLeftovers } from "./process/leftovers.js";
+import type { StreamOptions } from "./slack/answer-stream.js";
 import { startBoltApp } from "./slack/bolt-app.js";
 import type { Clock } from "./slack/clock.js";
+import { WebNativeSlackApi } from "./slack/native-api.js";
 import type { ProgressEditorOptions } from "./slack/progress-editor.js";
 import { SlackPublisher } from "./slack/publisher.js";
 import type { RetryPolicy } from "./slack/retry.js";
@@ -46,6 +48,8 @@ export interface AppOverrides {
   worker?: Partial<Omit<WorkerOptions, "db" | "registry" | "publisher">>;
   /** Show each run's latest tool use as its thread's status line (assistant.threads.setStatus). Default off. */
   threadStatus?: boolean;
+  /** Streamed answers: append interval and budgets (default DefaultStreamOptions). */
+  streamOptions?: StreamOptions;
   /** Grace period for running jobs at stop (default 10 s). */
   stopGraceMs?: number;
   /** A Slack Web API call that has not answered in this long is abandoned and retried (default 10 s). */
@@ -90,7 +94,14 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       metrics,
     );
 
+  // Slack's agent features and files: no retries of their own (a refusal is remembered per workspace).
+  const native = new WebNativeSlackApi(
+    createWebClient({ token: slack.botToken, apiUrl, kind: "progress", log, timeoutMs: overrides.slackTimeoutMs }),
+    slack.botToken,
+    apiUrl,
+  );
   const publisher = new SlackPublisher({
+    native: { api: native, streaming: config.slack.streaming, streamOptions: overrides.streamOptions },
     progress: api("progress"),
     reliable: api("reliable"),
     log: log.child({ component: "publisher" }),
@@ -133,6 +144,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     log,
     config,
     dbRetryMs: config.database.retryMs,
+    attachments: { download: (url, max) => native.download(url, max), maxBytes: config.slack.maxAttachmentBytes },
     projectWorkspace: projectWorkspaces({
       db,
       dataDir: config.database.dataDir,
@@ -202,6 +214,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
           users,
           projects,
           userDailyBudgetUsd: config.runs.userDailyBudgetUsd,
+          native,
+          maxAttachmentBytes: config.slack.maxAttachmentBytes,
           cancelledBeforeStart: (run, by) => publisher.runCancelledBeforeStart(run, by),
         }),
     });

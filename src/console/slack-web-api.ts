@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CodethreadError } from "../errors.js";
@@ -16,7 +16,7 @@ import { type Identity, WebApiMethods } from "./methods.js";
 import { parseParams, readBody, uploadedText } from "./request-body.js";
 import { ResponseUrls } from "./response-urls.js";
 import { StandardTiers, TierWindows } from "./tiers.js";
-import { type StoredMessage, Workspace } from "./workspace.js";
+import { type FileRef, type StoredMessage, Workspace } from "./workspace.js";
 
 /**
  * A Slack Web API on 127.0.0.1 (`slackApiUrl: api.apiUrl`): the local console's workspace and
@@ -63,6 +63,12 @@ export interface SlackWebApiOptions {
   recordLimit?: number;
   /** Port on 127.0.0.1 (default 0: any free one). */
   port?: number;
+  /**
+   * Slack's agent features (agent sessions, streaming): `refused` (default: a free workspace, or an
+   * app not declared an agent — `not_allowed`), `available`, or `warn` (setStatus answers the
+   * missing-event-subscription warning). See methods.ts.
+   */
+  agentFeatures?: "available" | "refused" | "warn";
   /** Requests outside /api, /response and /upload (the console's page); resolves true when answered. */
   routes?: (req: IncomingMessage, res: ServerResponse, raw: string) => Promise<boolean> | boolean;
 }
@@ -118,6 +124,7 @@ export class SlackWebApi {
       appId: "A0AGENTAPP",
       botName: "codethread",
       users: { ...options.users },
+      agentFeatures: options.agentFeatures ?? "refused",
     };
     this.#methods = new WebApiMethods(this.workspace, this.identity);
     this.#tiers = new TierWindows(options.tierWindowMs ?? 60_000);
@@ -200,6 +207,31 @@ export class SlackWebApi {
     return this.workspace.addMessage(m);
   }
 
+  /**
+   * A file a person shares (an image, a log), as Slack keeps it: served at its url_private with the
+   * bot token only. Put it on a message's `files` to share it with the message.
+   */
+  addUserFile(f: { user: string; name: string; mimetype: string; content: Buffer | string }): FileRef {
+    const bytes = typeof f.content === "string" ? Buffer.from(f.content, "utf8") : f.content;
+    const ref: FileRef = {
+      id: `F${randomBytes(8).toString("hex").toUpperCase()}`,
+      name: f.name,
+      title: f.name,
+      filetype: /\.([a-z0-9]+)$/i.exec(f.name)?.[1]?.toLowerCase() ?? "binary",
+      size: bytes.length,
+      mimetype: f.mimetype,
+      user: f.user,
+    };
+    const text = f.mimetype.startsWith("text/") ? bytes.toString("utf8") : "";
+    this.workspace.addFile({ ...ref, content: text, bytes });
+    return ref;
+  }
+
+  /** A file as Slack's events and listings show it (url_private on this server). */
+  fileObject(f: FileRef): Params {
+    return this.#methods.fileObject(f, this.url);
+  }
+
   /** Wait until a call of `method` matching `pred` has arrived (answered or not). */
   waitForCall(method: string, pred: (c: RecordedCall) => boolean = () => true, what = method): Promise<RecordedCall> {
     return this.waitFor(() => this.calls.find((c) => c.method === method && pred(c)), `a ${what} call`);
@@ -224,6 +256,7 @@ export class SlackWebApi {
       this.#methods.upload(path.slice(8), await uploadedText(type, bytes));
       return this.#send(res, jsonReply({ ok: true }));
     }
+    if (path.startsWith("/files-pri/")) return this.#download(req, res, path);
     const raw = bytes.toString("utf8");
     const isResponse = path.startsWith("/response/");
     if (!isResponse && !path.startsWith("/api/")) {
@@ -258,6 +291,30 @@ export class SlackWebApi {
     const reply = this.#reply(call, path, req, fault);
     call.outcome = reply.outcome;
     this.#send(res, reply);
+  }
+
+  /** url_private(_download): the file's bytes with the bot token; without it, Slack's sign-in page (HTML). */
+  #download(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const call: RecordedCall = { method: "url_private", params: { path }, at: Date.now(), outcome: "pending" };
+    this.calls.push(call);
+    trim(this.calls, this.options.recordLimit);
+    const id = /^\/files-pri\/[^/-]+-(F\w+)\//.exec(path)?.[1];
+    const file = id ? this.workspace.files.get(id) : undefined;
+    const fault = this.#faults.take("url_private", { path });
+    if (!this.#authorized(req, "url_private") || (fault && "error" in fault && fault.error === "missing_scope")) {
+      call.outcome = "sign_in_page";
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      return void res.end("<!DOCTYPE html><html><body>Sign in to Slack</body></html>");
+    }
+    if (!file) {
+      call.outcome = "http_404";
+      res.writeHead(404, { "content-type": "text/plain" });
+      return void res.end("not found");
+    }
+    call.outcome = "ok";
+    const body = file.bytes ?? Buffer.from(file.content, "utf8");
+    res.writeHead(200, { "content-type": file.mimetype ?? "application/octet-stream", "content-length": body.length });
+    res.end(body);
   }
 
   #send(res: ServerResponse, reply: Reply): void {

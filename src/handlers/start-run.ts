@@ -30,6 +30,10 @@ export interface StartRunInput {
   /** Thread to post the card in; absent: the card is a new root message and its thread is the session. */
   threadTs?: string;
   dedupeKey: string;
+  /** Files shared with the request that pass the limits (fetched by the worker). */
+  files?: AgentRunPayload["files"];
+  /** ts of the message carrying the request. */
+  messageTs?: string;
 }
 
 export type StartRunResult =
@@ -180,6 +184,7 @@ export async function startRun(deps: HandlerDeps, slack: StartRunInput): Promise
     context: input.context,
     source: input.source,
     responseUrl: input.responseUrl,
+    ...(input.files?.length ? { files: input.files, messageTs: input.messageTs } : {}),
   };
   let queued: Awaited<ReturnType<HandlerDeps["queue"]["enqueue"]>>;
   try {
