@@ -91,6 +91,9 @@ export async function startConsole(o: ConsoleOptions): Promise<LocalConsole> {
     token: credentials.botToken.reveal(),
     workspace: ws,
     users: { [me.id]: me.name },
+    // The console shows what a paid workspace with the app declared an agent shows: Slack's own
+    // status and stop button, and streamed answers.
+    agentFeatures: "available",
     recordLimit: 1_000,
     routes: (req, res, raw) => routes(req, res, raw),
   });

@@ -69,6 +69,8 @@ export interface SlackWebApiOptions {
    * missing-event-subscription warning). See methods.ts.
    */
   agentFeatures?: "available" | "refused" | "warn";
+  /** The bot token's scopes, named on every answer (`x-oauth-scopes`); default the manifest's (DefaultBotScopes). */
+  scopes?: string[];
   /** Requests outside /api, /response and /upload (the console's page); resolves true when answered. */
   routes?: (req: IncomingMessage, res: ServerResponse, raw: string) => Promise<boolean> | boolean;
 }
@@ -93,6 +95,22 @@ function trim<T>(list: T[], limit: number | undefined): void {
   if (limit !== undefined && list.length > limit) list.splice(0, list.length - limit);
 }
 
+/** The bot scopes manifest.yml asks for. */
+export const DefaultBotScopes = [
+  "commands",
+  "chat:write",
+  "chat:write.public",
+  "app_mentions:read",
+  "channels:history",
+  "groups:history",
+  "im:history",
+  "mpim:history",
+  "im:write",
+  "files:write",
+  "files:read",
+  "users:read",
+];
+
 export class SlackWebApi {
   readonly calls: RecordedCall[] = [];
   readonly violations: string[] = [];
@@ -111,10 +129,13 @@ export class SlackWebApi {
   socketUrl = "";
   readonly botUserId: string;
   readonly teamId: string;
+  /** What `x-oauth-scopes` says (a test may drop one). */
+  scopes: string[];
 
   constructor(readonly options: SlackWebApiOptions = {}) {
     this.botUserId = options.botUserId ?? "U0AGENTBOT";
     this.teamId = options.teamId ?? "T0AGENT01";
+    this.scopes = options.scopes ?? [...DefaultBotScopes];
     this.workspace = options.workspace ?? new Workspace();
     this.identity = {
       teamId: this.teamId,
@@ -361,6 +382,7 @@ export class SlackWebApi {
       violations: this.violations,
     });
     trim(this.violations, this.options.recordLimit);
-    return jsonReply(result);
+    // Slack names the token's scopes on every answer (web-api reads them into response_metadata.scopes).
+    return { ...jsonReply(result), headers: { "x-oauth-scopes": this.scopes.join(",") } };
   }
 }
