@@ -135,7 +135,8 @@ export class AnswerStream {
    * text append (or the stop) and never makes a call of its own: no Slack call per tool use.
    */
   task(chunk: Extract<StreamChunk, { type: "task_update" }>): void {
-    if (this.#state !== "live" && this.#state !== "starting") return;
+    if (this.#closed()) return;
+    // Before the stream opens they wait for it: its first call shows the steps so far.
     this.#tasks.set(chunk.id, chunk);
   }
 
