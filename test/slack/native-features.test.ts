@@ -64,10 +64,7 @@ describe("where the workspace offers agent sessions and streaming", () => {
 
   it("sets the session to processing with a title; Slack's stop button cancels like Cancel, for whoever may", async () => {
     const card = await startBlockedRun(h, "refactor the payment module");
-    const processing = await h.fake.waitForCall(
-      "agents.sessions.setStatus",
-      (c) => c.params.status === "processing",
-    );
+    const processing = await h.fake.waitForCall("agents.sessions.setStatus", (c) => c.params.status === "processing");
     expect(processing.params).toMatchObject({
       channel_id: Channel,
       thread_ts: card.ts,
