@@ -9,6 +9,7 @@ import { type Config, requireSlack } from "./config.js";
 import { registerHandlers } from "./handlers/register.js";
 import type { Logger } from "./log.js";
 import { ErrNotStarted } from "./ops/errors.js";
+import { MeteredNativeSlackApi } from "./ops/metered-native-api.js";
 import { meteredPublisher } from "./ops/metered-publisher.js";
 import { MeteredSlackApi } from "./ops/metered-slack-api.js";
 import { PromMetrics } from "./ops/prom-metrics.js";
@@ -95,10 +96,13 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     );
 
   // Slack's agent features and files: no retries of their own (a refusal is remembered per workspace).
-  const native = new WebNativeSlackApi(
-    createWebClient({ token: slack.botToken, apiUrl, kind: "progress", log, timeoutMs: overrides.slackTimeoutMs }),
-    slack.botToken,
-    apiUrl,
+  const native = new MeteredNativeSlackApi(
+    new WebNativeSlackApi(
+      createWebClient({ token: slack.botToken, apiUrl, kind: "progress", log, timeoutMs: overrides.slackTimeoutMs }),
+      slack.botToken,
+      apiUrl,
+    ),
+    metrics,
   );
   const publisher = new SlackPublisher({
     native: { api: native, streaming: config.slack.streaming, streamOptions: overrides.streamOptions },
