@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { slackScopeChecks } from "../../src/cli/commands/doctor-slack-scopes.js";
 import { Alice, Channel, SlackHarness } from "../support/slack-harness.js";
 import { fixture, nextTs } from "../support/slack-signing.js";
 
@@ -121,19 +120,5 @@ describe("files shared with a request", () => {
     const answer = await h.waitInThread(m.ts, (x) => x.text === "Without the file.", "the answer");
     expect(Number(answer.ts)).toBeGreaterThan(Number(notice.ts));
     expect(stored(h.agent.requests.at(-1)!.prompt)).toEqual([]);
-  });
-});
-
-describe("codethread doctor", () => {
-  it("fails loudly when the bot token lacks files:read", () => {
-    const checks = slackScopeChecks(h.fake.scopes.filter((s) => s !== "files:read"));
-    expect(checks).toEqual([
-      expect.objectContaining({
-        name: "slack scope files:read",
-        status: "fail",
-        detail: expect.stringContaining("NOT reach the agent"),
-      }),
-    ]);
-    expect(slackScopeChecks(h.fake.scopes)).toEqual([expect.objectContaining({ status: "ok" })]);
   });
 });
