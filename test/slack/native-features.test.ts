@@ -132,6 +132,48 @@ describe("where the workspace offers agent sessions and streaming", () => {
   });
 });
 
+describe("a stream through Slack's faults", () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await SlackHarness.start({
+      fake: { agentFeatures: "available" },
+      overrides: {
+        streamOptions: {
+          appendIntervalMs: 5,
+          appendsPerMinute: 600,
+          appendBurst: 20,
+          startsPerMinute: 16,
+          startBurst: 4,
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it("keeps the streamed text in order when Slack answers an append with a 429 or a 5xx", async () => {
+    const pieces = Array.from({ length: 100 }, (_, i) => `p${i} `);
+    h.fake.fail("chat.appendStream", "ratelimited", { skip: 1, retryAfterSec: 1 });
+    h.fake.fault("chat.appendStream", { status: 500 }, { skip: 2 });
+    h.agent.script = () => ({
+      steps: pieces.flatMap((text) => [{ text }, { sleepMs: 20 }]),
+      answer: pieces.join(""),
+    });
+    const before = h.cards().length;
+    await h.slash("stream through faults");
+    const card = await h.waitForCard(before + 1);
+    const streamed = await h.fake.waitFor(
+      () => h.fake.thread(Channel, card.ts).find((m) => m.streaming === false),
+      "the stopped stream",
+      30_000,
+    );
+    expect(streamed.text).toBe(pieces.join(""));
+    expect(h.fake.callsOf("chat.appendStream").map((c) => c.outcome)).toContain("ratelimited");
+    expect(h.fake.callsOf("chat.appendStream").map((c) => c.outcome)).toContain("http_500");
+  });
+});
+
 describe("where the workspace refuses them", () => {
   let h: SlackHarness;
   const logs: string[] = [];
