@@ -172,6 +172,17 @@ describe("a stream through Slack's faults", () => {
     expect(h.fake.callsOf("chat.appendStream").map((c) => c.outcome)).toContain("ratelimited");
     expect(h.fake.callsOf("chat.appendStream").map((c) => c.outcome)).toContain("http_500");
   });
+
+  it("posts the answer when the stream cannot be finished", async () => {
+    h.fake.fail("chat.stopStream", "message_not_in_streaming_state");
+    h.agent.script = () => ({ steps: [{ text: "Working on it. " }], answer: "The final answer." });
+    const before = h.cards().length;
+    await h.slash("finish badly");
+    const card = await h.waitForCard(before + 1);
+    const posted = await h.waitInThread(card.ts, (m) => m.text === "The final answer.", "the posted answer");
+    expect(posted.streaming).toBeUndefined();
+    await h.waitForText(card.ts, /^Done/);
+  });
 });
 
 describe("where the workspace refuses them", () => {
