@@ -224,6 +224,7 @@ export async function startRun(deps: HandlerDeps, slack: StartRunInput): Promise
       model: input.model,
       project: input.project,
       prompt: excerpt(input.prompt, AuditPromptChars),
+      ...(input.files?.length ? { files: input.files.map((f) => f.name) } : {}),
     },
   }).catch((err: unknown) => deps.log.error({ err, jobId: job.id }, "could not record the run.queue audit entry"));
   return { ok: true, jobId: job.id, threadTs, cardTs, queuedBehind: ahead };
