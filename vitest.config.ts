@@ -16,6 +16,7 @@ const realClaude = [
   "test/slack/real-agent-flow.test.ts",
   "test/slack/real-claude-budget.test.ts",
   "test/slack/real-claude-session.test.ts",
+  "test/slack/real-claude-attachments.test.ts",
   "test/faults/replica-sessions.test.ts", // two replicas' config roots, the real claude CLI
 ];
 const integration = [

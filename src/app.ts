@@ -10,6 +10,7 @@ import { registerHandlers } from "./handlers/register.js";
 import type { Logger } from "./log.js";
 import { checkAgents } from "./ops/agent-availability.js";
 import { ErrNotStarted } from "./ops/errors.js";
+import { MeteredNativeSlackApi } from "./ops/metered-native-api.js";
 import { meteredPublisher } from "./ops/metered-publisher.js";
 import { MeteredSlackApi } from "./ops/metered-slack-api.js";
 import { PromMetrics } from "./ops/prom-metrics.js";
@@ -17,8 +18,10 @@ import { queueDepth } from "./ops/queue-depth.js";
 import { opsRoutes } from "./ops/routes.js";
 import { drain } from "./ops/shutdown.js";
 import { killLeftovers } from "./process/leftovers.js";
+import type { StreamOptions } from "./slack/answer-stream.js";
 import { startBoltApp } from "./slack/bolt-app.js";
 import type { Clock } from "./slack/clock.js";
+import { WebNativeSlackApi } from "./slack/native-api.js";
 import type { ProgressEditorOptions } from "./slack/progress-editor.js";
 import { SlackPublisher } from "./slack/publisher.js";
 import type { RetryPolicy } from "./slack/retry.js";
@@ -48,6 +51,8 @@ export interface AppOverrides {
   worker?: Partial<Omit<WorkerOptions, "db" | "registry" | "publisher">>;
   /** Show each run's latest tool use as its thread's status line (assistant.threads.setStatus). Default off. */
   threadStatus?: boolean;
+  /** Streamed answers: append interval and budgets (default DefaultStreamOptions). */
+  streamOptions?: StreamOptions;
   /** Grace period for running jobs at stop (default config.shutdown.graceMs, CODETHREAD_STOP_GRACE). */
   stopGraceMs?: number;
   /** Slack requests still taken after a stop began (default config.shutdown.drainDelayMs, CODETHREAD_DRAIN_DELAY). */
@@ -97,7 +102,17 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       metrics,
     );
 
+  // Slack's agent features and files: no retries of their own (a refusal is remembered per workspace).
+  const native = new MeteredNativeSlackApi(
+    new WebNativeSlackApi(
+      createWebClient({ token: slack.botToken, apiUrl, kind: "progress", log, timeoutMs: overrides.slackTimeoutMs }),
+      slack.botToken,
+      apiUrl,
+    ),
+    metrics,
+  );
   const publisher = new SlackPublisher({
+    native: { api: native, streaming: config.slack.streaming, streamOptions: overrides.streamOptions },
     progress: api("progress"),
     reliable: api("reliable"),
     log: log.child({ component: "publisher" }),
@@ -140,6 +155,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     log,
     config,
     dbRetryMs: config.database.retryMs,
+    attachments: { download: (url, max) => native.download(url, max), maxBytes: config.slack.maxAttachmentBytes },
     projectWorkspace: projectWorkspaces({
       db,
       dataDir: config.database.dataDir,
@@ -204,6 +220,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
           users,
           projects,
           userDailyBudgetUsd: config.runs.userDailyBudgetUsd,
+          native,
+          maxAttachmentBytes: config.slack.maxAttachmentBytes,
           cancelledBeforeStart: (run, by) => publisher.runCancelledBeforeStart(run, by),
         }),
     });

@@ -66,6 +66,10 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
   CODETHREAD_SLACK_STATUS: bool.default(false),
+  /** Streamed answers (chat.startStream): `auto` where the workspace offers them, `on`, `off`. */
+  CODETHREAD_STREAMING: z.enum(["auto", "on", "off"]).default("auto"),
+  /** Largest file shared with a request that reaches the agent, in MB. */
+  CODETHREAD_MAX_ATTACHMENT_MB: z.coerce.number().positive().max(1024).default(20),
 
   DATABASE_URL: z
     .string()
@@ -164,6 +168,10 @@ export interface Config {
     host: string;
     /** Show a live status line under run threads (assistant.threads.setStatus). */
     threadStatus: boolean;
+    /** CODETHREAD_STREAMING: streamed answers where Slack offers them (`auto`), always tried (`on`), never (`off`). */
+    streaming: "auto" | "on" | "off";
+    /** CODETHREAD_MAX_ATTACHMENT_MB, in bytes: larger shared files are skipped (and the thread told). */
+    maxAttachmentBytes: number;
   };
   database: {
     url?: Secret;
@@ -332,6 +340,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       port: e.PORT,
       host: e.HOST,
       threadStatus: e.CODETHREAD_SLACK_STATUS,
+      streaming: e.CODETHREAD_STREAMING,
+      maxAttachmentBytes: Math.round(e.CODETHREAD_MAX_ATTACHMENT_MB * 1024 * 1024),
     },
     database: { url: e.DATABASE_URL, dataDir, retryMs: e.CODETHREAD_DB_RETRY },
     secretKey: e.CODETHREAD_SECRET_KEY,

@@ -77,16 +77,25 @@ function message(body: string, footer?: string): { text: string; blocks: Block[]
  * file can go (`canAttach: false`, a response_url), a very long answer is cut after
  * `AnswerMaxParts` messages and says so.
  */
+/** The answer's footer (what happened, outcome · duration · cost · hint) as blocks: a streamed answer ends with it. */
+export function answerFooterBlocks(result: AgentResult, cancelledBy?: string): Block[] {
+  return message("", footerOf(result, cancelledBy)).blocks;
+}
+
+function footerOf(result: AgentResult, cancelledBy?: string): string {
+  const footer = answerFooter(result, cancelledBy);
+  const reason =
+    result.outcome !== "succeeded" && result.error ? `*What happened:* ${toMrkdwn(result.error)}` : undefined;
+  return reason ? `${reason}\n${footer}` : footer;
+}
+
 export function planAnswer(
   result: AgentResult,
   cancelledBy?: string,
   { canAttach = true }: { canAttach?: boolean } = {},
 ): AnswerDelivery {
-  const footer = answerFooter(result, cancelledBy);
-  const reason =
-    result.outcome !== "succeeded" && result.error ? `*What happened:* ${toMrkdwn(result.error)}` : undefined;
   const text = result.text.trim();
-  const footerWithReason = reason ? `${reason}\n${footer}` : footer;
+  const footerWithReason = footerOf(result, cancelledBy);
   if (!text) return { kind: "messages", parts: [message("", footerWithReason)] };
   const pieces = splitMarkdown(text);
   if (pieces.length <= AnswerMaxParts) {

@@ -45,8 +45,14 @@ export async function deliverFinished(
   result: AgentResult,
   cancelledBy: string | undefined,
   landed: Promise<void>,
+  streamed?: () => Promise<boolean>,
 ): Promise<void> {
   await Promise.allSettled(run.pending);
+  // A streamed answer is in its thread already once the stream is stopped with its footer.
+  if (streamed && (await streamed())) {
+    await landed;
+    return showFinalCard(deps, run);
+  }
   const report = await deliverAnswer(
     deps.reliable,
     deps.log,

@@ -5,7 +5,7 @@ import type { Database } from "../store/database.js";
 import type { JobKind } from "../store/queue/types.js";
 import { DefaultDbRetryMs } from "../store/retry.js";
 import { retryingDatabase } from "../store/retrying-database.js";
-import { agentRunHandler } from "./agent-run-handler.js";
+import { type AgentRunDeps, agentRunHandler } from "./agent-run-handler.js";
 import { ErrWorkerConfig } from "./errors.js";
 import type { JobHandler } from "./handler.js";
 import type { RunPublisher } from "./publisher.js";
@@ -48,6 +48,8 @@ export interface WorkerOptions {
   buildRequest?: BuildRequest;
   /** Where the queue wait of each claimed job goes (default: nowhere). */
   metrics?: Metrics;
+  /** Fetches files shared with requests into their workspace (the app's bot token); absent: they are reported not passed on. */
+  attachments?: AgentRunDeps["attachments"];
   /** Handlers by job kind, merged over the built-in `agent_run` handler. */
   handlers?: Partial<Record<JobKind, JobHandler>>;
 }
@@ -71,6 +73,7 @@ export function buildHandlers(o: WorkerOptions, log: Logger): Map<JobKind, JobHa
         resolveWorkspace:
           o.resolveWorkspace ?? defaultResolveWorkspace(needConfig("resolveWorkspace"), o.registry, o.projectWorkspace),
         buildRequest: o.buildRequest ?? defaultBuildRequest(needConfig("buildRequest")),
+        attachments: o.attachments,
       }),
     );
   }
