@@ -269,10 +269,6 @@ export class AnswerStream {
         this.s.budgets(this.target.teamId).append.force();
         await this.s.api.appendStream({ channel, ts: this.#ts!, chunks: this.#take() });
       }
-      this.s.budgets(this.target.teamId).stop.force();
-      await this.s.api.stopStream({ channel, ts: this.#ts!, chunks: this.#take(), blocks });
-      this.#state = "stopped";
-      return true;
     } catch (err) {
       this.#state = "broken";
       this.s.log.warn(
@@ -280,6 +276,37 @@ export class AnswerStream {
         "could not finish the streamed answer; posting it",
       );
       return false;
+    }
+    // Everything before the stop reached Slack. When the answer is already in the message, a failed
+    // stop must not make the caller post it a second time: the stop is tried once more without text,
+    // and the message keeps the answer either way (only its footer can be missing).
+    const answerInMessage = !wanted || this.#sent.includes(wanted);
+    const last = this.#take();
+    this.s.budgets(this.target.teamId).stop.force();
+    try {
+      await this.s.api.stopStream({ channel, ts: this.#ts!, chunks: last, blocks });
+      this.#state = "stopped";
+      return true;
+    } catch (err) {
+      const carriedText = last.some((c) => c.type === "markdown_text");
+      if (!answerInMessage || carriedText) {
+        this.#state = "broken";
+        this.s.log.warn(
+          { err, channel, slackError: classifySlackFailure(err).error },
+          "could not finish the streamed answer; posting it",
+        );
+        return false;
+      }
+      try {
+        await this.s.api.stopStream({ channel, ts: this.#ts!, blocks });
+      } catch (again) {
+        this.s.log.warn(
+          { err: again, channel, slackError: classifySlackFailure(again).error },
+          "could not close the streamed answer; it is complete in the thread, its footer is missing",
+        );
+      }
+      this.#state = "stopped";
+      return true;
     }
   }
 }

@@ -183,6 +183,22 @@ describe("a stream through Slack's faults", () => {
     expect(posted.streaming).toBeUndefined();
     await h.waitForText(card.ts, /^Done/);
   });
+
+  it("does not post an answer a second time when it is already in the message and only the stop fails", async () => {
+    h.fake.fail("chat.stopStream", "internal_error");
+    // The answer is the run's text, streamed before the run ends; the run waits until Slack has it.
+    const inMessage = h.fake.waitForCall("chat.startStream", (c) => JSON.stringify(c.params).includes("All done here."));
+    h.agent.script = () => ({ steps: [{ text: "All done here." }, { wait: inMessage }], answer: "All done here." });
+    const before = h.cards().length;
+    await h.slash("stop fails");
+    const card = await h.waitForCard(before + 1);
+    await h.waitForText(card.ts, /^Done/);
+    const posted = h.fake.callsOf("chat.postMessage").filter((c) => c.params.thread_ts === card.ts);
+    expect(posted.map((c) => c.params.text)).not.toContain("All done here.");
+    await h.fake.waitFor(() => h.fake.callsOf("chat.stopStream").length >= 2, "the stop tried again without text");
+    const inThread = h.fake.thread(Channel, card.ts).filter((m) => (m.text ?? "").includes("All done here."));
+    expect(inThread).toHaveLength(1);
+  });
 });
 
 describe("where the workspace refuses them", () => {
