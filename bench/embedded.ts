@@ -13,6 +13,8 @@
  *
  * Usage: node --import tsx bench/embedded.ts [rounds=5] [--codethread BIN_JS] [--at-once 20]
  *   --codethread  another checkout's bin/codethread.js (the "before" figures); default: this one's
+ *   --env K=V     an extra variable for the bot (repeatable), e.g. CODETHREAD_CONCURRENCY=1
+ *   --node-arg A  an option for the bot's node (repeatable), e.g. --cpu-prof
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -28,7 +30,12 @@ import { signedPost, slashForm } from "../test/support/slack-signing.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { codethread: { type: "string" }, "at-once": { type: "string", default: "20" } },
+  options: {
+    codethread: { type: "string" },
+    "at-once": { type: "string", default: "20" },
+    env: { type: "string", multiple: true, default: [] },
+    "node-arg": { type: "string", multiple: true, default: [] },
+  },
 });
 const rounds = Number(positionals[0] ?? 5);
 const atOnce = Number(values["at-once"]);
@@ -108,7 +115,7 @@ interface Bot {
 
 function startBot(env: NodeJS.ProcessEnv, cwd: string): Promise<Bot> {
   const t = performance.now();
-  const child = spawn(process.execPath, [bin, "start"], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...values["node-arg"], bin, "start"], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on("data", (d: Buffer) => {
     err = (err + d.toString("utf8")).slice(-4000);
@@ -158,6 +165,7 @@ const env: NodeJS.ProcessEnv = {
   ANTHROPIC_BASE_URL: mock.url,
   ANTHROPIC_API_KEY: "bench-key-not-secret",
   CLAUDE_CODE_MAX_RETRIES: "0",
+  ...Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)])),
 };
 const f = (ms: number) => `${ms.toFixed(1)} ms`;
 const mb = (m: { rss: number; pss: number; processes: number }) =>

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdir, readFile } from "node:fs/promises";
 import { childEnv } from "./env.js";
 
 /** One process of this machine. `start` identifies it together with `pid` (pids are reused). */
@@ -45,24 +45,30 @@ export function parsePsOutput(text: string): ProcInfo[] {
   return out;
 }
 
-/** Linux: walk /proc. Undefined where there is no /proc (macOS, BSD). */
-export function listFromProc(root = "/proc"): ProcInfo[] | undefined {
+/** How many /proc/PID/stat reads are in flight at once (libuv's thread pool has 4 threads). */
+const ProcReadBatch = 32;
+
+/**
+ * Linux: walk /proc. Undefined where there is no /proc (macOS, BSD). Asynchronous: on a busy
+ * machine a walk reads hundreds of files, which must not hold the bot's event loop (Slack acks).
+ */
+export async function listFromProc(root = "/proc"): Promise<ProcInfo[] | undefined> {
   let names: string[];
   try {
-    names = readdirSync(root);
+    names = (await readdir(root)).filter((name) => /^\d+$/.test(name));
   } catch {
     return undefined;
   }
   const out: ProcInfo[] = [];
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
+  const read = async (name: string) => {
     try {
-      const info = parseProcStat(readFileSync(`${root}/${name}/stat`, "utf8"));
+      const info = parseProcStat(await readFile(`${root}/${name}/stat`, "utf8"));
       if (info) out.push(info);
     } catch {
       // exited meanwhile
     }
-  }
+  };
+  for (let i = 0; i < names.length; i += ProcReadBatch) await Promise.all(names.slice(i, i + ProcReadBatch).map(read));
   return out;
 }
 
@@ -80,7 +86,7 @@ export function listFromPs(bin = "ps"): Promise<ProcInfo[]> {
 
 /** A lister that walks `procRoot` (default /proc) and falls back to `psBin` (default `ps`) where it is absent. */
 export function createProcessLister(o: { procRoot?: string; psBin?: string } = {}): ProcessLister {
-  return async () => listFromProc(o.procRoot) ?? listFromPs(o.psBin);
+  return async () => (await listFromProc(o.procRoot)) ?? listFromPs(o.psBin);
 }
 
 /** Every process on this machine: /proc on Linux, `ps` where /proc is absent; empty if neither works. */

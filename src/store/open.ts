@@ -3,7 +3,6 @@ import path from "node:path";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
 import { ClusterDirName, openEmbeddedPostgres } from "./adapters/embedded-postgres.js";
-import { openPGlite } from "./adapters/pglite.js";
 import { openPostgres } from "./adapters/postgres.js";
 import { findPostgresBinaries } from "./adapters/postgres-binaries.js";
 import type { Database } from "./database.js";
@@ -20,18 +19,20 @@ const PGliteDirName = "pgdata";
  * directory PGlite created (its data stays readable; PGlite's files are not the server's format).
  */
 async function openEmbedded(dataDir: string, log: Logger): Promise<Database> {
+  // PGlite (a large WASM module) is imported only when it is used.
+  const openPGlite = async () => (await import("./adapters/pglite.js")).openPGlite(dataDir);
   const pglite = existsSync(path.join(dataDir, PGliteDirName));
   if (pglite && !existsSync(path.join(dataDir, ClusterDirName))) {
     log.warn(
       { dataDir },
       "this data directory holds a PGlite database: using PGlite in this process (start with a new CODETHREAD_DATA_DIR for the lighter embedded PostgreSQL)",
     );
-    return openPGlite(dataDir);
+    return openPGlite();
   }
   const found = await findPostgresBinaries();
   if (!found.ok) {
     log.warn({ reason: found.reason }, "the embedded PostgreSQL cannot run here: using PGlite in this process");
-    return openPGlite(dataDir);
+    return openPGlite();
   }
   return openEmbeddedPostgres(dataDir, found.binaries, { log });
 }
