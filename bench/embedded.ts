@@ -115,7 +115,11 @@ interface Bot {
 
 function startBot(env: NodeJS.ProcessEnv, cwd: string): Promise<Bot> {
   const t = performance.now();
-  const child = spawn(process.execPath, [...values["node-arg"], bin, "start"], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...values["node-arg"], bin, "start"], {
+    cwd,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let err = "";
   child.stderr!.on("data", (d: Buffer) => {
     err = (err + d.toString("utf8")).slice(-4000);
