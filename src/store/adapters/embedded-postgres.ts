@@ -28,6 +28,7 @@ const Settings: Record<string, string> = {
   max_parallel_workers: "0",
   autovacuum_max_workers: "1",
   huge_pages: "off",
+  io_method: "sync",
   unix_socket_permissions: "0700",
   logging_collector: "off",
   log_min_messages: "warning",
