@@ -133,7 +133,7 @@ async function stopOrphan(cluster: string, log: Logger): Promise<void> {
     } catch {
       return;
     }
-    for (let waited = 0; waited < waitMs && isPostgres(); waited += 50) await sleep(50);
+    for (let waited = 0; waited < waitMs && isPostgres(); waited += 50) await sleep(50, undefined, { keepAlive: true });
     if (!isPostgres()) return;
   }
 }
@@ -189,28 +189,46 @@ class Server {
           return;
         }
         if (this.#closing) return;
-        this.#restarts++;
-        const delay = Math.min(10_000, 500 * 2 ** Math.min(this.#restarts, 5));
         this.log.error(
-          { code: exit.code, signal: exit.signal, restartInMs: delay, output: excerpt(output(), 600) },
+          { code: exit.code, signal: exit.signal, output: excerpt(output(), 600) },
           "the embedded PostgreSQL exited; restarting it",
         );
-        void sleep(delay).then(() => {
-          if (this.#closing) return;
-          this.start().catch((err: unknown) =>
-            this.log.error({ err: messageOf(err) }, "could not restart the embedded PostgreSQL"),
-          );
-        });
+        this.#restart();
       });
     });
   }
 
-  /** Fast shutdown (SIGINT: open transactions roll back, the cluster is left clean). */
+  /** Start again after a growing pause (0.5 s … 10 s) until it runs or the database is closed. */
+  #restart(): void {
+    this.#restarts++;
+    const delay = Math.min(10_000, 250 * 2 ** Math.min(this.#restarts, 6));
+    void sleep(delay).then(() => {
+      if (this.#closing) return;
+      this.start().catch((err: unknown) => {
+        this.log.error({ err: messageOf(err), retryInMs: delay }, "could not restart the embedded PostgreSQL");
+        this.#restart();
+      });
+    });
+  }
+
+  /**
+   * Smart shutdown (SIGTERM: waits for the sessions to end — the pool has just closed them; pg's
+   * `Pool.end` resolves before its sockets are closed, and a fast shutdown would cut them), then
+   * fast (SIGINT: open transactions roll back), then SIGKILL (crash recovery at the next start).
+   */
   async stop(): Promise<void> {
     this.#closing = true;
     const p = this.#proc;
     if (!p) return;
-    p.kill("SIGINT");
+    for (const [signal, waitMs] of [
+      ["SIGTERM", 5_000],
+      ["SIGINT", 10_000],
+      ["SIGKILL", 0],
+    ] as const) {
+      if (!p.kill(signal)) break;
+      const stopped = await Promise.race([p.exited.then(() => true), sleep(waitMs).then(() => false)]);
+      if (stopped || signal === "SIGKILL") break;
+    }
     await p.exited;
   }
 }
