@@ -23,7 +23,8 @@ async function openEmbedded(dataDir: string, log: Logger): Promise<Database> {
   const openPGlite = async () => (await import("./adapters/pglite.js")).openPGlite(dataDir);
   const pglite = existsSync(path.join(dataDir, PGliteDirName));
   if (pglite && !existsSync(path.join(dataDir, ClusterDirName))) {
-    log.warn(
+    // A note, not a warning: nothing is wrong, and `audit` prints warnings among its records.
+    log.info(
       { dataDir },
       "this data directory holds a PGlite database: using PGlite in this process (start with a new CODETHREAD_DATA_DIR for the lighter embedded PostgreSQL)",
     );
