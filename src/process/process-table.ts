@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readdir, readFile } from "node:fs/promises";
+import { readdirSync, readFileSync } from "node:fs";
 import { childEnv } from "./env.js";
 
 /** One process of this machine. `start` identifies it together with `pid` (pids are reused). */
@@ -45,30 +45,34 @@ export function parsePsOutput(text: string): ProcInfo[] {
   return out;
 }
 
-/** How many /proc/PID/stat reads are in flight at once (libuv's thread pool has 4 threads). */
-const ProcReadBatch = 32;
+/** How many /proc/PID/stat files are read between two turns of the event loop. */
+const ProcReadSlice = 64;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Linux: walk /proc. Undefined where there is no /proc (macOS, BSD). Asynchronous: on a busy
- * machine a walk reads hundreds of files, which must not hold the bot's event loop (Slack acks).
+ * Linux: walk /proc. Undefined where there is no /proc (macOS, BSD). Reads are synchronous (a
+ * /proc file is generated in memory: one read costs less than a trip through the thread pool),
+ * in slices with a turn of the event loop between them: on a busy machine a walk reads hundreds
+ * of files, and Slack requests arriving meanwhile are answered between two slices.
  */
 export async function listFromProc(root = "/proc"): Promise<ProcInfo[] | undefined> {
   let names: string[];
   try {
-    names = (await readdir(root)).filter((name) => /^\d+$/.test(name));
+    names = readdirSync(root).filter((name) => /^\d+$/.test(name));
   } catch {
     return undefined;
   }
   const out: ProcInfo[] = [];
-  const read = async (name: string) => {
+  for (let i = 0; i < names.length; i++) {
+    if (i > 0 && i % ProcReadSlice === 0) await nextTurn();
     try {
-      const info = parseProcStat(await readFile(`${root}/${name}/stat`, "utf8"));
+      const info = parseProcStat(readFileSync(`${root}/${names[i]}/stat`, "utf8"));
       if (info) out.push(info);
     } catch {
       // exited meanwhile
     }
-  };
-  for (let i = 0; i < names.length; i += ProcReadBatch) await Promise.all(names.slice(i, i + ProcReadBatch).map(read));
+  }
   return out;
 }
 
