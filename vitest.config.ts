@@ -28,7 +28,8 @@ const integration = [
   "test/worker/worker.test.ts", // PostgreSQL too
   "test/worker/multi-process.test.ts", // worker processes on PostgreSQL / PGlite
   "test/store/data-dir.test.ts", // processes holding the data directory's lock
-  "test/worker/embedded-restart.test.ts", // an on-disk PGlite opened, crashed and reopened
+  "test/worker/embedded-restart.test.ts", // the embedded database opened, crashed and reopened
+  "test/store/embedded-postgres.test.ts", // the embedded PostgreSQL server, a killed owner process
   "test/cli/cli.test.ts", // the compiled bin/codethread.js, as users run it
   "test/cli/projects-cli.test.ts", // the compiled bin (secrets, project)
   "test/agents/replay-input.test.ts", // the compiled bin under a small heap

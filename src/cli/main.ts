@@ -1,6 +1,7 @@
 import { CodethreadError, hasCode } from "../errors.js";
 import { ErrUsage } from "./errors.js";
 import { type CliIO, processIO, writeLine } from "./io.js";
+import { startWithDatabase } from "./start-with-database.js";
 
 // Each command's module is imported only when that command runs: `--help` and `run` must not pay
 // for Bolt, pg, PGlite or a provider they do not use (docs/BENCHMARKS.md, "CLI start-up").
@@ -27,8 +28,20 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 const commands: Record<string, Command> = {
   start: async (argv, io) =>
     (await import("./commands/start.js")).startCommand(argv, io, {
-      startApp: async (config, log) => (await import("../app.js")).startApp(config, log),
-      startConsole: async (config, log) => (await import("../console/embedded.js")).startWithConsole(config, log),
+      startApp: (config, log) =>
+        startWithDatabase(
+          config,
+          log,
+          () => import("../app.js"),
+          (m, db) => m.startApp(config, log, { db }),
+        ),
+      startConsole: (config, log) =>
+        startWithDatabase(
+          config,
+          log,
+          () => import("../console/embedded.js"),
+          (m, db) => m.startWithConsole(config, log, { db }),
+        ),
     }),
   migrate: async (argv, io) => (await import("./commands/migrate.js")).migrateCommand(argv, io),
   doctor: async (argv, io) =>

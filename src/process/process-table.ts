@@ -45,19 +45,29 @@ export function parsePsOutput(text: string): ProcInfo[] {
   return out;
 }
 
-/** Linux: walk /proc. Undefined where there is no /proc (macOS, BSD). */
-export function listFromProc(root = "/proc"): ProcInfo[] | undefined {
+/** How many /proc/PID/stat files are read between two turns of the event loop. */
+const ProcReadSlice = 64;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Linux: walk /proc. Undefined where there is no /proc (macOS, BSD). Reads are synchronous (a
+ * /proc file is generated in memory: one read costs less than a trip through the thread pool),
+ * in slices with a turn of the event loop between them: on a busy machine a walk reads hundreds
+ * of files, and Slack requests arriving meanwhile are answered between two slices.
+ */
+export async function listFromProc(root = "/proc"): Promise<ProcInfo[] | undefined> {
   let names: string[];
   try {
-    names = readdirSync(root);
+    names = readdirSync(root).filter((name) => /^\d+$/.test(name));
   } catch {
     return undefined;
   }
   const out: ProcInfo[] = [];
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
+  for (let i = 0; i < names.length; i++) {
+    if (i > 0 && i % ProcReadSlice === 0) await nextTurn();
     try {
-      const info = parseProcStat(readFileSync(`${root}/${name}/stat`, "utf8"));
+      const info = parseProcStat(readFileSync(`${root}/${names[i]}/stat`, "utf8"));
       if (info) out.push(info);
     } catch {
       // exited meanwhile
@@ -80,7 +90,7 @@ export function listFromPs(bin = "ps"): Promise<ProcInfo[]> {
 
 /** A lister that walks `procRoot` (default /proc) and falls back to `psBin` (default `ps`) where it is absent. */
 export function createProcessLister(o: { procRoot?: string; psBin?: string } = {}): ProcessLister {
-  return async () => listFromProc(o.procRoot) ?? listFromPs(o.psBin);
+  return async () => (await listFromProc(o.procRoot)) ?? listFromPs(o.psBin);
 }
 
 /** Every process on this machine: /proc on Linux, `ps` where /proc is absent; empty if neither works. */

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
 import { PassThrough, type Readable, type Writable } from "node:stream";
 import { messageOf } from "../errors.js";
 import { childEnv, type InheritPolicy } from "./env.js";
@@ -35,6 +36,12 @@ export interface ProcessSpec {
   dieWithParent?: boolean;
   /** An agent: record pid and start time in this directory for `killLeftovers` (records.ts). */
   recordDir?: string;
+  /**
+   * Lower the child's CPU priority by this nice increment right after it starts (its own children
+   * inherit it). Agents yield the CPU to the bot when the cores are busy: the bot's event loop
+   * acknowledges Slack requests (3 s deadline) while runs take minutes anyway.
+   */
+  niceness?: number;
 }
 
 /** A started (or failed) process. Streams that are not piped are empty and ended. */
@@ -92,6 +99,13 @@ export function spawnProcess(spec: ProcessSpec): SpawnedProcess {
     return failedToStart(err);
   }
   const pid = child.pid;
+  if (pid !== undefined && spec.niceness) {
+    try {
+      setPriority(pid, Math.min(19, getPriority(pid) + spec.niceness));
+    } catch {
+      // not permitted here (some containers): the child keeps our priority
+    }
+  }
   child.stdin?.on("error", () => {}); // EPIPE when the child exits first
   const exited = watchExit(child);
   const watch: ParentWatch | undefined = pid !== undefined && spec.dieWithParent ? watchParentDeath(pid) : undefined;

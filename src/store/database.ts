@@ -1,6 +1,7 @@
 /**
  * The one database interface the rest of codethread uses. Two adapters implement it with
- * the same SQL: `pg` (PostgreSQL, many processes) and PGlite (embedded, one process).
+ * the same SQL: `pg` (PostgreSQL: DATABASE_URL, or the embedded server of the default) and PGlite
+ * (in this process: tests, and data directories PGlite created).
  *
  * Both adapters parse values alike: int8 → number, timestamptz → Date, json/jsonb → objects,
  * numeric → string.
@@ -19,7 +20,11 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
-export type DatabaseKind = "postgres" | "pglite";
+/**
+ * `postgres`: DATABASE_URL, possibly shared by replicas. `embedded-postgres` (a server this process
+ * started) and `pglite` (in this process): the embedded default, one process only.
+ */
+export type DatabaseKind = "postgres" | "embedded-postgres" | "pglite";
 
 export interface Database extends Queryable {
   readonly kind: DatabaseKind;

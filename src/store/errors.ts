@@ -13,7 +13,7 @@ export class ErrDataDirLocked extends CodethreadError {
     super(
       "data_dir_locked",
       `The embedded database in ${dataDir} is in use by process ${holderPid} on ${holderHost}. ` +
-        "PGlite serves one process only: stop the other codethread process, or set DATABASE_URL to share a PostgreSQL database between replicas.",
+        "The embedded database serves one process only: stop the other codethread process, or set DATABASE_URL to share a PostgreSQL database between replicas.",
       { dataDir, holderPid, holderHost },
     );
   }

@@ -1,6 +1,12 @@
-import { gunzipSync, gzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gunzip as gunzipCb, gzip as gzipCb } from "node:zlib";
 import type { SessionFile } from "../agents/port.js";
 import type { Database } from "./database.js";
+
+// On the thread pool, not the event loop: a transcript of a few hundred KB takes milliseconds to
+// compress, and a run ending must not delay the acks of Slack requests arriving meanwhile.
+const gzip = promisify(gzipCb);
+const gunzip = promisify(gunzipCb);
 
 /**
  * Replace the stored files of a session with `files` (one transaction: a reader sees the old set
@@ -13,12 +19,13 @@ export async function saveSessionFiles(
   sessionId: string,
   files: readonly SessionFile[],
 ): Promise<void> {
+  const compressed = await Promise.all(files.map((f) => gzip(f.content)));
   await db.transaction(async (tx) => {
     await tx.query("DELETE FROM agent_session_files WHERE provider = $1 AND session_id = $2", [provider, sessionId]);
-    for (const f of files) {
+    for (const [i, f] of files.entries()) {
       await tx.query(
         "INSERT INTO agent_session_files (provider, session_id, path, content, size) VALUES ($1, $2, $3, $4, $5)",
-        [provider, sessionId, f.path, gzipSync(f.content), f.content.byteLength],
+        [provider, sessionId, f.path, compressed[i], f.content.byteLength],
       );
     }
   });
@@ -30,5 +37,5 @@ export async function loadSessionFiles(db: Database, provider: string, sessionId
     "SELECT path, content FROM agent_session_files WHERE provider = $1 AND session_id = $2 ORDER BY path",
     [provider, sessionId],
   );
-  return rows.map((r) => ({ path: r.path, content: gunzipSync(r.content) }));
+  return Promise.all(rows.map(async (r) => ({ path: r.path, content: await gunzip(r.content) })));
 }

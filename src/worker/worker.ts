@@ -64,8 +64,9 @@ export function createWorker(options: WorkerOptions): Worker {
   const reapMs = options.reapMs ?? Math.max(100, Math.min(5_000, Math.floor(leaseMs / 2)));
   const retry = { budgetMs: options.dbRetryMs ?? DefaultDbRetryMs, log };
   const metrics = options.metrics ?? NoMetrics;
-  // PGlite is in this process: it cannot be unreachable, and nobody else holds leases in it.
-  const health = new DbHealth(options.db.kind === "pglite" ? Number.NEGATIVE_INFINITY : Date.now());
+  // The embedded database (PGlite, or the server this process started) serves this process only:
+  // at start nobody else holds live leases in it. After an outage the reaper still waits a lease.
+  const health = new DbHealth(options.db.kind === "postgres" ? Date.now() : Number.NEGATIVE_INFINITY);
   const db = observeHealth(options.db, health);
   const handlers = buildHandlers({ ...options, db, dbRetryMs: retry.budgetMs }, log);
   const slots = new Map<string, RunSlot>();

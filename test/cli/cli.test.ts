@@ -51,7 +51,7 @@ describe("codethread CLI", () => {
       /✓ slack\s+local console: SLACK_BOT_TOKEN is not set, so `codethread start` opens a Slack stand-in at http:\/\/127\.0\.0\.1:3000\..*manifest\.yml/,
     );
     expect(r.out).not.toMatch(/slack mode/);
-    expect(r.out).toMatch(/✓ database\s+pglite /);
+    expect(r.out).toMatch(/✓ database\s+embedded postgres /);
     expect(r.out).toMatch(/! secret key .*openssl rand -base64 32/);
     // The default agent (first of CODETHREAD_PROVIDERS) missing is a failure, with how to install it.
     expect(r.out).toMatch(
@@ -206,7 +206,7 @@ describe("codethread CLI", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "codethread-migrate-"));
     const first = codethread(["migrate"], { CODETHREAD_DATA_DIR: dir });
     expect(first.code).toBe(0);
-    expect(first.out).toMatch(/Applied \d+ migration\(s\) to pglite .*001_initial\.sql/);
+    expect(first.out).toMatch(/Applied \d+ migration\(s\) to embedded postgres .*001_initial\.sql/);
     const second = codethread(["migrate"], { CODETHREAD_DATA_DIR: dir });
     expect(second.out).toMatch(/is up to date/);
   });

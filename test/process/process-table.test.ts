@@ -70,7 +70,7 @@ describe("the process table without /proc (macOS): ps", () => {
     try {
       expect(await eventually(() => t.sleeps().length === 2)).toBe(true);
       const viaPs = processTree(t.pid, await createProcessLister({ procRoot: noProc })());
-      const viaProc = processTree(t.pid, listFromProc() ?? []);
+      const viaProc = processTree(t.pid, (await listFromProc()) ?? []);
       const shape = (tree: ProcInfo[]) => ({
         pids: tree.map((p) => p.pid).sort(),
         leaders: groupLeaders(tree)

@@ -1,3 +1,4 @@
+import { getPriority } from "node:os";
 import { describe, expect, it } from "vitest";
 import { runToEnd } from "../../src/process/capture.js";
 import { spawnProcess } from "../../src/process/spawn.js";
@@ -32,6 +33,18 @@ describe("the process seam", () => {
   it("kills a command that outlives its timeout", async () => {
     const r = await runToEnd({ bin: "sleep", args: ["60"] }, { timeoutMs: 200 });
     expect(r).toMatchObject({ timedOut: true, exit: { signal: "SIGKILL" } });
+  });
+
+  it("starts a child at a lower CPU priority when asked, and its own children inherit it", async () => {
+    // The shell waits for a line before it runs `nice` (which prints its niceness): the priority is set by then.
+    const proc = spawnProcess({ bin: "sh", args: ["-c", "read line; nice"], stdin: "pipe", niceness: 5 });
+    let out = "";
+    proc.stdout.on("data", (d: Buffer) => {
+      out += d.toString("utf8");
+    });
+    proc.stdin?.end("go\n");
+    expect(await proc.exited).toMatchObject({ code: 0 });
+    expect(Number(out.trim())).toBe(Math.min(19, getPriority() + 5));
   });
 
   it("a missing binary is an exit with ENOENT, not a throw", async () => {

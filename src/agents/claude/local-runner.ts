@@ -3,6 +3,9 @@ import { groupAlive, signalGroup, signalProcess } from "../../process/signals.js
 import { spawnProcess } from "../../process/spawn.js";
 import type { CommandSpec, Runner, RunnerEnvironment, RunningProcess, StopStage } from "./runner.js";
 
+/** How much lower an agent's CPU priority is than the bot's (nice increment; see ProcessSpec.niceness). */
+export const AgentNiceness = 10;
+
 /** Longest argv string Linux accepts is 128 KiB; stay well below it. */
 export const LocalMaxArgvPromptBytes = 100 * 1024;
 
@@ -31,6 +34,7 @@ export class LocalRunner implements Runner {
       detached: true,
       dieWithParent: true,
       recordDir: this.environment.recordDir,
+      niceness: AgentNiceness,
     });
     const pid = proc.pid;
     const groups = new Set<number>();

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { messageOf } from "../../errors.js";
@@ -54,4 +54,16 @@ export function lockDataDir(dataDir: string): () => void {
     throw new ErrDataDirLocked(dataDir, pid, host || "an unknown host");
   }
   throw new ErrDataDirNotWritable(dataDir, "the lock file kept changing; is another process starting?");
+}
+
+/** Lock a data directory (see lockDataDir) and check that it can be written; returns the release function. */
+export function lockWritableDataDir(dataDir: string): () => void {
+  const release = lockDataDir(dataDir);
+  try {
+    accessSync(dataDir, constants.W_OK);
+  } catch (err) {
+    release();
+    throw new ErrDataDirNotWritable(dataDir, messageOf(err));
+  }
+  return release;
 }

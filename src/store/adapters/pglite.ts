@@ -1,9 +1,8 @@
-import { accessSync, constants } from "node:fs";
 import { PGlite, types } from "@electric-sql/pglite";
 import { CodethreadError, messageOf } from "../../errors.js";
 import type { Database, Queryable, QueryResult, Row } from "../database.js";
-import { ErrDatabaseUnavailable, ErrDataDirNotWritable } from "../errors.js";
-import { lockDataDir } from "./dir-lock.js";
+import { ErrDatabaseUnavailable } from "../errors.js";
+import { lockWritableDataDir } from "./dir-lock.js";
 import { Mutex } from "./mutex.js";
 
 /**
@@ -87,15 +86,7 @@ class PGliteDatabase implements Database {
  */
 export async function openPGlite(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<Database> {
   let release = () => {};
-  if (dataDir) {
-    release = lockDataDir(dataDir);
-    try {
-      accessSync(dataDir, constants.W_OK);
-    } catch (err) {
-      release();
-      throw new ErrDataDirNotWritable(dataDir, messageOf(err));
-    }
-  }
+  if (dataDir) release = lockWritableDataDir(dataDir);
   const where = dataDir ? `pglite ${dataDir}` : "pglite (in memory)";
   try {
     const db = await PGlite.create(dataDir ? `file://${dataDir}/pgdata` : undefined, {

@@ -8,7 +8,7 @@ import type { Database } from "../database.js";
  * Returns how many leases were expired.
  */
 export async function expireOrphanedLeases(db: Database): Promise<number> {
-  if (db.kind !== "pglite") return 0;
+  if (db.kind === "postgres") return 0;
   const { rowCount } = await db.query(
     "UPDATE jobs SET lease_until = now() - interval '1 second' WHERE status = 'running'",
   );
