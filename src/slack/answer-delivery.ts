@@ -1,7 +1,9 @@
 import type { AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
+import type { RunChanges } from "../worker/run-changes.js";
 import { planAnswer } from "./answer.js";
 import { conversation, type Route, sendPlan } from "./destination.js";
+import { changesBlocks } from "./pr-messages.js";
 import { type Requester, type RequesterDeps, tellRequester } from "./requester-notice.js";
 import type { SlackApi } from "./slack-api.js";
 import { slackErrorOf } from "./slack-failure.js";
@@ -26,9 +28,21 @@ export async function deliverAnswer(
   result: AgentResult,
   cancelledBy?: string,
   requester?: { who: Requester; deps: RequesterDeps },
+  changes?: RunChanges,
 ): Promise<DeliveryReport> {
+  const tail = changes ? changesBlocks(changes) : [];
   try {
-    await sendPlan(conversation(api, where.channel, where.threadTs), planAnswer(result, cancelledBy), result.text);
+    const dest = conversation(api, where.channel, where.threadTs);
+    await sendPlan(dest, planAnswer(result, cancelledBy, { tail }), result.text);
+    if (changes?.kind === "changed" && changes.fullStat) {
+      await dest
+        .upload?.({
+          filename: "changes.txt",
+          content: changes.fullStat,
+          comment: `The files changed on ${changes.branch}`,
+        })
+        .catch((err: unknown) => log.warn({ err }, "the full list of changed files could not be attached"));
+    }
     return { route: "thread" };
   } catch (err) {
     const reason = slackErrorOf(err);
@@ -37,7 +51,7 @@ export async function deliverAnswer(
     const route = await tellRequester(requester.deps, requester.who, {
       what: "the answer",
       reason,
-      plan: (canAttach) => planAnswer(result, cancelledBy, { canAttach }),
+      plan: (canAttach) => planAnswer(result, cancelledBy, { canAttach, tail }),
       fullText: result.text,
     });
     return { route, reason };

@@ -1,5 +1,6 @@
 import type { AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
+import type { RunChanges } from "../worker/run-changes.js";
 import { deliverAnswer } from "./answer-delivery.js";
 import type { RunCardState } from "./card-state.js";
 import { conversation, type Route, sendPlan } from "./destination.js";
@@ -45,6 +46,7 @@ export async function deliverFinished(
   result: AgentResult,
   cancelledBy: string | undefined,
   landed: Promise<void>,
+  changes?: RunChanges,
 ): Promise<void> {
   await Promise.allSettled(run.pending);
   const report = await deliverAnswer(
@@ -54,6 +56,7 @@ export async function deliverFinished(
     result,
     cancelledBy,
     { who: run.requester, deps: deps.requester },
+    changes,
   );
   if (report.route !== "thread") noteFallback(run, "The answer", report.route, report.reason);
   await landed;

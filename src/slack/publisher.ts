@@ -1,6 +1,6 @@
 import type { AgentEvent, AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
-import type { RunInfo, RunPublisher } from "../worker/publisher.js";
+import type { RunFinishedExtra, RunInfo, RunPublisher, ThreadPoster } from "../worker/publisher.js";
 import { applyEvent, isCountOnly, newCardState, type RunCardState } from "./card-state.js";
 import { type Clock, systemClock } from "./clock.js";
 import { FinalDeliveries } from "./final-deliveries.js";
@@ -20,7 +20,7 @@ import { type PostResponse, ResponseUrlLifetimeMs, responseUrlPoster } from "./r
 import { DefaultRetryPolicy, type RetryPolicy } from "./retry.js";
 import { RetryingSlackApi } from "./retrying-api.js";
 import { renderRunCard } from "./run-card.js";
-import type { SlackApi } from "./slack-api.js";
+import type { Block, SlackApi } from "./slack-api.js";
 
 type RunRef = Omit<RunInfo, "startedAt" | "provider"> & { startedAt?: Date; provider?: string };
 
@@ -78,7 +78,7 @@ export interface SlackPublisherOptions {
  * retried per Slack's error kind; when the thread refuses for good, the requester is told by
  * response_url or DM, and the card says so.
  */
-export class SlackPublisher implements RunPublisher {
+export class SlackPublisher implements RunPublisher, ThreadPoster {
   readonly #runs = new Map<string, LiveRun>();
   readonly #finals: FinalDeliveries;
   readonly editor: ProgressEditor;
@@ -257,7 +257,7 @@ export class SlackPublisher implements RunPublisher {
    * Hands the final state to the background and returns at once: the worker's slot is free while
    * the answer and the final card are delivered (in order per thread, retried per Slack's error kind).
    */
-  async runFinished(run: RunInfo, result: AgentResult, extra: { cancelledBy?: string }): Promise<void> {
+  async runFinished(run: RunInfo, result: AgentResult, extra: RunFinishedExtra): Promise<void> {
     const live = this.#live(run);
     const landed = this.#stopEditing(run.jobId);
     const s = live.state;
@@ -269,8 +269,27 @@ export class SlackPublisher implements RunPublisher {
     s.note = result.outcome !== "succeeded" && result.error ? result.error : undefined;
     const finishing = this.#finishing(live);
     this.#finals.add(run.threadKey, "answer", () =>
-      deliverFinished(this.#final, finishing, result, extra.cancelledBy, landed),
+      deliverFinished(this.#final, finishing, result, extra.cancelledBy, landed, extra.changes),
     );
+  }
+
+  /**
+   * A message in a thread from the pull request and CI jobs (retried per Slack's error kind),
+   * behind the thread's answers still being delivered. Throws when Slack refused it for good.
+   */
+  async postInThread(
+    where: { channel: string; threadTs: string },
+    message: { text: string; blocks: unknown[] },
+    file?: { filename: string; content: string; comment: string },
+  ): Promise<void> {
+    await this.#finals.idle();
+    await this.#reliable.postMessage({
+      channel: where.channel,
+      threadTs: where.threadTs,
+      text: message.text,
+      blocks: message.blocks as Block[],
+    });
+    if (file) await this.#reliable.uploadFile({ channel: where.channel, threadTs: where.threadTs, ...file });
   }
 
   /** Returns at once; the notice and the final card follow in the background. */

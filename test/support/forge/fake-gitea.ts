@@ -6,6 +6,7 @@ import { ContractServer, type FakeRequest, type FakeResponse } from "./contract-
 import { GitRepos } from "./git.js";
 import { serveGitHttp } from "./git-http.js";
 import { accountJson, type FakeAccount, type FakeRepo, orgJson } from "./gitea-json.js";
+import { type FakePull, type FakeStatus, PullsState, pullsRoute } from "./gitea-pulls.js";
 import { createRepo, generateRepo, repoRoute } from "./gitea-repo-routes.js";
 import { GiteaState, type TokenInfo } from "./gitea-state.js";
 import { giteaContract } from "./swagger-contract.js";
@@ -34,6 +35,7 @@ export class FakeGitea {
   readonly botToken: string;
   readonly #root: string;
   readonly #state: GiteaState;
+  readonly #pulls = new PullsState();
 
   constructor(options: FakeGiteaOptions = {}) {
     this.flavor = options.flavor ?? "gitea";
@@ -121,6 +123,23 @@ export class FakeGitea {
     const files = Object.entries(input.files ?? {}).map(([p, c]) => ({ path: p, content: Buffer.from(c) }));
     if (files.length) await this.#state.commit(repo, "main", "Initial commit", files, this.bot);
     return repo;
+  }
+
+  /** The repository's pull requests, oldest first. */
+  pulls(owner: string, name: string): FakePull[] {
+    const repo = this.repo(owner, name);
+    return repo ? this.#pulls.of(repo) : [];
+  }
+
+  /** Statuses posted for a commit, oldest first. */
+  statuses(owner: string, name: string, sha: string): FakeStatus[] {
+    const repo = this.repo(owner, name);
+    return repo ? this.#pulls.statusesOf(repo, sha) : [];
+  }
+
+  /** The current commit of a branch of a repository the fake holds. */
+  branchHead(owner: string, name: string, branch: string): Promise<string | undefined> {
+    return this.#state.git.head(owner, name, branch);
   }
 
   // ── auth ──────────────────────────────────────────────────────────────────────────────────
@@ -252,7 +271,9 @@ export class FakeGitea {
       const denied = this.#scope(auth, method === "GET" ? "read" : "write", "repository");
       if (denied) return denied;
       if (!repo || !state.perms(repo, me.login).pull) return state.notFound();
-      return repoRoute(state, req, me, repo, repoPath[3] ?? "", body);
+      const rest = repoPath[3] ?? "";
+      const pull = await pullsRoute(state, this.#pulls, req, me, repo, rest, body);
+      return pull ?? repoRoute(state, req, me, repo, rest, body);
     }
     return state.notFound();
   }

@@ -1,0 +1,74 @@
+import type { App } from "@slack/bolt";
+import { ActionIds } from "../slack/actions.js";
+import { threadKey } from "../store/thread-key.js";
+import type { HandlerDeps } from "./deps.js";
+import { requestPullRequest } from "./pull-request-request.js";
+import { BlockActionPayload, issuesOf } from "./schemas.js";
+import { startRun } from "./start-run.js";
+
+/** The log tail and verdict of a CI message, as plain lines for the agent. */
+function verdictText(body: BlockActionPayload): string {
+  const sections = (body.message?.blocks ?? [])
+    .filter((b) => b.type === "section")
+    .map((b) => b.text?.text ?? "")
+    .filter(Boolean);
+  return (sections.length ? sections.join("\n") : (body.message?.text ?? "")).slice(0, 6_000);
+}
+
+/**
+ * **Open pull request** (on a run's final message) and **Fix the build** (on a failed CI
+ * verdict). Both act on the thread the clicked message is in.
+ */
+export function registerPullRequestActions(app: App, deps: HandlerDeps): void {
+  const parse = (body: unknown) => {
+    const parsed = BlockActionPayload.safeParse(body);
+    if (!parsed.success) deps.log.warn({ issues: issuesOf(parsed.error) }, "unexpected button payload");
+    return parsed.success ? parsed.data : undefined;
+  };
+  const tell = (b: BlockActionPayload, text: string) =>
+    deps.slack
+      .postEphemeral({ channel: b.container.channel_id, user: b.user.id, text, threadTs: b.container.thread_ts })
+      .catch((err: unknown) => deps.log.warn({ err }, "ephemeral failed"));
+
+  app.action(ActionIds.openPullRequest, async ({ ack, body }) => {
+    await ack();
+    const b = parse(body);
+    const teamId = b?.team?.id;
+    if (!b || !teamId) return;
+    const threadTs = b.container.thread_ts ?? b.container.message_ts;
+    const ref = { teamId, channelId: b.container.channel_id, threadTs };
+    const text = await requestPullRequest(deps, {
+      ...ref,
+      userId: b.user.id,
+      source: "button",
+      // A retried delivery of this click is the same job; another click is a new one (it reuses the PR).
+      dedupeKey: `pr:${threadKey(ref)}:${b.user.id}:${b.actions[0]?.action_ts ?? b.container.message_ts}`,
+    });
+    await tell(b, text);
+  });
+
+  app.action(ActionIds.fixBuild, async ({ ack, body }) => {
+    await ack();
+    const b = parse(body);
+    const teamId = b?.team?.id;
+    if (!b || !teamId) return;
+    const threadTs = b.container.thread_ts ?? b.container.message_ts;
+    const sha = b.actions[0]?.value ?? "";
+    const key = threadKey({ teamId, channelId: b.container.channel_id, threadTs });
+    const prompt = [
+      `The CI build of commit ${sha.slice(0, 12)} on this thread's pull request failed. What the CI said:`,
+      verdictText(b),
+      "Fix the build: find why it failed, change the code so it passes, and say what you changed.",
+    ].join("\n\n");
+    const started = await startRun(deps, {
+      teamId,
+      channelId: b.container.channel_id,
+      userId: b.user.id,
+      slackPrompt: prompt.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"),
+      source: "reply",
+      threadTs,
+      dedupeKey: `ci_fix:${key}:${sha}`,
+    });
+    if (!started.ok) await tell(b, started.message);
+  });
+}
