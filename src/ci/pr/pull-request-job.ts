@@ -161,9 +161,6 @@ export function pullRequestJobHandler(deps: PullRequestJobDeps): JobHandler {
             source: p.source,
           },
         }).catch((err: unknown) => log.warn({ err: messageOf(err) }, "could not write the pull request audit record"));
-        if (opened || !existing) await post(pullRequestOpened({ ...pr, branch: pr.branch, base: pr.base }));
-        else if (moved) await post(pullRequestUpdated({ ...pr, sha: pushed.commit }));
-        else await post(pullRequestUnchanged(pr));
         if (moved || opened) {
           const watch: CiWatchPayload = {
             teamId: p.teamId,
@@ -186,6 +183,10 @@ export function pullRequestJobHandler(deps: PullRequestJobDeps): JobHandler {
             dedupeKey: `${ciWatchKey(key, pushed.commit)}:0`,
           });
         }
+        // The link once the watch is queued: a restart from here on still brings the verdict.
+        if (opened || !existing) await post(pullRequestOpened({ ...pr, branch: pr.branch, base: pr.base }));
+        else if (moved) await post(pullRequestUpdated({ ...pr, sha: pushed.commit }));
+        else await post(pullRequestUnchanged(pr));
         return { status: "succeeded" };
       } catch (err) {
         log.warn({ jobId: ctx.job.id, err: messageOf(err) }, "pull request failed");

@@ -76,6 +76,8 @@ async function pullJson(state: GiteaState, repo: FakeRepo, p: FakePull, login: s
   const baseSha = (await state.git.head(repo.owner.login, repo.name, p.base)) ?? "";
   const branch = (ref: string, sha: string) => ({ label: ref, ref, sha, repo_id: repo.id, repo: repoJson });
   const html = `${base}/${repo.owner.login}/${repo.name}/pulls/${p.number}`;
+  // Gitea sends null for an unset assignee, milestone, due date, merge: the spec types them as
+  // objects and strings without null, so the fake leaves them out (codethread reads neither).
   return {
     id: repo.id * 1000 + p.number,
     url: html,
@@ -84,8 +86,6 @@ async function pullJson(state: GiteaState, repo: FakeRepo, p: FakePull, login: s
     title: p.title,
     body: p.body,
     labels: [],
-    milestone: null,
-    assignee: null,
     assignees: null,
     requested_reviewers: null,
     requested_reviewers_teams: null,
@@ -102,17 +102,12 @@ async function pullJson(state: GiteaState, repo: FakeRepo, p: FakePull, login: s
     patch_url: `${html}.patch`,
     mergeable: true,
     merged: false,
-    merged_at: null,
-    merge_commit_sha: null,
-    merged_by: null,
     allow_maintainer_edit: false,
     base: branch(p.base, baseSha),
     head: branch(p.head, headSha),
     merge_base: baseSha,
-    due_date: null,
     created_at: p.createdAt,
     updated_at: p.createdAt,
-    closed_at: null,
     pin_order: 0,
   };
 }
