@@ -37,6 +37,8 @@ export interface ThreadProjectsDeps {
   userName?: (userId: string) => Promise<string | undefined>;
   /** A pull request is open for the thread and the run changed files: push the new commit to it. */
   updatePullRequest?: (input: { threadKey: string; userId: string; project: string }) => Promise<void>;
+  /** Kubernetes mode's kubectl runner (default: from CODETHREAD_K8S_* when a project selector is set). */
+  pods?: PodWorktrees;
 }
 
 /** Where a thread's work is on this machine: the project's repository and the thread's worktree. */
@@ -78,7 +80,9 @@ export class ThreadProjects {
     const ws = deps.config.workspaces;
     this.git = new Git({ bin: ws.gitBin, committer: ws.committer, log: deps.log.child({ component: "git" }) });
     this.worktrees = new ThreadWorktrees({ root: ws.worktreeDir, git: this.git, log: deps.log });
-    if (ws.pods) this.pods = new PodWorktrees({ kubectlBin: deps.config.claude.kubectlBin, target: ws.pods });
+    this.pods =
+      deps.pods ??
+      (ws.pods ? new PodWorktrees({ kubectlBin: deps.config.claude.kubectlBin, target: ws.pods }) : undefined);
   }
 
   async project(name: string): Promise<Project> {

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { serveGitRequest } from "../git-http-server.js";
 import { ContractServer, type FakeRequest, type FakeResponse } from "./contract-server.js";
 import { GitRepos } from "./git.js";
-import { serveGitHttp } from "./git-http.js";
 import { accountJson, type FakeAccount, type FakeRepo, orgJson } from "./gitea-json.js";
 import { type FakePull, type FakeStatus, PullsState, pullsRoute } from "./gitea-pulls.js";
 import { createRepo, generateRepo, repoRoute } from "./gitea-repo-routes.js";
@@ -187,7 +187,7 @@ export class FakeGitea {
       else res.writeHead(404).end("Not found\n");
       return true;
     }
-    serveGitHttp(req, res, {
+    serveGitRequest(req, res, {
       projectRoot: this.#root,
       pathInfo: `/${repo.owner.login}/${repo.name}.git${m[3]}`,
       query: url.search.slice(1),
