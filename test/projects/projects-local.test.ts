@@ -1,8 +1,10 @@
 import { execFileSync } from "node:child_process";
+import { realpathSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAudit } from "../../src/store/audit.js";
+import { shortThreadId } from "../../src/workspaces/thread-id.js";
 import { blockLines, ProjectHarness } from "../support/project-harness.js";
 import { Alice, Channel } from "../support/slack-harness.js";
 import { nextTs } from "../support/slack-signing.js";
@@ -40,13 +42,21 @@ describe("projects with no forge configured (the embedded default)", () => {
 
   it("a bound channel's runs work in the project's repository; a thread keeps its directory after the channel is rebound", async () => {
     expect(await p.slash("project use NOTES")).toBe(
-      `<#${Channel}> now works on project *notes*: new runs started here work in its local repository. Threads already running keep their directory.`,
+      `<#${Channel}> now works on project *notes*: each new thread here works on its own branch of its local repository. Threads already running keep their directory.`,
     );
     p.h.agent.script = (r) => ({ steps: [], answer: `ran: ${r.prompt}` });
     await p.h.slash("list the files");
     const run = await nextCard();
     await p.h.waitInThread(run.ts, (m) => m.text === "ran: list the files", "the answer");
-    const notes = { kind: "local", directory: path.join(p.dataDir, "projects", "notes") };
+    const worktree = (project: string, ts: string) => ({
+      kind: "local",
+      directory: path.join(
+        realpathSync(path.join(p.dataDir, "worktrees")),
+        project,
+        shortThreadId(`T0AGENT01:${Channel}:${ts}`),
+      ),
+    });
+    const notes = worktree("notes", run.ts);
     expect(p.h.agent.requests.at(-1)?.workspace).toEqual(notes);
 
     await p.slash("project new other");
@@ -67,10 +77,7 @@ describe("projects with no forge configured (the embedded default)", () => {
     await p.h.slash("and here?");
     const fresh = await nextCard();
     await p.h.waitInThread(fresh.ts, (m) => m.text === "ran: and here?", "the new run's answer");
-    expect(p.h.agent.requests.at(-1)?.workspace).toEqual({
-      kind: "local",
-      directory: path.join(p.dataDir, "projects", "other"),
-    });
+    expect(p.h.agent.requests.at(-1)?.workspace).toEqual(worktree("other", fresh.ts));
     const list = await p.slash("project list");
     expect(list).toContain(
       `• *notes* — local repository \`${path.join(p.dataDir, "projects", "notes")}\` · no CI (local) · no channel`,
