@@ -1,19 +1,11 @@
 import type { App } from "@slack/bolt";
 import { ActionIds } from "../slack/actions.js";
+import { verdictOf } from "../store/pull-requests.js";
 import { threadKey } from "../store/thread-key.js";
 import type { HandlerDeps } from "./deps.js";
 import { requestPullRequest } from "./pull-request-request.js";
 import { BlockActionPayload, issuesOf } from "./schemas.js";
 import { startRun } from "./start-run.js";
-
-/** The log tail and verdict of a CI message, as plain lines for the agent. */
-function verdictText(body: BlockActionPayload): string {
-  const sections = (body.message?.blocks ?? [])
-    .filter((b) => b.type === "section")
-    .map((b) => b.text?.text ?? "")
-    .filter(Boolean);
-  return (sections.length ? sections.join("\n") : (body.message?.text ?? "")).slice(0, 6_000);
-}
 
 /**
  * **Open pull request** (on a run's final message) and **Fix the build** (on a failed CI
@@ -55,9 +47,11 @@ export function registerPullRequestActions(app: App, deps: HandlerDeps): void {
     const threadTs = b.container.thread_ts ?? b.container.message_ts;
     const sha = b.actions[0]?.value ?? "";
     const key = threadKey({ teamId, channelId: b.container.channel_id, threadTs });
+    // What the CI said is the stored verdict (the clicked message's text is Slack's copy of it).
+    const verdict = await verdictOf(deps.db, key, sha);
     const prompt = [
       `The CI build of commit ${sha.slice(0, 12)} on this thread's pull request failed. What the CI said:`,
-      verdictText(b),
+      (verdict?.detail || b.message?.text || "(no details)").slice(0, 6_000),
       "Fix the build: find why it failed, change the code so it passes, and say what you changed.",
     ].join("\n\n");
     const started = await startRun(deps, {

@@ -53,16 +53,7 @@ export const BlockActionPayload = z.object({
     message_ts: z.string().min(1),
     thread_ts: z.string().optional(),
   }),
-  message: z
-    .object({
-      text: z.string().default(""),
-      ts: z.string().optional(),
-      /** The clicked message's blocks (the CI verdict's log tail, for "Fix the build"). */
-      blocks: z
-        .array(z.object({ type: z.string(), text: z.object({ text: z.string() }).partial().optional() }).passthrough())
-        .optional(),
-    })
-    .optional(),
+  message: z.object({ text: z.string().default(""), ts: z.string().optional() }).optional(),
   actions: z
     .array(z.object({ action_id: z.string(), value: z.string().default(""), action_ts: z.string().optional() }))
     .min(1),

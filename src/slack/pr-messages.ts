@@ -149,3 +149,12 @@ export function verdictMessage(v: Verdict): Message {
   blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: "Or reply in this thread to continue." }] });
   return { text, blocks };
 }
+
+/** The verdict in plain text (no markup): what "Fix the build" tells the agent the CI said. */
+export function verdictPlainText(v: Verdict): string {
+  const lines = [
+    `CI ${v.state === "success" ? "passed" : v.state} on ${v.sha}${v.context ? ` (${v.context})` : ""}${v.targetUrl ? `: ${v.targetUrl}` : ""}`,
+  ];
+  if (v.tail) lines.push(`Failing step ${v.tail.step} (${v.tail.workflow}), last lines of its log:`, ...v.tail.lines);
+  return lines.join("\n");
+}

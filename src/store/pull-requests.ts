@@ -65,12 +65,12 @@ export async function savePullRequest(db: Queryable, pr: ThreadPullRequest): Pro
  */
 export async function claimVerdict(
   db: Queryable,
-  verdict: { threadKey: string; commit: string; state: string; claimant: string },
+  verdict: { threadKey: string; commit: string; state: string; detail: string; claimant: string },
 ): Promise<boolean> {
   const { rows } = await db.query(
-    `INSERT INTO ci_verdicts (thread_key, commit_sha, state, claimed_by) VALUES ($1, $2, $3, $4)
+    `INSERT INTO ci_verdicts (thread_key, commit_sha, state, detail, claimed_by) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (thread_key, commit_sha) DO NOTHING RETURNING commit_sha`,
-    [verdict.threadKey, verdict.commit, verdict.state, verdict.claimant],
+    [verdict.threadKey, verdict.commit, verdict.state, verdict.detail, verdict.claimant],
   );
   if (rows.length === 1) return true;
   const held = await db.query<{ claimed_by: string }>(
@@ -78,4 +78,17 @@ export async function claimVerdict(
     [verdict.threadKey, verdict.commit],
   );
   return held.rows[0]?.claimed_by === verdict.claimant;
+}
+
+/** The verdict posted for a commit of the thread: its state and what the CI said (undefined: none yet). */
+export async function verdictOf(
+  db: Queryable,
+  threadKey: string,
+  commit: string,
+): Promise<{ state: string; detail: string } | undefined> {
+  const { rows } = await db.query<{ state: string; detail: string }>(
+    "SELECT state, detail FROM ci_verdicts WHERE thread_key = $1 AND commit_sha = $2",
+    [threadKey, commit],
+  );
+  return rows[0];
 }

@@ -142,6 +142,27 @@ describe("Open pull request and the CI verdict, with the real claude CLI", () =>
     expect(blockLines(failed)).toContain("[REDACTED]");
     expect(blocksText(failed)).toContain(ActionIds.fixBuild);
 
+    // Fix the build: a run in the same thread, resuming its session, with what the CI said as the prompt.
+    await p.h.click({
+      userId: Alice,
+      channel: Channel,
+      messageTs: failed.ts,
+      threadTs: root.ts,
+      actionId: ActionIds.fixBuild,
+      value: first,
+    });
+    await inThread(root.ts, (m) => m.text.startsWith("Hello from the mock model"), "the fix run's answer");
+    const fixRun = (await listAudit(p.db, { threadKey: key })).find((r) => r.action === "run.start");
+    expect(fixRun?.detail).toMatchObject({ resumed: true, source: "reply" });
+    const fixPrompt = (
+      await p.db.query<{ prompt: string }>(
+        "SELECT payload->>'prompt' AS prompt FROM jobs WHERE kind = 'agent_run' AND thread_key = $1 ORDER BY seq DESC LIMIT 1",
+        [key],
+      )
+    ).rows[0]!.prompt;
+    expect(fixPrompt).toContain(`The CI build of commit ${first.slice(0, 12)}`);
+    expect(fixPrompt).toContain("AssertionError: expected greeting");
+
     // A reply continues the same session on the same branch; the PR gets the new commit.
     await p.h.event("event.message.thread_reply.json", {
       text: `fix it MOCK:write=${worktree}/fix.txt`,
@@ -156,7 +177,7 @@ describe("Open pull request and the CI verdict, with the real claude CLI", () =>
     expect((await git(["rev-parse", `${second}^`], { cwd: bare })).toString().trim()).toBe(first);
     expect(gitea.pulls(owner, "demo")).toHaveLength(1);
     const starts = (await listAudit(p.db, { threadKey: key })).filter((r) => r.action === "run.start");
-    expect(starts.map((r) => r.detail.resumed).sort()).toEqual([false, true]);
+    expect(starts.map((r) => r.detail.resumed).sort()).toEqual([false, true, true]);
 
     // The bot restarts while the watch of the new commit waits; the verdict still comes, once.
     const watching = async (generation: number) => {

@@ -1,6 +1,6 @@
 import { messageOf } from "../../errors.js";
 import type { Logger } from "../../log.js";
-import { type Verdict, verdictMessage } from "../../slack/pr-messages.js";
+import { type Verdict, verdictMessage, verdictPlainText } from "../../slack/pr-messages.js";
 import { sleep } from "../../sleep.js";
 import { recordAudit } from "../../store/audit.js";
 import type { Database } from "../../store/database.js";
@@ -89,7 +89,13 @@ export function ciWatchJobHandler(deps: CiWatchDeps): JobHandler {
 
   async function announce(ctx: JobContext, p: CiWatchPayload, verdict: Verdict): Promise<void> {
     const key = keyOf(p);
-    const mine = await claimVerdict(db, { threadKey: key, commit: p.sha, state: verdict.state, claimant: ctx.job.id });
+    const mine = await claimVerdict(db, {
+      threadKey: key,
+      commit: p.sha,
+      state: verdict.state,
+      detail: verdictPlainText(verdict),
+      claimant: ctx.job.id,
+    });
     if (!mine) return;
     await deps.poster.postInThread({ channel: p.channelId, threadTs: p.threadTs }, verdictMessage(verdict));
     await recordAudit(db, {

@@ -24,6 +24,8 @@ CREATE TABLE ci_verdicts (
   thread_key   text NOT NULL,
   commit_sha   text NOT NULL,
   state        text NOT NULL,
+  -- What the CI said, in plain text (the failing step's log tail): "Fix the build" hands it to the agent.
+  detail       text NOT NULL DEFAULT '',
   claimed_by   text NOT NULL,
   created_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (thread_key, commit_sha)
