@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { realpathSync } from "node:fs";
+import { realpathSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAudit } from "../../src/store/audit.js";
-import { shortThreadId } from "../../src/workspaces/thread-id.js";
+import { shortThreadId, threadBranch } from "../../src/workspaces/thread-id.js";
 import { blockLines, ProjectHarness } from "../support/project-harness.js";
 import { Alice, Channel } from "../support/slack-harness.js";
 import { nextTs } from "../support/slack-signing.js";
@@ -88,6 +88,43 @@ describe("projects with no forge configured (the embedded default)", () => {
     const audit = await listAudit(p.db, { limit: 500 });
     expect(audit.filter((a) => a.action === "project.use").map((a) => a.detail.project)).toEqual(["other", "notes"]);
     expect(audit.some((a) => a.action === "project.build" && a.detail.outcome === "error")).toBe(false);
+  });
+
+  it("a run that changes files: committed on the thread's local branch, the final message says how to fetch it", async () => {
+    await p.slash("project use notes");
+    p.h.agent.script = (r) => {
+      if (r.workspace.kind === "local") writeFileSync(path.join(r.workspace.directory, "TODO.md"), "- ship it\n");
+      return { steps: [], answer: "Wrote the list." };
+    };
+    await p.h.slash("write a todo list");
+    const run = await nextCard();
+    const key = `T0AGENT01:${Channel}:${run.ts}`;
+    const branch = threadBranch(key);
+    const answer = await p.h.waitInThread(run.ts, (m) => m.text === "Wrote the list.", "the answer");
+    const lines = blockLines(answer);
+    expect(lines).toContain(`*Changed on \`${branch}\`:* 1 file changed, +1 −0`);
+    expect(lines).toContain("TODO.md");
+    const repo = path.join(p.dataDir, "projects", "notes");
+    expect(lines).toContain(`git fetch ${repo} ${branch}\ngit switch -c ${branch} FETCH_HEAD`);
+    expect(JSON.stringify(answer.blocks)).not.toContain("Open pull request");
+    // Committed on the branch in the project's repository (its main untouched), the requester as author.
+    const show = execFileSync("git", ["log", "-1", "--format=%an|%s", branch], { cwd: repo, encoding: "utf8" });
+    expect(show).toBe("alice|write a todo list\n");
+    expect(execFileSync("git", ["show", `${branch}:TODO.md`], { cwd: repo, encoding: "utf8" })).toBe("- ship it\n");
+    expect(execFileSync("git", ["ls-tree", "--name-only", "main"], { cwd: repo, encoding: "utf8" })).not.toContain(
+      "TODO.md",
+    );
+
+    // `@codethread pr` there: no forge, the branch stays local.
+    await p.h.event("event.app_mention.json", {
+      text: `<@${p.h.fake.botUserId}> pr`,
+      ts: nextTs(),
+      thread_ts: run.ts,
+      user: Alice,
+      channel: Channel,
+    });
+    const local = await p.inThread(run.ts, /This project has no forge: the branch/);
+    expect(blockLines(local)).toContain(`the branch \`${branch}\` stays local`);
   });
 });
 

@@ -6,7 +6,8 @@ import { shortThreadId } from "../../src/workspaces/thread-id.js";
 import { cloneRepo } from "../support/forge/clone.js";
 import { git } from "../support/forge/git.js";
 import { blockLines, ProjectHarness } from "../support/project-harness.js";
-import { Bob, Channel } from "../support/slack-harness.js";
+import { Alice, Bob, Channel } from "../support/slack-harness.js";
+import { nextTs } from "../support/slack-signing.js";
 
 const TeamId = "T0AGENT01";
 
@@ -201,6 +202,34 @@ describe("projects in Slack against Gitea and Woodpecker", () => {
     const other = await p.h.waitForCard(1, "C0OTHER01");
     await p.h.waitInThread(other.ts, (m) => m.text === "Looked.", "the answer elsewhere", "C0OTHER01");
     expect(p.h.agent.requests.at(-1)?.workspace).toEqual({ kind: "local", directory: worktree("C0OTHER01", other.ts) });
+  });
+
+  it("a thread whose branch has no changes: no Open pull request, and `@codethread pr` says so; only its starter or an admin may ask", async () => {
+    p.h.agent.script = () => ({ steps: [], answer: "Nothing to change." });
+    await p.h.slash("is anything wrong?");
+    const run = await nextCard();
+    const answer = await p.h.waitInThread(run.ts, (m) => m.text === "Nothing to change.", "the answer");
+    expect(JSON.stringify(answer.blocks)).not.toContain("Open pull request");
+    const mention = (user: string) =>
+      p.h.event("event.app_mention.json", {
+        text: `<@${p.h.fake.botUserId}> pr`,
+        ts: nextTs(),
+        thread_ts: run.ts,
+        user,
+        channel: Channel,
+      });
+    await mention(Bob);
+    const refused = await p.h.fake.waitFor(
+      () => p.h.fake.callsOf("chat.postEphemeral").find((c) => c.params.user === Bob),
+      "the refusal",
+    );
+    expect(String(refused.params.text)).toContain("(who started this thread) or an admin can open its pull request");
+    await mention(Alice);
+    const none = await p.inThread(run.ts, /has no changes/);
+    expect(blockLines(none)).toMatch(
+      /This thread's branch `codethread\/[0-9a-f]{12}` has no changes: there is nothing to open a pull request for\./,
+    );
+    expect(p.world!.gitea.pulls("codethread-bot", "demo")).toEqual([]);
   });
 
   it("`project list`: name, repository link, CI status of the default branch, bound channels", async () => {
