@@ -146,6 +146,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       await queue.enqueue({ kind: "pull_request", threadKey: key, payload });
     },
   });
+  // What the pull request and CI watch jobs share: they post in threads through the publisher.
+  const threadJobs = { db, queue, connect: () => projects.connect(), poster: publisher };
   const worker = createWorker({
     db,
     registry,
@@ -159,19 +161,13 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       provision: provisionJobHandler(projects, (job, payload) => publisher.projects.provision(job, payload)),
       build: buildJobHandler(projects, (job, payload) => publisher.projects.build(job, payload)),
       pull_request: pullRequestJobHandler({
-        db,
-        queue,
+        ...threadJobs,
         threads,
-        connect: () => projects.connect(),
-        poster: publisher,
         log: log.child({ component: "pull-requests" }),
         ciDeadlineMs: overrides.ciWatch?.deadlineMs,
       }),
       ci_watch: ciWatchJobHandler({
-        db,
-        queue,
-        connect: () => projects.connect(),
-        poster: publisher,
+        ...threadJobs,
         log: log.child({ component: "ci-watch" }),
         initialDelayMs: overrides.ciWatch?.initialDelayMs,
         maxDelayMs: overrides.ciWatch?.maxDelayMs,

@@ -12,10 +12,22 @@ import { startRun } from "./start-run.js";
  * verdict). Both act on the thread the clicked message is in.
  */
 export function registerPullRequestActions(app: App, deps: HandlerDeps): void {
-  const parse = (body: unknown) => {
+  /** The click and the thread of the clicked message; undefined for a payload that is not one. */
+  const clicked = (body: unknown) => {
     const parsed = BlockActionPayload.safeParse(body);
-    if (!parsed.success) deps.log.warn({ issues: issuesOf(parsed.error) }, "unexpected button payload");
-    return parsed.success ? parsed.data : undefined;
+    if (!parsed.success) {
+      deps.log.warn({ issues: issuesOf(parsed.error) }, "unexpected button payload");
+      return undefined;
+    }
+    const b = parsed.data;
+    const teamId = b.team?.id;
+    if (!teamId) return undefined;
+    const ref = {
+      teamId,
+      channelId: b.container.channel_id,
+      threadTs: b.container.thread_ts ?? b.container.message_ts,
+    };
+    return { b, ref, key: threadKey(ref) };
   };
   const tell = (b: BlockActionPayload, text: string) =>
     deps.slack
@@ -24,29 +36,25 @@ export function registerPullRequestActions(app: App, deps: HandlerDeps): void {
 
   app.action(ActionIds.openPullRequest, async ({ ack, body }) => {
     await ack();
-    const b = parse(body);
-    const teamId = b?.team?.id;
-    if (!b || !teamId) return;
-    const threadTs = b.container.thread_ts ?? b.container.message_ts;
-    const ref = { teamId, channelId: b.container.channel_id, threadTs };
+    const click = clicked(body);
+    if (!click) return;
+    const { b, ref, key } = click;
     const text = await requestPullRequest(deps, {
       ...ref,
       userId: b.user.id,
       source: "button",
       // A retried delivery of this click is the same job; another click is a new one (it reuses the PR).
-      dedupeKey: `pr:${threadKey(ref)}:${b.user.id}:${b.actions[0]?.action_ts ?? b.container.message_ts}`,
+      dedupeKey: `pr:${key}:${b.user.id}:${b.actions[0]?.action_ts ?? b.container.message_ts}`,
     });
     await tell(b, text);
   });
 
   app.action(ActionIds.fixBuild, async ({ ack, body }) => {
     await ack();
-    const b = parse(body);
-    const teamId = b?.team?.id;
-    if (!b || !teamId) return;
-    const threadTs = b.container.thread_ts ?? b.container.message_ts;
+    const click = clicked(body);
+    if (!click) return;
+    const { b, ref, key } = click;
     const sha = b.actions[0]?.value ?? "";
-    const key = threadKey({ teamId, channelId: b.container.channel_id, threadTs });
     // What the CI said is the stored verdict (the clicked message's text is Slack's copy of it).
     const verdict = await verdictOf(deps.db, key, sha);
     const prompt = [
@@ -55,12 +63,12 @@ export function registerPullRequestActions(app: App, deps: HandlerDeps): void {
       "Fix the build: find why it failed, change the code so it passes, and say what you changed.",
     ].join("\n\n");
     const started = await startRun(deps, {
-      teamId,
-      channelId: b.container.channel_id,
+      teamId: ref.teamId,
+      channelId: ref.channelId,
       userId: b.user.id,
       slackPrompt: prompt.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"),
       source: "reply",
-      threadTs,
+      threadTs: ref.threadTs,
       dedupeKey: `ci_fix:${key}:${sha}`,
     });
     if (!started.ok) await tell(b, started.message);
