@@ -27,12 +27,17 @@ const button = (text: string, actionId: string, value: string, primary = false):
   ],
 });
 
+/** Text the agent chose (file names, paths) as a code block: escaped, no fence inside can close it. */
+function fenced(text: string): string {
+  return `\`\`\`\n${toMrkdwn(text.replace(/```/g, "`\u200b``").trimEnd())}\n\`\`\``;
+}
+
 /** Blocks under a run's answer: the stat, and what to do next. `statAttached`: the whole stat follows as a file. */
 export function changesBlocks(changes: RunChanges): Block[] {
   if (changes.kind === "none") return [];
   const counts = `${plural(changes.fileCount, "file")} changed, +${changes.insertions} −${changes.deletions}`;
   const head = `*Changed on \`${changes.branch}\`:* ${counts}${changes.fullStat ? " (the full list is attached)" : ""}`;
-  const blocks: Block[] = [section(`${head}\n\`\`\`\n${changes.stat.replace(/```/g, "`\u200b``").trimEnd()}\n\`\`\``)];
+  const blocks: Block[] = [section(`${head}\n${fenced(changes.stat)}`)];
   const next = changes.next;
   if (next.kind === "open_pull_request")
     blocks.push(button("Open pull request", ActionIds.openPullRequest, changes.branch, true));
@@ -41,7 +46,7 @@ export function changesBlocks(changes: RunChanges): Block[] {
   } else {
     blocks.push(
       section(
-        `This project has no forge: the changes are committed on the local branch \`${changes.branch}\`. Fetch it with:\n\`\`\`\n${next.fetch}\n\`\`\``,
+        `This project has no forge: the changes are committed on the local branch \`${changes.branch}\`. Fetch it with:\n${fenced(next.fetch)}`,
       ),
     );
   }
@@ -92,9 +97,7 @@ export function noForge(branch: string, fetch: string): Message {
   return {
     text,
     blocks: [
-      section(
-        `This project has no forge: the branch \`${branch}\` stays local. Fetch it with:\n\`\`\`\n${fetch}\n\`\`\``,
-      ),
+      section(`This project has no forge: the branch \`${branch}\` stays local. Fetch it with:\n${fenced(fetch)}`),
     ],
   };
 }
