@@ -134,7 +134,7 @@ describe("SlackPublisher", () => {
     expect(blocks).toContain('"action_id":"pr_open"');
     expect(blocks).toContain("Open pull request");
     // The footer stays last.
-    expect((answer?.blocks as { type: string }[]).at(-1)).toMatchObject({ type: "context" });
+    expect(((answer?.blocks ?? []) as { type: string }[]).at(-1)).toMatchObject({ type: "context" });
     expect(fake.uploads.map((u) => u.content)).toEqual([`${stat}(the whole list)\n`]);
     expect(fake.violations).toEqual([]);
   });
