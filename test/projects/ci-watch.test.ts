@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describeAudit, PlainAuditStyle } from "../../src/audit/describe.js";
 import type { ForgeConnection } from "../../src/ci/connection.js";
 import type { CombinedCommitStatus, Forge } from "../../src/ci/forge.js";
 import { ciWatchJobHandler } from "../../src/ci/pr/ci-watch-job.js";
 import type { CiWatchPayload } from "../../src/ci/pr/payloads.js";
 import { silentLogger } from "../../src/log.js";
+import { listAudit } from "../../src/store/audit.js";
 import type { Database } from "../../src/store/database.js";
 import { savePullRequest } from "../../src/store/pull-requests.js";
 import { SqlJobQueue } from "../../src/store/queue/sql-job-queue.js";
@@ -103,7 +105,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   posts.length = 0;
-  await db.exec("TRUNCATE ci_verdicts, thread_pull_requests, job_controls, jobs");
+  await db.exec("TRUNCATE ci_verdicts, thread_pull_requests, job_controls, jobs, audit_log");
   await savePullRequest(db, {
     threadKey: Key,
     branch: "codethread/abc",
@@ -127,9 +129,14 @@ describe("the CI watch", () => {
     const outcomes = await Promise.all([h.run(ctx("job-1", payload())), h.run(ctx("job-2", payload()))]);
     expect(outcomes).toEqual([{ status: "succeeded" }, { status: "succeeded" }]);
     expect(posts.map((p) => p.text)).toEqual([`:white_check_mark: CI passed on ${Sha.slice(0, 8)} (pull request #1)`]);
-    // The same job again (a retry after its answer was lost) may post its own claim; another may not.
+    // Another watch of the same commit later posts nothing either.
     await h.run(ctx("job-3", payload()));
     expect(posts).toHaveLength(1);
+    // One audit record, in words for `/agent audit`.
+    const records = (await listAudit(db, { threadKey: Key })).filter((r) => r.action === "ci.verdict");
+    expect(records.map((r) => describeAudit(r, PlainAuditStyle))).toEqual([
+      "the CI said success on aaaaaaaa of pull request #1 (demo)",
+    ]);
   });
 
   it("waits while the CI has not reported, then posts the failure", async () => {

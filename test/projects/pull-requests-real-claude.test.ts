@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProviderRegistry } from "../../src/agents/registry.js";
+import { describeAudit, PlainAuditStyle } from "../../src/audit/describe.js";
 import { ActionIds } from "../../src/slack/actions.js";
 import { sleep } from "../../src/sleep.js";
 import { listAudit } from "../../src/store/audit.js";
@@ -208,7 +209,10 @@ describe("Open pull request and the CI verdict, with the real claude CLI", () =>
     expect(allInThread(root.ts, /CI passed/)).toHaveLength(1);
     const verdicts = (await listAudit(p.db, { threadKey: key })).filter((r) => r.action === "ci.verdict");
     expect(verdicts.map((r) => r.detail.state).sort()).toEqual(["failure", "success"]);
-    expect((await listAudit(p.db, { threadKey: key })).map((r) => r.action)).toContain("pr.open");
+    const opens = (await listAudit(p.db, { threadKey: key })).filter((r) => r.action === "pr.open");
+    expect(opens.map((r) => describeAudit(r, PlainAuditStyle))).toEqual([
+      `@U0ALICE01 opened pull request #1 of demo (${branch} → main, ${first.slice(0, 8)})`,
+    ]);
 
     // The token is in no git config, no file of the data directory, no log line, nothing sent to Slack.
     const basic = Buffer.from(`${gitea.bot}:${gitea.botToken}`).toString("base64");
