@@ -138,13 +138,13 @@ export function ciWatchJobHandler(deps: CiWatchDeps): JobHandler {
         }
         const left = deadline - Date.now();
         if (left <= 0) {
-          const minutes = Math.round((deadline - Date.parse(ctx.job.createdAt.toISOString())) / 60_000);
           await announce(ctx, p, {
             state: "timeout",
             sha: p.sha,
             prNumber: p.prNumber,
             prUrl: p.prUrl,
-            deadlineMinutes: Math.max(1, minutes),
+            deadlineMinutes:
+              p.deadlineMinutes ?? Math.max(1, Math.round((deadline - ctx.job.createdAt.getTime()) / 60_000)),
           });
           return { status: "succeeded" };
         }

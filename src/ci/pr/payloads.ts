@@ -29,6 +29,8 @@ export const CiWatchPayload = z.object({
   prUrl: z.string(),
   /** ISO time after which the watch gives up (kept across the watch's restarts). */
   deadlineAt: z.string(),
+  /** How long that is from the push, for the "no verdict within N minutes" message. */
+  deadlineMinutes: z.number().int().min(1).optional(),
   /** How many times the watch was taken over (after a restart or a lost lease). */
   generation: z.number().int().min(0).default(0),
 });

@@ -174,6 +174,7 @@ export function pullRequestJobHandler(deps: PullRequestJobDeps): JobHandler {
             prNumber: pr.number,
             prUrl: pr.url,
             deadlineAt: new Date(Date.now() + (deps.ciDeadlineMs ?? DefaultCiDeadlineMs)).toISOString(),
+            deadlineMinutes: Math.max(1, Math.round((deps.ciDeadlineMs ?? DefaultCiDeadlineMs) / 60_000)),
             generation: 0,
           };
           await deps.queue.enqueue({
