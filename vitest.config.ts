@@ -17,6 +17,7 @@ const realClaude = [
   "test/slack/real-claude-budget.test.ts",
   "test/slack/real-claude-session.test.ts",
   "test/projects/pull-requests-real-claude.test.ts", // a run in a project's thread worktree → PR → CI verdicts
+  "test/slack/real-claude-attachments.test.ts",
   "test/faults/replica-sessions.test.ts", // two replicas' config roots, the real claude CLI
 ];
 const integration = [
@@ -49,6 +50,7 @@ const integration = [
   "test/faults/run-outage.test.ts", // PostgreSQL through a TCP proxy too
   "test/faults/db-restart.test.ts", // two bot processes on PostgreSQL
   "test/faults/kill-replica.test.ts", // bot processes on PostgreSQL, the real claude CLI, kill -9
+  "test/faults/rolling-update.test.ts", // bot processes on PostgreSQL, SIGTERM and a rolling update
 ];
 
 /** initdb once (cached in node_modules/.cache); test files open migrated in-memory databases from its dump. */

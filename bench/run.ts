@@ -23,6 +23,13 @@ const benches: Record<string, { args: string[]; needs?: () => string | undefined
         ? undefined
         : "set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test (a PostgreSQL it may create databases on)",
   },
+  drain: {
+    args: ["--import", "tsx", "bench/drain.ts", "3"],
+    needs: () =>
+      process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL
+        ? undefined
+        : "set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test (a PostgreSQL it may create databases on)",
+  },
   startup: {
     args: ["--import", "tsx", "bench/startup.ts", "15"],
     needs: () =>

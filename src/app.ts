@@ -11,15 +11,20 @@ import { ThreadProjects } from "./ci/thread-projects.js";
 import { type Config, requireSlack } from "./config.js";
 import { registerHandlers } from "./handlers/register.js";
 import type { Logger } from "./log.js";
+import { checkAgents } from "./ops/agent-availability.js";
 import { ErrNotStarted } from "./ops/errors.js";
+import { MeteredNativeSlackApi } from "./ops/metered-native-api.js";
 import { meteredPublisher } from "./ops/metered-publisher.js";
 import { MeteredSlackApi } from "./ops/metered-slack-api.js";
 import { PromMetrics } from "./ops/prom-metrics.js";
 import { queueDepth } from "./ops/queue-depth.js";
 import { opsRoutes } from "./ops/routes.js";
+import { drain } from "./ops/shutdown.js";
 import { killLeftovers } from "./process/leftovers.js";
+import type { StreamOptions } from "./slack/answer-stream.js";
 import { startBoltApp } from "./slack/bolt-app.js";
 import type { Clock } from "./slack/clock.js";
+import { WebNativeSlackApi } from "./slack/native-api.js";
 import type { ProgressEditorOptions } from "./slack/progress-editor.js";
 import { SlackPublisher } from "./slack/publisher.js";
 import type { RetryPolicy } from "./slack/retry.js";
@@ -52,8 +57,12 @@ export interface AppOverrides {
   worker?: Partial<Omit<WorkerOptions, "db" | "registry" | "publisher">>;
   /** Show each run's latest tool use as its thread's status line (assistant.threads.setStatus). Default off. */
   threadStatus?: boolean;
-  /** Grace period for running jobs at stop (default 10 s). */
+  /** Streamed answers: append interval and budgets (default DefaultStreamOptions). */
+  streamOptions?: StreamOptions;
+  /** Grace period for running jobs at stop (default config.shutdown.graceMs, CODETHREAD_STOP_GRACE). */
   stopGraceMs?: number;
+  /** Slack requests still taken after a stop began (default config.shutdown.drainDelayMs, CODETHREAD_DRAIN_DELAY). */
+  drainDelayMs?: number;
   /** A Slack Web API call that has not answered in this long is abandoned and retried (default 10 s). */
   slackTimeoutMs?: number;
   /** How calls that must land (answers, cards, notices) are retried (default DefaultRetryPolicy). */
@@ -69,7 +78,10 @@ export interface RunningApp {
   queue: JobQueue;
   publisher: SlackPublisher;
   metrics: PromMetrics;
-  /** Stop taking Slack requests, let runs finish for the grace period, interrupt the rest, close everything. */
+  /**
+   * Drain (src/ops/shutdown.ts): unready and no new claims at once, Slack requests taken for the drain
+   * delay, runs finish for the grace period, the rest are interrupted (threads told), everything closes.
+   */
   stop(): Promise<void>;
 }
 
@@ -96,7 +108,17 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       metrics,
     );
 
+  // Slack's agent features and files: no retries of their own (a refusal is remembered per workspace).
+  const native = new MeteredNativeSlackApi(
+    new WebNativeSlackApi(
+      createWebClient({ token: slack.botToken, apiUrl, kind: "progress", log, timeoutMs: overrides.slackTimeoutMs }),
+      slack.botToken,
+      apiUrl,
+    ),
+    metrics,
+  );
   const publisher = new SlackPublisher({
+    native: { api: native, streaming: config.slack.streaming, streamOptions: overrides.streamOptions },
     progress: api("progress"),
     reliable: api("reliable"),
     log: log.child({ component: "publisher" }),
@@ -155,11 +177,13 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     log,
     config,
     dbRetryMs: config.database.retryMs,
+    attachments: { download: (url, max) => native.download(url, max), maxBytes: config.slack.maxAttachmentBytes },
     prepareThreadProject: (input) => threads.prepare(input),
+    metrics,
     ...overrides.worker,
     handlers: {
-      provision: provisionJobHandler(projects, (job, payload) => publisher.projects.provision(job, payload)),
-      build: buildJobHandler(projects, (job, payload) => publisher.projects.build(job, payload)),
+      provision: provisionJobHandler(projects, (job, payload) => publisher.projects.provision(job, payload), metrics),
+      build: buildJobHandler(projects, (job, payload) => publisher.projects.build(job, payload), metrics),
       pull_request: pullRequestJobHandler({
         ...threadJobs,
         threads,
@@ -192,14 +216,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       {
         name: "agents",
         check: async (signal) => {
-          const results = await Promise.all(
-            registry.all().map(async (agent) => {
-              const a = await agent.checkAvailability({ timeoutMs: 1_500 });
-              metrics.agentAvailability(agent.id, a.available);
-              return a.available;
-            }),
-          );
-          if (signal.aborted || !results.some(Boolean)) throw new ErrNotStarted("agents");
+          const some = await checkAgents(registry, metrics);
+          if (signal.aborted || !some) throw new ErrNotStarted("agents");
         },
       },
     ],
@@ -231,6 +249,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
           users,
           projects,
           userDailyBudgetUsd: config.runs.userDailyBudgetUsd,
+          native,
+          maxAttachmentBytes: config.slack.maxAttachmentBytes,
           cancelledBeforeStart: (run, by) => publisher.runCancelledBeforeStart(run, by),
         }),
     });
@@ -242,6 +262,8 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     throw err;
   }
 
+  // The availability gauge before the first probe (a bot nobody probes still shows it on /metrics).
+  checkAgents(registry, metrics).catch((err: unknown) => log.warn({ err }, "checking the agents failed"));
   // Slack retries within minutes; delivery keys older than a day are dropped hourly.
   const prune = setInterval(() => {
     pruneDeliveryKeys(db).catch((err: unknown) => log.warn({ err }, "pruning delivery keys failed"));
@@ -249,17 +271,29 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   prune.unref();
 
   let stopping: Promise<void> | undefined;
+  const running = bolt;
   const stop = () => {
-    stopping ??= (async () => {
-      draining = true;
-      clearInterval(prune);
-      await bolt?.stop().catch((err: unknown) => log.warn({ err }, "stopping the Slack app failed"));
-      await worker.stop({ graceMs: overrides.stopGraceMs ?? 10_000 });
-      await publisher.close();
-      if (!overrides.registry) await registry.closeAll();
-      if (!overrides.db) await db.close();
-      log.info("stopped");
-    })();
+    stopping ??= drain(
+      {
+        markDraining: () => {
+          draining = true;
+          clearInterval(prune);
+        },
+        stopWorker: (graceMs) => worker.stop({ graceMs }),
+        stopIntake: () => running.stop(),
+        close: async () => {
+          await publisher.close();
+          if (!overrides.registry) await registry.closeAll();
+          if (!overrides.db) await db.close();
+          log.info("stopped");
+        },
+      },
+      {
+        graceMs: overrides.stopGraceMs ?? config.shutdown.graceMs,
+        drainDelayMs: overrides.drainDelayMs ?? config.shutdown.drainDelayMs,
+        log,
+      },
+    );
     return stopping;
   };
   return { url: bolt.url, db, queue, publisher, metrics, stop };

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { resolveAgentCli } from "./agents/agent-clis.js";
 import { DefaultRunTimeoutMs, MaxRunTimeoutMs } from "./agents/request.js";
 import { bytesSize } from "./bytes.js";
-import { durationMs, formatLimit } from "./duration.js";
+import { durationMs, durationOrZeroMs, formatLimit } from "./duration.js";
 import { CodethreadError } from "./errors.js";
 import { EnvName, isBotPrivate } from "./process/env.js";
 import { Secret } from "./secret.js";
@@ -53,6 +53,9 @@ const usd = z.coerce
   .positive({ message: "must be more than 0 (leave it unset for no limit)" })
   .refine(Number.isFinite, { message: "must be an amount in USD, e.g. 0.50" });
 
+/** CODETHREAD_STOP_GRACE when unset: how long running jobs may go on after SIGTERM. */
+export const DefaultStopGraceMs = 30_000;
+
 const permissionPolicy = z.enum(["ask", "allow-tools", "bypass", "default"]);
 
 const EnvSchema = z.object({
@@ -63,6 +66,10 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
   CODETHREAD_SLACK_STATUS: bool.default(false),
+  /** Streamed answers (chat.startStream): `auto` where the workspace offers them, `on`, `off`. */
+  CODETHREAD_STREAMING: z.enum(["auto", "on", "off"]).default("auto"),
+  /** Largest file shared with a request that reaches the agent, in MB. */
+  CODETHREAD_MAX_ATTACHMENT_MB: z.coerce.number().positive().max(1024).default(20),
 
   DATABASE_URL: z
     .string()
@@ -90,6 +97,10 @@ const EnvSchema = z.object({
     .default(DefaultRunTimeoutMs),
   CODETHREAD_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   CODETHREAD_LEASE: boundedDuration(1_000, 600_000).default(30_000),
+  CODETHREAD_STOP_GRACE: boundedDuration(1_000, 3_600_000).default(DefaultStopGraceMs),
+  CODETHREAD_DRAIN_DELAY: durationOrZeroMs
+    .refine((ms) => ms <= 300_000, { message: "must be at most 5 m (examples: 0, 5s)" })
+    .default(0),
   CODETHREAD_PERMISSION_POLICY: permissionPolicy.default("allow-tools"),
   CODETHREAD_ALLOWED_TOOLS: list.optional(),
   CODETHREAD_PERMISSION_TIMEOUT: durationMs.default(10 * 60_000),
@@ -157,6 +168,10 @@ export interface Config {
     host: string;
     /** Show a live status line under run threads (assistant.threads.setStatus). */
     threadStatus: boolean;
+    /** CODETHREAD_STREAMING: streamed answers where Slack offers them (`auto`), always tried (`on`), never (`off`). */
+    streaming: "auto" | "on" | "off";
+    /** CODETHREAD_MAX_ATTACHMENT_MB, in bytes: larger shared files are skipped (and the thread told). */
+    maxAttachmentBytes: number;
   };
   database: {
     url?: Secret;
@@ -165,6 +180,13 @@ export interface Config {
     retryMs: number;
   };
   secretKey?: Secret;
+  /** SIGTERM/SIGINT (src/ops/shutdown.ts). */
+  shutdown: {
+    /** Running jobs may go on this long after the signal; the rest are interrupted and their threads told. */
+    graceMs: number;
+    /** Readiness fails at once; Slack requests are still taken this long (while load balancers stop routing here). */
+    drainDelayMs: number;
+  };
   log: { level: Env["LOG_LEVEL"]; format: "json" | "pretty" };
   workspaceDir: string;
   access: { allowedUsers: string[]; allowedChannels: string[]; admins: string[] };
@@ -300,6 +322,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (e.WOODPECKER_API_TOKEN && !e.WOODPECKER_URL) {
     problems.push("WOODPECKER_API_TOKEN: set WOODPECKER_URL too (the server the token belongs to)");
   }
+  if (e.CODETHREAD_DRAIN_DELAY >= e.CODETHREAD_STOP_GRACE) {
+    problems.push(
+      "CODETHREAD_DRAIN_DELAY: must be shorter than CODETHREAD_STOP_GRACE (both count from SIGTERM: Slack intake stops after the delay, runs are interrupted after the grace)",
+    );
+  }
   const templates = parseTemplates(e.CODETHREAD_PROJECT_TEMPLATES, problems);
   if (problems.length) throw new ConfigError(problems);
 
@@ -313,9 +340,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       port: e.PORT,
       host: e.HOST,
       threadStatus: e.CODETHREAD_SLACK_STATUS,
+      streaming: e.CODETHREAD_STREAMING,
+      maxAttachmentBytes: Math.round(e.CODETHREAD_MAX_ATTACHMENT_MB * 1024 * 1024),
     },
     database: { url: e.DATABASE_URL, dataDir, retryMs: e.CODETHREAD_DB_RETRY },
     secretKey: e.CODETHREAD_SECRET_KEY,
+    shutdown: { graceMs: e.CODETHREAD_STOP_GRACE, drainDelayMs: e.CODETHREAD_DRAIN_DELAY },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json") },
     workspaceDir: path.resolve(cwd, e.CODETHREAD_WORKSPACE_DIR ?? "."),
     access: {

@@ -19,6 +19,16 @@ export const durationMs = z.string().transform((text, ctx) => {
   return ms;
 });
 
+/** Like `durationMs`, but `0` (or `0s`) is allowed: "no wait". */
+export const durationOrZeroMs = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: "custom", message: `"${text}" is not a duration (examples: 0, 5s, 30s, 2m)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 /** A limit for messages: `7d`, `4h`, `90m`, `45s`, `1500ms` (the largest whole unit). */
 export function formatLimit(ms: number): string {
   for (const [unit, size] of [

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { CodethreadError, messageOf } from "../errors.js";
+import { type Metrics, NoMetrics, type ProjectJobOutcome } from "../ops/metrics.js";
 import type { Job } from "../store/queue/types.js";
 import type { JobContext, JobHandler, JobOutcome } from "../worker/handler.js";
 import type { BuildProgress } from "./build/run-build.js";
@@ -36,11 +37,24 @@ const stopped = (ctx: JobContext): JobOutcome | undefined => {
   };
 };
 
+/** The label of a job stopped by a cancel or a shutdown. */
+const haltedLabel = (o: JobOutcome): ProjectJobOutcome => (o.status === "cancelled" ? "cancelled" : "interrupted");
+
+/** Counts each ending on `codethread_project_jobs_total` and passes the outcome on. */
+const counter =
+  (metrics: Metrics, kind: "provision" | "build") =>
+  (label: ProjectJobOutcome, outcome: JobOutcome): JobOutcome => {
+    metrics.projectJobFinished(kind, label);
+    return outcome;
+  };
+
 /** The `provision` handler: runs `ProjectService.provision`, reporting to `progressFor` (the Slack card). */
 export function provisionJobHandler(
   service: ProjectService,
   progressFor: (job: Job, payload: ProvisionPayload) => ProvisionProgress,
+  metrics: Metrics = NoMetrics,
 ): JobHandler {
+  const ended = counter(metrics, "provision");
   return {
     async run(ctx) {
       const payload = parse(ctx.job, ProvisionPayload);
@@ -49,20 +63,21 @@ export function provisionJobHandler(
       try {
         const outcome = await service.provision(payload, progress, ctx.signal);
         const halted = stopped(ctx);
-        if (halted) return halted;
+        if (halted) return ended(haltedLabel(halted), halted);
         await finish({ status: outcome.status, steps: outcome.steps });
-        if (outcome.status !== "failed") return { status: "succeeded" };
-        return {
+        if (outcome.status === "ready") return ended("succeeded", { status: "succeeded" });
+        if (outcome.status === "needs_attention") return ended("needs_action", { status: "succeeded" });
+        return ended("failed", {
           status: "failed",
           error: outcome.steps.find((s) => s.state === "failed")?.text ?? "provisioning failed",
-        };
+        });
       } catch (err) {
         // Refused before any step (invalid name, no token): the card still says why.
         const text = messageOf(err);
         const report: StepReport = { step: "repository", state: "failed", text };
         await progress.step(report).catch(() => undefined);
         await finish({ status: "failed", steps: [report] });
-        return { status: "failed", error: text };
+        return ended("failed", { status: "failed", error: text });
       }
     },
     async interrupted(job, reason) {
@@ -76,7 +91,9 @@ export function provisionJobHandler(
 export function buildJobHandler(
   service: ProjectService,
   progressFor: (job: Job, payload: BuildPayload) => BuildProgress,
+  metrics: Metrics = NoMetrics,
 ): JobHandler {
+  const ended = counter(metrics, "build");
   return {
     async run(ctx) {
       const payload = parse(ctx.job, BuildPayload);
@@ -87,14 +104,19 @@ export function buildJobHandler(
       } catch (err) {
         const text = messageOf(err);
         await progress.failed(text).catch(() => undefined);
-        return { status: "failed", error: text };
+        return ended("failed", { status: "failed", error: text });
       }
       const halted = stopped(ctx);
-      if (halted) return halted;
+      if (halted) return ended(haltedLabel(halted), halted);
       if (outcome.kind === "finished" && outcome.pipeline.status !== "success") {
-        return { status: "failed", error: `pipeline #${outcome.pipeline.number} ${outcome.pipeline.status}` };
+        return ended("failed", {
+          status: "failed",
+          error: `pipeline #${outcome.pipeline.number} ${outcome.pipeline.status}`,
+        });
       }
-      return { status: "succeeded" };
+      const label =
+        outcome.kind === "finished" ? "succeeded" : outcome.kind === "deadline" ? "timed_out" : "needs_action";
+      return ended(label, { status: "succeeded" });
     },
     async interrupted(job, reason) {
       const parsed = BuildPayload.safeParse(job.payload);

@@ -91,6 +91,9 @@ export async function startConsole(o: ConsoleOptions): Promise<LocalConsole> {
     token: credentials.botToken.reveal(),
     workspace: ws,
     users: { [me.id]: me.name },
+    // The console shows what a paid workspace with the app declared an agent shows: Slack's own
+    // status and stop button, and streamed answers.
+    agentFeatures: "available",
     recordLimit: 1_000,
     routes: (req, res, raw) => routes(req, res, raw),
   });
@@ -106,6 +109,7 @@ export async function startConsole(o: ConsoleOptions): Promise<LocalConsole> {
       const [channel, threadTs] = key.split(":");
       return { channel, threadTs, status };
     }),
+    agentSessions: [...ws.agentSessions.values()],
     connected: eventsUrl !== undefined,
   });
   const routes = pageRoutes(
@@ -116,7 +120,12 @@ export async function startConsole(o: ConsoleOptions): Promise<LocalConsole> {
       say: async (b) => {
         const p = person!;
         const slash = /^(\/[\w-]+)(?:\s+([\s\S]*))?$/.exec(b.text.trim());
-        if (!slash) return { ok: true, ts: (await p.say(b)).ts };
+        const files = b.files?.map((f) => ({
+          name: f.name,
+          mimetype: f.mimetype,
+          content: Buffer.from(f.base64, "base64"),
+        }));
+        if (!slash || files?.length) return { ok: true, ts: (await p.say({ ...b, files })).ts };
         const command = slash[1]!;
         if (!Commands.has(command)) {
           ws.addNotice({
@@ -132,6 +141,10 @@ export async function startConsole(o: ConsoleOptions): Promise<LocalConsole> {
       },
       click: async (b) => {
         await person!.click(b);
+        return { ok: true };
+      },
+      stop: async (b) => {
+        await person!.stop(b);
         return { ok: true };
       },
       addChannel: (b) => ({ ok: true, channel: ws.addChannel(b.name) }),

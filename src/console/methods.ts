@@ -7,8 +7,9 @@ import type { FileRef, StoredMessage, Workspace } from "./workspace.js";
  * The Web API methods the stand-in answers, on a Workspace, in Slack's answer shapes (see
  * test/fixtures/slack/web.*.json): auth.test, chat.postMessage / update / delete / postEphemeral /
  * getPermalink, conversations.replies / history / info / list / open, users.info, reactions.add /
- * remove, files.getUploadURLExternal / completeUploadExternal, assistant.threads.setStatus and
- * apps.connections.open. Anything else answers `unknown_method`, as Slack does.
+ * remove, files.getUploadURLExternal / completeUploadExternal / info, assistant.threads.setStatus,
+ * agents.sessions.setStatus, chat.startStream / appendStream / stopStream and apps.connections.open.
+ * Anything else answers `unknown_method`, as Slack does.
  */
 export interface Identity {
   teamId: string;
@@ -19,6 +20,12 @@ export interface Identity {
   botName: string;
   /** Display names users.info knows, by user id; other ids answer `user_not_found`. */
   users: Record<string, string>;
+  /**
+   * Slack's agent features as this workspace offers them: `available` (a paid workspace with the
+   * app declared an agent), `refused` (agents.sessions.* and chat.*Stream answer `not_allowed`), or
+   * `warn` (setStatus works with the `missing_agent_session_stopped_event_subscription` warning).
+   */
+  agentFeatures: "available" | "refused" | "warn";
 }
 
 export interface MethodContext {
@@ -28,6 +35,15 @@ export interface MethodContext {
   socketUrl: string;
   /** Where parameter violations are recorded (a test asserts there were none). */
   violations: string[];
+}
+
+const SessionStatuses = new Set(["processing", "active", "suspended", "closed"]);
+
+/** A chunk list as chat.*Stream take it (form-encoded: a JSON string the request parser has parsed). */
+function chunksOf(p: Params): Params[] | undefined {
+  if (p.chunks === undefined)
+    return typeof p.markdown_text === "string" ? [{ type: "markdown_text", text: p.markdown_text }] : [];
+  return Array.isArray(p.chunks) ? (p.chunks as Params[]) : undefined;
 }
 
 const extension = (name: string) => /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? "text";
@@ -65,7 +81,30 @@ export class WebApiMethods {
   }
 
   /** A message as conversations.history / replies list it (in a thread listing every message has a thread_ts). */
-  #asHistory(m: StoredMessage, inThread = false): Params {
+  /** A file as Slack lists it in messages and files.info: url_private(_download) on this server. */
+  fileObject(f: FileRef, url: string): Params {
+    return {
+      id: f.id,
+      created: 1767225000,
+      timestamp: 1767225000,
+      name: f.name,
+      title: f.title,
+      mimetype: f.mimetype ?? "text/plain",
+      filetype: f.filetype,
+      pretty_type: f.filetype.toUpperCase(),
+      user: f.user ?? this.id.botUserId,
+      mode: "hosted",
+      editable: false,
+      is_external: false,
+      external_type: "",
+      size: f.size,
+      url_private: `${url}/files-pri/${this.id.teamId}-${f.id}/${encodeURIComponent(f.name)}`,
+      url_private_download: `${url}/files-pri/${this.id.teamId}-${f.id}/download/${encodeURIComponent(f.name)}`,
+      permalink: `${url}/files/${f.user ?? this.id.botUserId}/${f.id}/${encodeURIComponent(f.name)}`,
+    };
+  }
+
+  #asHistory(m: StoredMessage, inThread = false, url = ""): Params {
     const replies = m.threadTs ? [] : this.ws.messages.filter((r) => r.channel === m.channel && r.threadTs === m.ts);
     return {
       type: "message",
@@ -75,7 +114,7 @@ export class WebApiMethods {
       ...(inThread || m.threadTs || replies.length ? { thread_ts: m.threadTs ?? m.ts } : {}),
       ...(replies.length ? { reply_count: replies.length } : {}),
       ...(m.blocks ? { blocks: m.blocks } : {}),
-      ...(m.files ? { files: m.files } : {}),
+      ...(m.files ? { files: m.files.map((f) => this.fileObject(f, url)) } : {}),
       ...(m.botId ? { bot_id: m.botId } : {}),
     };
   }
@@ -166,18 +205,21 @@ export class WebApiMethods {
       case "conversations.replies":
         return {
           ok: true,
-          messages: ws.thread(channel, String(p.ts)).map((m) => this.#asHistory(m, true)),
+          messages: ws
+            .thread(channel, String(p.ts))
+            .filter((m, i) => i === 0 || inWindow(m.ts, p))
+            .map((m) => this.#asHistory(m, true, ctx.url)),
           has_more: false,
         };
       case "conversations.history": {
-        const roots = ws.messages.filter((m) => m.channel === channel && !m.threadTs);
+        const roots = ws.messages.filter((m) => m.channel === channel && !m.threadTs && inWindow(m.ts, p));
         const limit = Math.min(Number(p.limit ?? 100) || 100, 1000);
         return {
           ok: true,
           messages: roots
             .slice(-limit)
             .reverse()
-            .map((m) => this.#asHistory(m)),
+            .map((m) => this.#asHistory(m, false, ctx.url)),
           has_more: false,
         };
       }
@@ -209,6 +251,16 @@ export class WebApiMethods {
       case "assistant.threads.setStatus":
         ws.setStatus(channel, String(p.thread_ts ?? ""), String(p.status ?? ""));
         return { ok: true };
+      case "agents.sessions.setStatus":
+        return this.#agentStatus(channel, p);
+      case "chat.startStream":
+      case "chat.appendStream":
+      case "chat.stopStream":
+        return this.#stream(method, channel, p, ctx);
+      case "files.info": {
+        const f = ws.files.get(String(p.file ?? ""));
+        return f ? { ok: true, file: this.fileObject(f, ctx.url) } : { ok: false, error: "file_not_found" };
+      }
       case "users.info": {
         const user = this.#userInfo(String(p.user ?? ""));
         return user ? { ok: true, user } : { ok: false, error: "user_not_found" };
@@ -227,6 +279,93 @@ export class WebApiMethods {
       default:
         return { ok: false, error: "unknown_method" };
     }
+  }
+
+  /** agents.sessions.setStatus (docs.slack.dev reference/methods/agents.sessions.setStatus). */
+  #agentStatus(channel: string, p: Params): Params {
+    if (this.id.agentFeatures === "refused") return { ok: false, error: "not_allowed" };
+    const status = String(p.status ?? "");
+    if (!channel) return { ok: false, error: "channel_not_found" };
+    if (!SessionStatuses.has(status)) return { ok: false, error: "invalid_arguments" };
+    const threadTs = String(p.thread_ts ?? "");
+    if (!threadTs) return { ok: false, error: "invalid_arguments" };
+    this.ws.setAgentSession({
+      channel,
+      threadTs,
+      status,
+      title: typeof p.title === "string" ? p.title.slice(0, 200) : undefined,
+      initiator: typeof p.initiator_user_id === "string" ? p.initiator_user_id : undefined,
+    });
+    return this.id.agentFeatures === "warn"
+      ? { ok: true, warning: "missing_agent_session_stopped_event_subscription" }
+      : { ok: true };
+  }
+
+  /**
+   * chat.startStream / appendStream / stopStream (docs.slack.dev reference/methods/chat.startStream):
+   * a streamed reply in a thread, its `markdown_text` chunks appended in the order they arrive and
+   * its task updates kept per id; stopped, it takes `blocks` and is an ordinary message again.
+   */
+  #stream(method: string, channel: string, p: Params, ctx: MethodContext): Params {
+    if (this.id.agentFeatures === "refused") return { ok: false, error: "not_allowed" };
+    const chunks = chunksOf(p);
+    if (!chunks) return { ok: false, error: "invalid_chunks" };
+    for (const c of chunks) {
+      const text = typeof c.text === "string" ? c.text : "";
+      if (c.type === "markdown_text" && text.length > 12_000) {
+        ctx.violations.push(`${method}: markdown_text of ${text.length} characters (at most 12,000)`);
+        return { ok: false, error: "msg_too_long" };
+      }
+    }
+    const addText = (m: StoredMessage) => {
+      let text = m.text;
+      const tasks = [...(m.tasks ?? [])];
+      for (const c of chunks) {
+        if (c.type === "markdown_text") text += String(c.text ?? "");
+        if (c.type === "task_update") {
+          const t = { id: String(c.id ?? ""), title: String(c.title ?? ""), status: String(c.status ?? "") };
+          const i = tasks.findIndex((x) => x.id === t.id);
+          if (i >= 0) tasks[i] = { ...t, title: t.title || tasks[i]!.title };
+          else tasks.push(t);
+        }
+      }
+      return { text, tasks };
+    };
+    if (method === "chat.startStream") {
+      const threadTs = typeof p.thread_ts === "string" ? p.thread_ts : "";
+      if (!threadTs) return { ok: false, error: "invalid_arguments" };
+      const c = this.ws.ensureChannel(channel);
+      if (!c.isIm && (!p.recipient_user_id || !p.recipient_team_id)) {
+        ctx.violations.push(`${method}: recipient_user_id and recipient_team_id are required outside DMs`);
+        return { ok: false, error: "invalid_arguments" };
+      }
+      const { text, tasks } = addText({ channel, ts: "", user: "", text: "" });
+      const m = this.ws.addMessage({
+        channel,
+        threadTs,
+        user: this.id.botUserId,
+        botId: this.id.botId,
+        text,
+        streaming: true,
+        ...(tasks.length ? { tasks } : {}),
+      });
+      if (this.ws.statuses.has(`${channel}:${threadTs}`)) this.ws.setStatus(channel, threadTs, "");
+      return { ok: true, channel, ts: m.ts };
+    }
+    const m = this.ws.message(channel, String(p.ts ?? ""));
+    if (!m) return { ok: false, error: "message_not_found" };
+    if (!m.streaming) return { ok: false, error: "message_not_in_streaming_state" };
+    const { text, tasks } = addText(m);
+    const patch: Partial<StoredMessage> = { text, ...(tasks.length ? { tasks } : {}) };
+    if (method === "chat.stopStream") {
+      patch.streaming = false;
+      const blocks = Array.isArray(p.blocks) ? (p.blocks as unknown[]) : [];
+      patch.blocks = [{ type: "markdown", text }, ...blocks];
+    }
+    this.ws.updateMessage(m, patch);
+    return method === "chat.stopStream"
+      ? { ok: true, channel, ts: m.ts, message: this.#botMessage(m) }
+      : { ok: true, channel, ts: m.ts };
   }
 
   #react(add: boolean, p: Params): Params {
@@ -281,4 +420,13 @@ export class WebApiMethods {
     }
     return { ok: true, files: refs.map((r) => ({ id: r.id, title: r.title, name: r.name })) };
   }
+}
+
+/** conversations.history / replies' `oldest` / `latest` (with `inclusive`) window over message ts. */
+function inWindow(ts: string, p: Params): boolean {
+  const inclusive = p.inclusive === true || p.inclusive === "true" || p.inclusive === "1";
+  const t = Number(ts);
+  if (p.oldest !== undefined && (inclusive ? t < Number(p.oldest) : t <= Number(p.oldest))) return false;
+  if (p.latest !== undefined && (inclusive ? t > Number(p.latest) : t >= Number(p.latest))) return false;
+  return true;
 }

@@ -39,11 +39,21 @@ function loadPage(): Map<string, { type: string; body: Buffer }> {
   return files;
 }
 
-export const SayBody = z.object({
-  channel: z.string().min(1),
-  text: z.string().min(1).max(40_000),
-  threadTs: z.string().optional(),
+/** A file attached in the composer: its bytes as base64 (at most ~5 MB, a screenshot or a log). */
+export const AttachedFile = z.object({
+  name: z.string().min(1).max(255),
+  mimetype: z.string().min(1).max(255),
+  base64: z.string().max(7_000_000),
 });
+export const SayBody = z
+  .object({
+    channel: z.string().min(1),
+    text: z.string().max(40_000),
+    threadTs: z.string().optional(),
+    files: z.array(AttachedFile).max(10).optional(),
+  })
+  .refine((b) => b.text.trim() !== "" || (b.files?.length ?? 0) > 0, { message: "say something or attach a file" });
+export const StopBody = z.object({ channel: z.string().min(1), threadTs: z.string().min(1) });
 export const ClickBody = z.object({
   channel: z.string().min(1),
   ts: z.string().min(1),
@@ -55,9 +65,11 @@ export const ChannelBody = z.object({ name: z.string().min(1).max(80) });
 export interface PageHandlers {
   snapshot(): unknown;
   openStream(res: ServerResponse): void;
-  file(id: string): { name: string; content: string } | undefined;
+  file(id: string): { name: string; content: string; bytes?: Buffer; mimetype?: string } | undefined;
   say(b: z.infer<typeof SayBody>): Promise<unknown>;
   click(b: z.infer<typeof ClickBody>): Promise<unknown>;
+  /** Slack's own stop button on a thread's agent session. */
+  stop(b: z.infer<typeof StopBody>): Promise<unknown>;
   addChannel(b: z.infer<typeof ChannelBody>): unknown;
 }
 
@@ -128,7 +140,10 @@ export function pageRoutes(h: PageHandlers, port: () => number, log: Logger) {
         const file = fileId ? h.file(fileId) : undefined;
         if (file) {
           res.setHeader("content-disposition", `inline; filename="${file.name.replace(/[^\w.-]/g, "_")}"`);
-          send(res, 200, "text/plain; charset=utf-8", file.content);
+          // An image a person attached is shown as one; everything else as text (never as HTML).
+          if (file.bytes && file.mimetype && /^image\/(png|jpeg|gif|webp)$/.test(file.mimetype))
+            send(res, 200, file.mimetype, file.bytes);
+          else send(res, 200, "text/plain; charset=utf-8", file.content);
           return true;
         }
         return false;
@@ -138,6 +153,7 @@ export function pageRoutes(h: PageHandlers, port: () => number, log: Logger) {
         const route = url.pathname.slice("/console/api/".length);
         if (route === "say") json(res, 200, await h.say(parse(SayBody, raw)));
         else if (route === "click") json(res, 200, await h.click(parse(ClickBody, raw)));
+        else if (route === "stop") json(res, 200, await h.stop(parse(StopBody, raw)));
         else if (route === "channels") json(res, 200, h.addChannel(parse(ChannelBody, raw)));
         else return false;
         return true;

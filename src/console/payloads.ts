@@ -100,6 +100,23 @@ export function messageEvent(
   };
 }
 
+/** What a `message` event adds when files are shared with it (java-slack-sdk MessageFileSharePayload.json). */
+export function fileShare(files: Params[]): Params {
+  return { subtype: "file_share", files, upload: false, display_as_bot: false };
+}
+
+/** Slack's stop button pressed on a thread's agent session (docs.slack.dev reference/events/agent_session_stopped). */
+export function agentSessionStoppedEvent(s: { channel: string; threadTs: string; user: string }): Params {
+  return {
+    type: "agent_session_stopped",
+    channel: s.channel,
+    thread_ts: s.threadTs,
+    user: s.user,
+    event_ts: (Date.now() / 1000).toFixed(6),
+    streaming_message_ts: [],
+  };
+}
+
 /** The Events API envelope around one event. */
 export function eventEnvelope(id: SenderIdentity, event: Params): Params {
   return {

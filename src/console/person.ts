@@ -3,9 +3,11 @@ import type { Logger } from "../log.js";
 import type { AckResult, EventsSender } from "./events-sender.js";
 import type { Params } from "./faults.js";
 import {
+  agentSessionStoppedEvent,
   blockActionsPayload,
   type ClickedButton,
   eventEnvelope,
+  fileShare,
   messageEvent,
   type Person,
   type SenderIdentity,
@@ -58,8 +60,17 @@ export class ConsolePerson {
       });
   }
 
-  /** Post a message (a thread reply when `threadTs` is set) and deliver its events. */
-  async say(p: { channel: string; text: string; threadTs?: string }): Promise<StoredMessage> {
+  /**
+   * Post a message (a thread reply when `threadTs` is set) and deliver its events. Files attached
+   * are stored as Slack keeps them (url_private for the bot token) and shared with the message:
+   * its `message` event is a `file_share` carrying them; its `app_mention`, as Slack's, carries none.
+   */
+  async say(p: {
+    channel: string;
+    text: string;
+    threadTs?: string;
+    files?: { name: string; mimetype: string; content: Buffer }[];
+  }): Promise<StoredMessage> {
     const channel = this.#channel(p.channel);
     const ws = this.api.workspace;
     const root = p.threadTs ? ws.message(channel.id, p.threadTs) : undefined;
@@ -69,13 +80,12 @@ export class ConsolePerson {
       threadTs: p.threadTs,
       user: this.me.id,
       text: this.slackText(p.text),
+      ...(p.files?.length ? { files: p.files.map((f) => this.api.addUserFile({ user: this.me.id, ...f })) } : {}),
     });
     const id = this.identity;
-    const deliveries: Promise<AckResult>[] = [
-      this.sender.event(
-        eventEnvelope(id, messageEvent(id, "message", m, { isIm: channel.isIm, parentUserId: root?.user })),
-      ),
-    ];
+    const event = messageEvent(id, "message", m, { isIm: channel.isIm, parentUserId: root?.user });
+    if (m.files) Object.assign(event, fileShare(m.files.map((f) => this.api.fileObject(f))));
+    const deliveries: Promise<AckResult>[] = [this.sender.event(eventEnvelope(id, event))];
     if (!channel.isIm && m.text.includes(`<@${id.botUserId}>`)) {
       deliveries.push(
         this.sender.event(
@@ -88,6 +98,14 @@ export class ConsolePerson {
       if (failed && !failed.ok) this.log.warn({ reason: failed.reason }, "the app did not take a message event");
     });
     return m;
+  }
+
+  /** Press Slack's own stop button on a thread's agent session: an `agent_session_stopped` event. */
+  async stop(p: { channel: string; threadTs: string }): Promise<void> {
+    const channel = this.#channel(p.channel);
+    const event = agentSessionStoppedEvent({ channel: channel.id, threadTs: p.threadTs, user: this.me.id });
+    const ack = await this.sender.event(eventEnvelope(this.identity, event));
+    if (!ack.ok) this.log.warn({ reason: ack.reason }, "the app did not take the stop event");
   }
 
   /** Run `/command text` in a channel; the app's ack (or Slack's error) is shown to this person only. */

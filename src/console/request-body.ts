@@ -12,7 +12,7 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-const JsonFields = new Set(["blocks", "attachments", "files"]);
+const JsonFields = new Set(["blocks", "attachments", "files", "chunks"]);
 
 export function parseParams(contentType: string, raw: string): Params {
   if (contentType.includes("application/json")) {

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CodethreadError } from "../errors.js";
@@ -16,7 +16,7 @@ import { type Identity, WebApiMethods } from "./methods.js";
 import { parseParams, readBody, uploadedText } from "./request-body.js";
 import { ResponseUrls } from "./response-urls.js";
 import { StandardTiers, TierWindows } from "./tiers.js";
-import { type StoredMessage, Workspace } from "./workspace.js";
+import { type FileRef, type StoredMessage, Workspace } from "./workspace.js";
 
 /**
  * A Slack Web API on 127.0.0.1 (`slackApiUrl: api.apiUrl`): the local console's workspace and
@@ -63,6 +63,14 @@ export interface SlackWebApiOptions {
   recordLimit?: number;
   /** Port on 127.0.0.1 (default 0: any free one). */
   port?: number;
+  /**
+   * Slack's agent features (agent sessions, streaming): `refused` (default: a free workspace, or an
+   * app not declared an agent — `not_allowed`), `available`, or `warn` (setStatus answers the
+   * missing-event-subscription warning). See methods.ts.
+   */
+  agentFeatures?: "available" | "refused" | "warn";
+  /** The bot token's scopes, named on every answer (`x-oauth-scopes`); default the manifest's (DefaultBotScopes). */
+  scopes?: string[];
   /** Requests outside /api, /response and /upload (the console's page); resolves true when answered. */
   routes?: (req: IncomingMessage, res: ServerResponse, raw: string) => Promise<boolean> | boolean;
 }
@@ -87,6 +95,22 @@ function trim<T>(list: T[], limit: number | undefined): void {
   if (limit !== undefined && list.length > limit) list.splice(0, list.length - limit);
 }
 
+/** The bot scopes manifest.yml asks for. */
+export const DefaultBotScopes = [
+  "commands",
+  "chat:write",
+  "chat:write.public",
+  "app_mentions:read",
+  "channels:history",
+  "groups:history",
+  "im:history",
+  "mpim:history",
+  "im:write",
+  "files:write",
+  "files:read",
+  "users:read",
+];
+
 export class SlackWebApi {
   readonly calls: RecordedCall[] = [];
   readonly violations: string[] = [];
@@ -105,10 +129,13 @@ export class SlackWebApi {
   socketUrl = "";
   readonly botUserId: string;
   readonly teamId: string;
+  /** What `x-oauth-scopes` says (a test may drop one). */
+  scopes: string[];
 
   constructor(readonly options: SlackWebApiOptions = {}) {
     this.botUserId = options.botUserId ?? "U0AGENTBOT";
     this.teamId = options.teamId ?? "T0AGENT01";
+    this.scopes = options.scopes ?? [...DefaultBotScopes];
     this.workspace = options.workspace ?? new Workspace();
     this.identity = {
       teamId: this.teamId,
@@ -118,6 +145,7 @@ export class SlackWebApi {
       appId: "A0AGENTAPP",
       botName: "codethread",
       users: { ...options.users },
+      agentFeatures: options.agentFeatures ?? "refused",
     };
     this.#methods = new WebApiMethods(this.workspace, this.identity);
     this.#tiers = new TierWindows(options.tierWindowMs ?? 60_000);
@@ -200,6 +228,31 @@ export class SlackWebApi {
     return this.workspace.addMessage(m);
   }
 
+  /**
+   * A file a person shares (an image, a log), as Slack keeps it: served at its url_private with the
+   * bot token only. Put it on a message's `files` to share it with the message.
+   */
+  addUserFile(f: { user: string; name: string; mimetype: string; content: Buffer | string }): FileRef {
+    const bytes = typeof f.content === "string" ? Buffer.from(f.content, "utf8") : f.content;
+    const ref: FileRef = {
+      id: `F${randomBytes(8).toString("hex").toUpperCase()}`,
+      name: f.name,
+      title: f.name,
+      filetype: /\.([a-z0-9]+)$/i.exec(f.name)?.[1]?.toLowerCase() ?? "binary",
+      size: bytes.length,
+      mimetype: f.mimetype,
+      user: f.user,
+    };
+    const text = f.mimetype.startsWith("text/") ? bytes.toString("utf8") : "";
+    this.workspace.addFile({ ...ref, content: text, bytes });
+    return ref;
+  }
+
+  /** A file as Slack's events and listings show it (url_private on this server). */
+  fileObject(f: FileRef): Params {
+    return this.#methods.fileObject(f, this.url);
+  }
+
   /** Wait until a call of `method` matching `pred` has arrived (answered or not). */
   waitForCall(method: string, pred: (c: RecordedCall) => boolean = () => true, what = method): Promise<RecordedCall> {
     return this.waitFor(() => this.calls.find((c) => c.method === method && pred(c)), `a ${what} call`);
@@ -224,6 +277,7 @@ export class SlackWebApi {
       this.#methods.upload(path.slice(8), await uploadedText(type, bytes));
       return this.#send(res, jsonReply({ ok: true }));
     }
+    if (path.startsWith("/files-pri/")) return this.#download(req, res, path);
     const raw = bytes.toString("utf8");
     const isResponse = path.startsWith("/response/");
     if (!isResponse && !path.startsWith("/api/")) {
@@ -258,6 +312,30 @@ export class SlackWebApi {
     const reply = this.#reply(call, path, req, fault);
     call.outcome = reply.outcome;
     this.#send(res, reply);
+  }
+
+  /** url_private(_download): the file's bytes with the bot token; without it, Slack's sign-in page (HTML). */
+  #download(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const call: RecordedCall = { method: "url_private", params: { path }, at: Date.now(), outcome: "pending" };
+    this.calls.push(call);
+    trim(this.calls, this.options.recordLimit);
+    const id = /^\/files-pri\/[^/-]+-(F\w+)\//.exec(path)?.[1];
+    const file = id ? this.workspace.files.get(id) : undefined;
+    const fault = this.#faults.take("url_private", { path });
+    if (!this.#authorized(req, "url_private") || (fault && "error" in fault && fault.error === "missing_scope")) {
+      call.outcome = "sign_in_page";
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      return void res.end("<!DOCTYPE html><html><body>Sign in to Slack</body></html>");
+    }
+    if (!file) {
+      call.outcome = "http_404";
+      res.writeHead(404, { "content-type": "text/plain" });
+      return void res.end("not found");
+    }
+    call.outcome = "ok";
+    const body = file.bytes ?? Buffer.from(file.content, "utf8");
+    res.writeHead(200, { "content-type": file.mimetype ?? "application/octet-stream", "content-length": body.length });
+    res.end(body);
   }
 
   #send(res: ServerResponse, reply: Reply): void {
@@ -304,6 +382,7 @@ export class SlackWebApi {
       violations: this.violations,
     });
     trim(this.violations, this.options.recordLimit);
-    return jsonReply(result);
+    // Slack names the token's scopes on every answer (web-api reads them into response_metadata.scopes).
+    return { ...jsonReply(result), headers: { "x-oauth-scopes": this.scopes.join(",") } };
   }
 }

@@ -9,6 +9,11 @@ export const StandardTiers: Record<string, number> = {
   "chat.update": 50,
   "chat.postEphemeral": 100,
   "conversations.replies": 50,
+  "conversations.history": 50,
+  "agents.sessions.setStatus": 50,
+  "chat.startStream": 20,
+  "chat.appendStream": 100,
+  "chat.stopStream": 20,
 };
 
 export class TierWindows {

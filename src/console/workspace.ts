@@ -16,10 +16,15 @@ export interface FileRef {
   title: string;
   filetype: string;
   size: number;
+  mimetype?: string;
+  /** Who shared it (default: the bot). */
+  user?: string;
 }
 
 export interface StoredFile extends FileRef {
   content: string;
+  /** Binary content (an image a person attached); `content` is then empty. */
+  bytes?: Buffer;
 }
 
 export interface StoredMessage {
@@ -35,6 +40,19 @@ export interface StoredMessage {
   /** Set once chat.update changed the message. */
   edited?: boolean;
   reactions?: { name: string; users: string[] }[];
+  /** A streamed message (chat.startStream) still being written; false once stopped. */
+  streaming?: boolean;
+  /** Task updates of a streamed message (tool steps), latest per task id, in first-seen order. */
+  tasks?: { id: string; title: string; status: string }[];
+}
+
+/** A thread's agent session (agents.sessions.setStatus). */
+export interface AgentSession {
+  channel: string;
+  threadTs: string;
+  status: string;
+  title: string;
+  initiator?: string;
 }
 
 export interface Channel {
@@ -63,6 +81,7 @@ export type WorkspaceChange =
   | { kind: "message_deleted"; channel: string; ts: string }
   | { kind: "notice"; notice: Notice }
   | { kind: "status"; channel: string; threadTs: string; status: string }
+  | { kind: "agent_session"; session: AgentSession }
   | { kind: "file"; file: StoredFile };
 
 export const NoticeLimit = 200;
@@ -76,6 +95,8 @@ export class Workspace {
   readonly notices: Notice[] = [];
   /** Thread status lines (assistant.threads.setStatus), by `channel:threadTs`; empty means none. */
   readonly statuses = new Map<string, string>();
+  /** Agent sessions of threads (agents.sessions.setStatus), by `channel:threadTs`. */
+  readonly agentSessions = new Map<string, AgentSession>();
   readonly #listeners = new Set<(c: WorkspaceChange) => void>();
 
   constructor(readonly ts: TsSource = sequenceTs()) {}
@@ -166,6 +187,18 @@ export class Workspace {
     if (status) this.statuses.set(key, status);
     else this.statuses.delete(key);
     this.#emit({ kind: "status", channel, threadTs, status });
+  }
+
+  /** Set a thread's agent session status; the title is kept from its creation (as Slack does). */
+  setAgentSession(s: Omit<AgentSession, "title"> & { title?: string }): AgentSession {
+    const key = `${s.channel}:${s.threadTs}`;
+    const known = this.agentSessions.get(key);
+    const session: AgentSession = known
+      ? { ...known, status: s.status }
+      : { channel: s.channel, threadTs: s.threadTs, status: s.status, title: s.title ?? "", initiator: s.initiator };
+    this.agentSessions.set(key, session);
+    this.#emit({ kind: "agent_session", session });
+    return session;
   }
 
   addFile(file: StoredFile): void {

@@ -2,6 +2,7 @@ import type { ProviderRegistry } from "../agents/registry.js";
 import type { ProjectService } from "../ci/project-service.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
+import type { NativeSlackApi } from "../slack/native-api.js";
 import type { SlackApi } from "../slack/slack-api.js";
 import type { UserNames } from "../slack/user-names.js";
 import type { Database } from "../store/database.js";
@@ -42,6 +43,10 @@ export interface HandlerDeps {
   cancelledBeforeStart?: (run: Omit<RunInfo, "startedAt" | "provider">, by: string) => Promise<void>;
   /** Longest thread history handed to the agent as context, in characters. */
   maxContextChars?: number;
+  /** Slack's message files (mentions carry none in their event); absent: shared files are not looked up. */
+  native?: Pick<NativeSlackApi, "messageFiles" | "setAgentStatus">;
+  /** CODETHREAD_MAX_ATTACHMENT_MB in bytes: larger shared files are skipped and the thread told. */
+  maxAttachmentBytes?: number;
   /** CODETHREAD_USER_DAILY_BUDGET_USD: a person whose runs cost this much in 24 hours gets no new run. */
   userDailyBudgetUsd?: number;
 }

@@ -1,3 +1,4 @@
+import { skippedText } from "../slack/attachments.js";
 import { fetchThreadContext } from "../slack/thread-context.js";
 import { threadKey } from "../store/thread-key.js";
 import { getThreadSession } from "../store/thread-sessions.js";
@@ -7,6 +8,7 @@ import { Claims, eventKey, messageKey } from "./dedupe.js";
 import type { HandlerDeps } from "./deps.js";
 import { stripMention } from "./mention.js";
 import type { MessageEvent } from "./schemas.js";
+import { sharedFiles } from "./shared-files.js";
 import { notTakenMessage, startRun } from "./start-run.js";
 
 export interface Delivery {
@@ -65,7 +67,11 @@ export async function handleIncomingMessage(deps: HandlerDeps, router: CommandRo
     if (!(await claims.claim(messageKey({ teamId: d.teamId, channelId: e.channel, ts: e.ts })))) return;
 
     const user = e.user;
-    const dispatch = await router.dispatch(stripMention(e.text, d.botUserId), {
+    const files = await sharedFiles(deps, e);
+    const text = stripMention(e.text, d.botUserId);
+    // A file shared without a word is a request about the file (not a call for help).
+    const asked = text || (files.accepted.length ? "Please look at the attached file." : text);
+    const dispatch = await router.dispatch(asked, {
       deps,
       source: "mention",
       prefix: "@codethread",
@@ -107,9 +113,16 @@ export async function handleIncomingMessage(deps: HandlerDeps, router: CommandRo
       context,
       threadTs: e.thread_ts ?? e.ts,
       dedupeKey: messageKey({ teamId: d.teamId, channelId: e.channel, ts: e.ts }),
+      files: files.accepted,
+      messageTs: e.ts,
     });
     // Refusals are final (a second delivery would only repeat them); keys are released only on failures.
     if (!result.ok) await tell(deps, e, result.message);
+    else if (files.skipped.length) {
+      await deps.slack
+        .postMessage({ channel: e.channel, threadTs: result.threadTs, text: skippedText(files.skipped) })
+        .catch((err: unknown) => deps.log.warn({ err, channel: e.channel }, "could not say which files were skipped"));
+    }
   } catch (err) {
     await claims.release();
     deps.log.error({ err, channel: e.channel, ts: e.ts }, "handling a message failed");

@@ -1,4 +1,5 @@
 import type { App } from "@slack/bolt";
+import { registerAgentSessionStopped } from "./agent-session-stopped.js";
 import { registerCancelAction } from "./cancel-action.js";
 import { createCommandRouter } from "./commands/index.js";
 import type { HandlerDeps } from "./deps.js";
@@ -13,6 +14,7 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   registerSlashCommand(app, deps, router);
   registerMessageEvents(app, deps, router);
   registerCancelAction(app, deps);
+  registerAgentSessionStopped(app, deps);
   registerPermissionActions(app, deps);
   registerPullRequestActions(app, deps);
 }

@@ -37,8 +37,21 @@ export const MessageEvent = z.object({
   channel_type: z.string().optional(),
   team: z.string().optional(),
   hidden: z.boolean().optional(),
+  /** Files shared with the message (`file_share`); each checked with SlackFile where it is used. */
+  files: z.array(z.unknown()).optional(),
 });
 export type MessageEvent = z.infer<typeof MessageEvent>;
+
+/** Slack's native stop button on a thread's agent session (docs.slack.dev reference/events/agent_session_stopped). */
+export const AgentSessionStoppedEvent = z.object({
+  type: z.literal("agent_session_stopped"),
+  channel: z.string().min(1),
+  thread_ts: z.string().min(1),
+  user: z.string().min(1),
+  event_ts: z.string().optional(),
+  streaming_message_ts: z.array(z.string()).optional(),
+});
+export type AgentSessionStoppedEvent = z.infer<typeof AgentSessionStoppedEvent>;
 
 /** A click on one of our buttons. */
 export const BlockActionPayload = z.object({

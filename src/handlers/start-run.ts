@@ -30,6 +30,10 @@ export interface StartRunInput {
   /** Thread to post the card in; absent: the card is a new root message and its thread is the session. */
   threadTs?: string;
   dedupeKey: string;
+  /** Files shared with the request that pass the limits (fetched by the worker). */
+  files?: AgentRunPayload["files"];
+  /** ts of the message carrying the request. */
+  messageTs?: string;
 }
 
 export type StartRunResult =
@@ -180,6 +184,7 @@ export async function startRun(deps: HandlerDeps, slack: StartRunInput): Promise
     context: input.context,
     source: input.source,
     responseUrl: input.responseUrl,
+    ...(input.files?.length ? { files: input.files, messageTs: input.messageTs } : {}),
   };
   let queued: Awaited<ReturnType<HandlerDeps["queue"]["enqueue"]>>;
   try {
@@ -219,6 +224,7 @@ export async function startRun(deps: HandlerDeps, slack: StartRunInput): Promise
       model: input.model,
       project: input.project,
       prompt: excerpt(input.prompt, AuditPromptChars),
+      ...(input.files?.length ? { files: input.files.map((f) => f.name) } : {}),
     },
   }).catch((err: unknown) => deps.log.error({ err, jobId: job.id }, "could not record the run.queue audit entry"));
   return { ok: true, jobId: job.id, threadTs, cardTs, queuedBehind: ahead };

@@ -6,6 +6,13 @@
  */
 export type RunOutcomeLabel = "succeeded" | "failed" | "cancelled" | "timed_out" | "budget_exceeded" | "interrupted";
 export type SlackCallOutcome = "ok" | "error" | "ratelimited";
+/**
+ * How a provisioning or build job ended. Provisioning: `succeeded` every step done, `needs_action` a
+ * step failed or needs a person after the repository exists, `failed` no usable repository. Builds:
+ * `succeeded` a green pipeline, `failed` a red one or none started, `timed_out` no result within
+ * CODETHREAD_BUILD_TIMEOUT, `needs_action` Woodpecker ran nothing (no workflow takes a manual event).
+ */
+export type ProjectJobOutcome = "succeeded" | "failed" | "needs_action" | "timed_out" | "cancelled" | "interrupted";
 
 export interface Metrics {
   /** An agent run ended (duration from start to outcome). */
@@ -17,7 +24,7 @@ export interface Metrics {
   /** The latest availability check of a provider. */
   agentAvailability(provider: string, available: boolean): void;
   /** A provisioning or build job ended. */
-  projectJobFinished(kind: "provision" | "build", outcome: "succeeded" | "failed" | "needs_action"): void;
+  projectJobFinished(kind: "provision" | "build", outcome: ProjectJobOutcome): void;
 }
 
 export const NoMetrics: Metrics = {

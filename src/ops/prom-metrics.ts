@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { Metrics, RunOutcomeLabel, SlackCallOutcome } from "./metrics.js";
+import type { Metrics, ProjectJobOutcome, RunOutcomeLabel, SlackCallOutcome } from "./metrics.js";
 
 /** Queue depth by status, read when Prometheus scrapes (one cheap query, not on every change). */
 export type QueueDepthReader = () => Promise<{ kind: string; status: string; count: number }[]>;
@@ -91,7 +91,7 @@ export class PromMetrics implements Metrics {
     this.#available.set({ provider }, available ? 1 : 0);
   }
 
-  projectJobFinished(kind: "provision" | "build", outcome: "succeeded" | "failed" | "needs_action"): void {
+  projectJobFinished(kind: "provision" | "build", outcome: ProjectJobOutcome): void {
     this.#projectJobs.inc({ kind, outcome });
   }
 

@@ -2,7 +2,7 @@ import type { AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
 import type { RunChanges } from "../worker/run-changes.js";
 import { planAnswer } from "./answer.js";
-import { conversation, type Route, sendPlan } from "./destination.js";
+import { conversation, type Destination, type Route, sendPlan } from "./destination.js";
 import { changesBlocks } from "./pr-messages.js";
 import { type Requester, type RequesterDeps, tellRequester } from "./requester-notice.js";
 import type { SlackApi } from "./slack-api.js";
@@ -34,15 +34,7 @@ export async function deliverAnswer(
   try {
     const dest = conversation(api, where.channel, where.threadTs);
     await sendPlan(dest, planAnswer(result, cancelledBy, { tail }), result.text);
-    if (changes?.kind === "changed" && changes.fullStat) {
-      await dest
-        .upload?.({
-          filename: "changes.txt",
-          content: changes.fullStat,
-          comment: `The files changed on ${changes.branch}`,
-        })
-        .catch((err: unknown) => log.warn({ err }, "the full list of changed files could not be attached"));
-    }
+    if (changes) await attachFullStat(dest, log, changes);
     return { route: "thread" };
   } catch (err) {
     const reason = slackErrorOf(err);
@@ -55,5 +47,34 @@ export async function deliverAnswer(
       fullText: result.text,
     });
     return { route, reason };
+  }
+}
+
+/** The whole `git diff --stat` as a file, when the message had to cut it. */
+async function attachFullStat(dest: Destination, log: Logger, changes: RunChanges): Promise<void> {
+  if (changes.kind !== "changed" || !changes.fullStat) return;
+  await dest
+    .upload?.({ filename: "changes.txt", content: changes.fullStat, comment: `The files changed on ${changes.branch}` })
+    .catch((err: unknown) => log.warn({ err }, "the full list of changed files could not be attached"));
+}
+
+/**
+ * What a run changed, as a message of its own under an answer that was streamed (a streamed
+ * answer's last message is the stream's). Logged, never thrown.
+ */
+export async function deliverChanges(
+  api: SlackApi,
+  log: Logger,
+  where: { channel: string; threadTs: string },
+  changes: RunChanges,
+): Promise<void> {
+  const blocks = changesBlocks(changes);
+  if (!blocks.length || changes.kind !== "changed") return;
+  const dest = conversation(api, where.channel, where.threadTs);
+  try {
+    await dest.post({ text: `Changed on ${changes.branch}: ${changes.fileCount} file(s)`, blocks });
+    await attachFullStat(dest, log, changes);
+  } catch (err) {
+    log.warn({ err, channel: where.channel, slackError: slackErrorOf(err) }, "the changed files could not be posted");
   }
 }

@@ -73,6 +73,18 @@ function message(body: string, footer?: string, tail: Block[] = []): { text: str
   return { text: truncate(body.trim() || footer || "(no answer)", 3000), blocks };
 }
 
+/** The answer's footer (what happened, outcome · duration · cost · hint) as blocks: a streamed answer ends with it. */
+export function answerFooterBlocks(result: AgentResult, cancelledBy?: string): Block[] {
+  return message("", footerOf(result, cancelledBy)).blocks;
+}
+
+function footerOf(result: AgentResult, cancelledBy?: string): string {
+  const footer = answerFooter(result, cancelledBy);
+  const reason =
+    result.outcome !== "succeeded" && result.error ? `*What happened:* ${toMrkdwn(result.error)}` : undefined;
+  return reason ? `${reason}\n${footer}` : footer;
+}
+
 /**
  * How to post a finished run's answer: one or a few messages, or a file with a preview. Where no
  * file can go (`canAttach: false`, a response_url), a very long answer is cut after
@@ -84,11 +96,8 @@ export function planAnswer(
   cancelledBy?: string,
   { canAttach = true, tail = [] }: { canAttach?: boolean; tail?: Block[] } = {},
 ): AnswerDelivery {
-  const footer = answerFooter(result, cancelledBy);
-  const reason =
-    result.outcome !== "succeeded" && result.error ? `*What happened:* ${toMrkdwn(result.error)}` : undefined;
   const text = result.text.trim();
-  const footerWithReason = reason ? `${reason}\n${footer}` : footer;
+  const footerWithReason = footerOf(result, cancelledBy);
   if (!text) return { kind: "messages", parts: [message("", footerWithReason, tail)] };
   const pieces = splitMarkdown(text);
   if (pieces.length <= AnswerMaxParts) {

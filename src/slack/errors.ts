@@ -33,3 +33,19 @@ export class ErrSlackPayload extends CodethreadError {
     super("slack_payload_invalid", `Unexpected Slack ${kind} payload: ${excerpt(issues, 300)}`, { kind });
   }
 }
+
+/** A file shared with a request could not be downloaded from Slack (`reason`: http_403, too_large, foreign_host, …). */
+export class ErrAttachmentDownload extends CodethreadError {
+  readonly reason: string;
+  constructor(url: string, reason: string, cause?: unknown) {
+    // The path names the file; the query string (if any) is left out.
+    const where = URL.canParse(url) ? `${new URL(url).origin}${new URL(url).pathname}` : "an invalid URL";
+    super(
+      "attachment_download_failed",
+      `Could not download a shared file from ${where}: ${reason}`,
+      { reason },
+      { cause },
+    );
+    this.reason = reason;
+  }
+}

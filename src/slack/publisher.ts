@@ -1,6 +1,10 @@
 import type { AgentEvent, AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
 import type { RunFinishedExtra, RunInfo, RunPublisher, ThreadPoster } from "../worker/publisher.js";
+import { type AgentSessionRun, AgentSessions } from "./agent-session.js";
+import { answerFooterBlocks } from "./answer.js";
+import { type AnswerStream, AnswerStreams, type StreamingMode, type StreamOptions } from "./answer-stream.js";
+import { Capabilities } from "./capabilities.js";
 import { applyEvent, isCountOnly, newCardState, type RunCardState } from "./card-state.js";
 import { type Clock, systemClock } from "./clock.js";
 import { FinalDeliveries } from "./final-deliveries.js";
@@ -12,6 +16,7 @@ import {
   showFinalCard,
 } from "./final-state.js";
 import { truncate } from "./format.js";
+import type { NativeSlackApi } from "./native-api.js";
 import { askPermission, markTimedOut, type PermissionDeps, type PermissionEntry } from "./permission-requests.js";
 import { DefaultProgressOptions, ProgressEditor, type ProgressEditorOptions } from "./progress-editor.js";
 import { ProjectCards } from "./project-cards.js";
@@ -38,8 +43,29 @@ interface LiveRun {
   pending: Promise<unknown>[];
   /** The first tool use has been put on the card (later ones are coalesced). */
   toolShown?: boolean;
+  /** Titles of the tool steps shown as task updates in the stream, by tool use id. */
+  taskTitles: Map<string, string>;
   requester: Requester;
+  /** The thread's Slack agent session (native status and stop button), where the workspace offers it. */
+  session: AgentSessionRun;
+  /** Resolves once the session's `processing` call is done (the end waits for it). */
+  sessionStarted?: Promise<void>;
+  /** The streamed answer, where streaming is on and offered. */
+  stream?: AnswerStream;
 }
+
+/** Slack's agent features: agent session status (the native stop button) and streamed answers. */
+export interface NativeFeatures {
+  api: NativeSlackApi;
+  /** CODETHREAD_STREAMING (default `auto`). */
+  streaming?: StreamingMode;
+  streamOptions?: StreamOptions;
+  /** Per-workspace cache of what Slack offers (default: a new one, re-checked hourly after a refusal). */
+  capabilities?: Capabilities;
+}
+
+/** How long close() waits for final deliveries still retrying, unless told otherwise. */
+export const DefaultCloseGraceMs = 10_000;
 
 export interface SlackPublisherOptions {
   /** Client for progress and final card edits (not retrying: the editor merges and retries edits). */
@@ -68,6 +94,8 @@ export interface SlackPublisherOptions {
   statusIntervalMs?: number;
   /** Record that a request was denied because nobody answered. */
   onPermissionTimeout?: (run: RunInfo, requestId: string) => Promise<void>;
+  /** Absent: no agent session status and no streaming (the run card and a posted answer). */
+  native?: NativeFeatures;
 }
 
 /**
@@ -88,10 +116,24 @@ export class SlackPublisher implements RunPublisher, ThreadPoster {
   readonly #reliable: SlackApi;
   readonly #final: FinalStateDeps;
   readonly #permissionDeps: PermissionDeps;
+  readonly #sessions: AgentSessions | undefined;
+  readonly #streams: AnswerStreams | undefined;
 
   constructor(private readonly o: SlackPublisherOptions) {
     this.#clock = o.clock ?? systemClock;
     const retry = { ...DefaultRetryPolicy, ...o.retry };
+    if (o.native) {
+      const capabilities = o.native.capabilities ?? new Capabilities(this.#clock);
+      this.#sessions = new AgentSessions(o.native.api, capabilities, this.#clock, o.log);
+      this.#streams = new AnswerStreams(
+        o.native.api,
+        capabilities,
+        this.#clock,
+        o.log,
+        o.native.streaming ?? "auto",
+        o.native.streamOptions,
+      );
+    }
     this.#finals = new FinalDeliveries(o.log);
     const signal = this.#finals.signal;
     this.#reliable = new RetryingSlackApi(o.reliable, { log: o.log, policy: retry, signal });
@@ -157,12 +199,14 @@ export class SlackPublisher implements RunPublisher, ThreadPoster {
         threadTs: p.threadTs,
         permissions: new Map(),
         pending: [],
+        taskTitles: new Map(),
         requester: {
           userId: p.userId,
           channel: p.channelId,
           responseUrl: p.responseUrl,
           responseUrlUntil: since + ResponseUrlLifetimeMs,
         },
+        session: { teamId: p.teamId, channel: p.channelId, threadTs: p.threadTs, userId: p.userId, prompt: p.prompt },
       };
       if (p.cardTs) live.cardTs = Promise.resolve(p.cardTs);
       this.#runs.set(run.jobId, live);
@@ -195,6 +239,13 @@ export class SlackPublisher implements RunPublisher, ThreadPoster {
     live.state.status = "running";
     live.state.provider = run.provider;
     live.state.startedAt = run.startedAt.getTime();
+    if (this.#sessions && !live.sessionStarted) live.sessionStarted = this.#sessions.started(live.session);
+    live.stream ??= this.#streams?.open({
+      teamId: live.teamId,
+      channel: live.channel,
+      threadTs: live.threadTs,
+      userId: live.requester.userId,
+    });
     const hadCard = live.cardTs !== undefined;
     const card = this.#ensureCard(live);
     if (hadCard) void card.then((ts) => this.#touch(run.jobId, live, ts, true));
@@ -217,6 +268,7 @@ export class SlackPublisher implements RunPublisher, ThreadPoster {
       live.pending.push(markTimedOut(this.#permissionDeps, run, live, event.id, event.reason));
     }
     if (event.type === "tool_use" && !live.state.quiet) this.#status(live, event.summary);
+    this.#streamEvent(live, event);
     // A quiet card is edited for what changes its status (start, approvals, retries, errors, the
     // end), not for each tool: its counts and cost are current whenever it is edited.
     const note = live.state.note;
@@ -227,6 +279,30 @@ export class SlackPublisher implements RunPublisher, ThreadPoster {
     if (event.type === "tool_use") live.toolShown = true;
     // The card ts is known at once when the handler posted it; otherwise wait for our own post.
     void live.cardTs?.then((ts) => this.#touch(run.jobId, live, ts, urgent));
+  }
+
+  /** Text goes into the streamed answer as written; tool steps as task updates (verbose cards only). */
+  #streamEvent(live: LiveRun, event: AgentEvent): void {
+    const stream = live.stream;
+    if (!stream) return;
+    if (event.type === "text") stream.text(event.text);
+    if (event.type === "tool_use") stream.toolRan();
+    if (event.type === "tool_use" && !live.state.quiet) {
+      stream.task({ type: "task_update", id: event.id, title: truncate(event.summary, 200), status: "in_progress" });
+      live.taskTitles.set(event.id, truncate(event.summary, 200));
+    }
+    if (event.type === "tool_result") {
+      const title = live.taskTitles.get(event.id);
+      if (title !== undefined)
+        stream.task({ type: "task_update", id: event.id, title, status: event.ok ? "complete" : "error" });
+    }
+  }
+
+  /** The thread's agent session leaves `processing` (after the answer, so Slack's stop button lasts as long as the run). */
+  async #endSession(live: LiveRun): Promise<void> {
+    if (!this.#sessions || !live.sessionStarted) return;
+    await live.sessionStarted;
+    await this.#sessions.ended(live.session);
   }
 
   #status(live: LiveRun, summary: string): void {
@@ -268,9 +344,12 @@ export class SlackPublisher implements RunPublisher, ThreadPoster {
     s.cancelledBy = result.outcome === "cancelled" ? extra.cancelledBy : undefined;
     s.note = result.outcome !== "succeeded" && result.error ? result.error : undefined;
     const finishing = this.#finishing(live);
-    this.#finals.add(run.threadKey, "answer", () =>
-      deliverFinished(this.#final, finishing, result, extra.cancelledBy, landed, extra.changes),
-    );
+    const stream = live.stream;
+    const streamed = stream ? () => stream.finish(result.text, answerFooterBlocks(result, s.cancelledBy)) : undefined;
+    this.#finals.add(run.threadKey, "answer", async () => {
+      await deliverFinished(this.#final, finishing, result, extra.cancelledBy, landed, streamed, extra.changes);
+      await this.#endSession(live);
+    });
   }
 
   /**
@@ -302,9 +381,13 @@ export class SlackPublisher implements RunPublisher, ThreadPoster {
     live.state.finishedAt = this.#clock.now();
     const text = `:warning: This run was interrupted: ${reason}. The session is kept — reply in this thread to continue.`;
     const finishing = this.#finishing(live);
-    this.#finals.add(run.threadKey, "interrupted notice", () =>
-      deliverInterrupted(this.#final, finishing, text, landed),
-    );
+    const stream = live.stream;
+    this.#finals.add(run.threadKey, "interrupted notice", async () => {
+      // What was streamed stays; the notice follows it.
+      await stream?.finish("", []);
+      await deliverInterrupted(this.#final, finishing, text, landed);
+      await this.#endSession(live);
+    });
   }
 
   async runCancelledBeforeStart(run: Omit<RunInfo, "startedAt" | "provider">, by: string): Promise<void> {
@@ -335,6 +418,6 @@ export class SlackPublisher implements RunPublisher, ThreadPoster {
   /** Shutdown: stop progress edits, then flush the final deliveries still running, for at most `closeGraceMs`. */
   async close(): Promise<void> {
     this.editor.stop();
-    await this.#finals.close(this.o.closeGraceMs ?? 10_000);
+    await this.#finals.close(this.o.closeGraceMs ?? DefaultCloseGraceMs);
   }
 }

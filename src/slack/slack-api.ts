@@ -97,7 +97,8 @@ function translate(method: string, err: unknown): never {
   throw new ErrSlackApi(method, "request_failed", err instanceof Error ? err.message : String(err), err);
 }
 
-async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+/** Run one Web API call, translating @slack/web-api's errors into ErrSlackApi / ErrSlackRateLimited. */
+export async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {

@@ -1,7 +1,9 @@
 import type { AgentResult } from "../agents/events.js";
 import type { ProviderRegistry } from "../agents/registry.js";
+import type { AgentRequest } from "../agents/request.js";
 import { messageOf } from "../errors.js";
 import type { Logger } from "../log.js";
+import { skippedText } from "../slack/attachments.js";
 import { recordAudit } from "../store/audit.js";
 import type { Database } from "../store/database.js";
 import type { Job } from "../store/queue/types.js";
@@ -13,6 +15,7 @@ import {
   setThreadSessionId,
 } from "../store/thread-sessions.js";
 import { AgentRunPayload } from "./agent-run-payload.js";
+import { type DownloadFile, promptWithAttachments, saveAttachments } from "./attachments.js";
 import { driveAgent } from "./drive-agent.js";
 import type { JobContext, JobHandler, JobOutcome } from "./handler.js";
 import type { RunInfo, RunPublisher } from "./publisher.js";
@@ -36,6 +39,8 @@ export interface AgentRunDeps {
   buildRequest: BuildRequest;
   /** A run in a project works in its thread's worktree (src/ci/thread-projects.ts); absent: `resolveWorkspace` decides. */
   prepareThreadProject?: PrepareThreadProject;
+  /** Fetches files shared with a request (the bot token); absent: shared files are reported not passed on. */
+  attachments?: { download: DownloadFile; maxBytes: number };
 }
 
 /** How far a run got with its thread: the handler's last resort tells it whatever is missing. */
@@ -94,6 +99,21 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     return { session, agent, request, threadRun };
   }
 
+  /** The prompt naming the request's shared files, stored in its workspace; the thread hears of any left out. */
+  async function withFiles(payload: AgentRunPayload, request: AgentRequest, info: RunInfo): Promise<string> {
+    const files = payload.files ?? [];
+    const outcome = deps.attachments
+      ? await saveAttachments(deps.attachments.download, request.workspace, files, {
+          maxBytes: deps.attachments.maxBytes,
+          prefix: (payload.messageTs ?? info.jobId).replace(/[^\w]/g, "_"),
+          log,
+        })
+      : { saved: [], failed: files.map((f) => ({ name: f.name, reason: "this worker cannot fetch Slack files" })) };
+    if (outcome.failed.length)
+      await publish("runNotice", info.jobId, async () => publisher.runNotice?.(info, skippedText(outcome.failed)));
+    return promptWithAttachments(request.prompt, outcome.saved);
+  }
+
   /** Tell the thread the run ended with `result`, as far as it was not told yet. */
   async function finish(told: Told, result: AgentResult, cancelledBy?: string, changes?: RunChanges): Promise<void> {
     const { info } = told;
@@ -126,7 +146,8 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
       });
       return { status: "failed", error: result.error ?? "the run could not start" };
     }
-    const { session, agent, request, threadRun } = prepared;
+    const { session, agent, threadRun } = prepared;
+    let request = prepared.request;
     const key = session.threadKey;
     told.info = { ...told.info, provider: session.provider, resumedSessionId: session.sessionId ?? undefined };
     if (session.sessionId) await restoreSession(db, agent, session.sessionId, request.workspace, log);
@@ -145,6 +166,8 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     });
     await publish("runStarted", job.id, () => publisher.runStarted(told.info));
     told.started = true;
+
+    if (payload.files?.length) request = { ...request, prompt: await withFiles(payload, request, told.info) };
 
     ctx.onPermission(async (requestId, decision) => {
       const waiting = await agent.respondToPermission(job.id, requestId, decision);

@@ -29,5 +29,20 @@ export const AgentRunPayload = z.object({
   source: z.enum(["slash", "mention", "reply", "dm", "cli"]),
   /** Slash command response URL (ephemeral follow-ups), valid 30 minutes. */
   responseUrl: z.string().optional(),
+  /** Files shared with the request (checked against the size and type limits), fetched by the worker. */
+  files: z
+    .array(
+      z.object({
+        id: z.string().min(1),
+        name: z.string(),
+        mimetype: z.string(),
+        size: z.number().nonnegative(),
+        url: z.string().url(),
+      }),
+    )
+    .max(10)
+    .optional(),
+  /** ts of the message that carried the request (names its stored files). */
+  messageTs: z.string().optional(),
 });
 export type AgentRunPayload = z.infer<typeof AgentRunPayload>;

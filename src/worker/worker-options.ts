@@ -1,10 +1,11 @@
 import type { ProviderRegistry } from "../agents/registry.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../ops/metrics.js";
 import type { Database } from "../store/database.js";
 import type { JobKind } from "../store/queue/types.js";
 import { DefaultDbRetryMs } from "../store/retry.js";
 import { retryingDatabase } from "../store/retrying-database.js";
-import { agentRunHandler } from "./agent-run-handler.js";
+import { type AgentRunDeps, agentRunHandler } from "./agent-run-handler.js";
 import { ErrWorkerConfig } from "./errors.js";
 import type { JobHandler } from "./handler.js";
 import type { RunPublisher } from "./publisher.js";
@@ -45,6 +46,10 @@ export interface WorkerOptions {
   /** A run in a project works in its thread's worktree (src/ci/thread-projects.ts), whatever `resolveWorkspace` says. */
   prepareThreadProject?: PrepareThreadProject;
   buildRequest?: BuildRequest;
+  /** Where the queue wait of each claimed job goes (default: nowhere). */
+  metrics?: Metrics;
+  /** Fetches files shared with requests into their workspace (the app's bot token); absent: they are reported not passed on. */
+  attachments?: AgentRunDeps["attachments"];
   /** Handlers by job kind, merged over the built-in `agent_run` handler. */
   handlers?: Partial<Record<JobKind, JobHandler>>;
 }
@@ -68,6 +73,7 @@ export function buildHandlers(o: WorkerOptions, log: Logger): Map<JobKind, JobHa
         resolveWorkspace: o.resolveWorkspace ?? defaultResolveWorkspace(needConfig("resolveWorkspace"), o.registry),
         prepareThreadProject: o.prepareThreadProject,
         buildRequest: o.buildRequest ?? defaultBuildRequest(needConfig("buildRequest")),
+        attachments: o.attachments,
       }),
     );
   }

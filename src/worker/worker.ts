@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { messageOf } from "../errors.js";
 import { silentLogger } from "../log.js";
+import { NoMetrics } from "../ops/metrics.js";
 import { sleep } from "../sleep.js";
 import { ControlChannel, JobsChannel, parseControlPayload } from "../store/queue/channels.js";
 import { claimJobs } from "../store/queue/claim.js";
@@ -42,6 +43,16 @@ export const RestartedNotice = "the bot restarted";
 /** Default lease: a crashed process's runs are reported within lease + reap interval. */
 export const DefaultLeaseMs = 30_000;
 
+/** At stop, after the grace: how long aborted jobs get to end before they are marked interrupted. */
+export const AbortWaitMs = 5_000;
+/** At stop: how long writing "interrupted" for the jobs that ignored the abort may retry. */
+export const InterruptWriteMs = 5_000;
+
+/** Queue wait of a claimed job (enqueue → claim), both stamped by the database's clock. */
+function waitedMs(job: Job): number {
+  return job.startedAt ? job.startedAt.getTime() - job.createdAt.getTime() : 0;
+}
+
 export function createWorker(options: WorkerOptions): Worker {
   const id = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   const log = (options.log ?? silentLogger).child({ workerId: id });
@@ -52,6 +63,7 @@ export function createWorker(options: WorkerOptions): Worker {
   // Crash detection takes at most lease + this; 5 s keeps the default bound at 35 s.
   const reapMs = options.reapMs ?? Math.max(100, Math.min(5_000, Math.floor(leaseMs / 2)));
   const retry = { budgetMs: options.dbRetryMs ?? DefaultDbRetryMs, log };
+  const metrics = options.metrics ?? NoMetrics;
   // PGlite is in this process: it cannot be unreachable, and nobody else holds leases in it.
   const health = new DbHealth(options.db.kind === "pglite" ? Number.NEGATIVE_INFINITY : Date.now());
   const db = observeHealth(options.db, health);
@@ -169,7 +181,10 @@ export function createWorker(options: WorkerOptions): Worker {
           );
           break;
         }
-        for (const job of jobs) startJob(job);
+        for (const job of jobs) {
+          metrics.jobClaimed(job.kind, waitedMs(job));
+          startJob(job);
+        }
         if (jobs.length === room) claimAgain = true;
       } while (claimAgain);
     } catch (err) {
@@ -278,17 +293,20 @@ export function createWorker(options: WorkerOptions): Worker {
     await claiming; // a claim in flight puts back what it got
     const all = () => Promise.all([...pending]);
     await Promise.race([all(), sleep(o.graceMs ?? 30_000)]);
+    if (slots.size) log.info({ jobs: [...slots.keys()] }, "grace period over; interrupting the jobs still running");
     for (const slot of slots.values()) slot.stop({ kind: "shutdown" });
-    await Promise.race([all(), sleep(5_000)]);
+    await Promise.race([all(), sleep(AbortWaitMs)]);
     // Handlers that ignored the abort: mark their jobs so nothing stays running without an owner.
-    for (const slot of [...slots.values()]) {
-      const finished = await retryTransient(
-        "interrupt at shutdown",
-        () => finishJob(db, slot.job.id, id, "interrupted", "the worker shut down"),
-        { ...retry, budgetMs: Math.min(retry.budgetMs, 5_000) },
-      ).catch(() => undefined);
-      if (finished) await tellInterrupted(finished, RestartedNotice);
-    }
+    await Promise.all(
+      [...slots.values()].map(async (slot) => {
+        const finished = await retryTransient(
+          "interrupt at shutdown",
+          () => finishJob(db, slot.job.id, id, "interrupted", "the worker shut down"),
+          { ...retry, budgetMs: Math.min(retry.budgetMs, InterruptWriteMs) },
+        ).catch(() => undefined);
+        if (finished) await tellInterrupted(finished, RestartedNotice);
+      }),
+    );
     for (const t of timers) clearInterval(t);
     for (const unlisten of unlisteners) await unlisten().catch(() => undefined);
     log.info("worker stopped");

@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -139,6 +141,54 @@ describe("codethread CLI", () => {
       child.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
+  }, 120_000);
+
+  it("start in HTTP mode drains on SIGTERM and exits 0, even while Slack is unreachable (its client still retrying)", async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), "codethread-cli-"));
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve())); // nothing listens there now
+    const child = spawn(process.execPath, [bin, "start"], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: cwd,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_FORMAT: "json",
+        SLACK_BOT_TOKEN: "xoxb-cli-test",
+        SLACK_SIGNING_SECRET: "cli-test-signing-secret",
+        SLACK_API_URL: `http://127.0.0.1:${port}/api/`,
+        CODETHREAD_PROVIDERS: "claude-code",
+        CODETHREAD_DRAIN_DELAY: "1s",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const check = setInterval(() => {
+          if (out.includes('"msg":"Slack app listening"')) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 50);
+        void exited.then((code) => {
+          clearInterval(check);
+          reject(new Error(`start exited (${code}) before listening:\n${out}`));
+        });
+      });
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    expect(out).toContain('"msg":"draining: unready, no new jobs claimed"');
+    expect(out).toContain('"msg":"stopped"');
   }, 120_000);
 
   it("audit refuses a bad --limit and says when nothing matches", () => {

@@ -144,6 +144,20 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("reads the stop grace and drain delay, and refuses a delay as long as the grace", () => {
+    expect(loadConfig({}, "/srv/bot").shutdown).toEqual({ graceMs: 30_000, drainDelayMs: 0 });
+    expect(loadConfig({ CODETHREAD_STOP_GRACE: "2m", CODETHREAD_DRAIN_DELAY: "5s" }, "/srv/bot").shutdown).toEqual({
+      graceMs: 120_000,
+      drainDelayMs: 5_000,
+    });
+    expect(problems({ CODETHREAD_STOP_GRACE: "5s", CODETHREAD_DRAIN_DELAY: "5s" })).toEqual([
+      expect.stringMatching(/^CODETHREAD_DRAIN_DELAY: must be shorter than CODETHREAD_STOP_GRACE/),
+    ]);
+    expect(problems({ CODETHREAD_DRAIN_DELAY: "soon" })).toEqual([
+      expect.stringMatching(/^CODETHREAD_DRAIN_DELAY: "soon" is not a duration/),
+    ]);
+  });
+
   it("never prints secret values", () => {
     const c = loadConfig(
       { SLACK_BOT_TOKEN: "xoxb-zq7secret", DATABASE_URL: "postgres://u:pw@h/db", CODETHREAD_SECRET_KEY: key },

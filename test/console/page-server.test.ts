@@ -1,4 +1,5 @@
-import { request } from "node:http";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalConsole, startConsole } from "../../src/console/console.js";
 import { silentLogger } from "../../src/log.js";
@@ -129,5 +130,61 @@ describe("console page server", () => {
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(await res.text()).toBe("<script>");
     expect((await fetch(`${local.url}/console/files/F0NONE`)).status).toBe(404);
+  });
+
+  it("shares a file attached on the page as Slack does, and sends Slack's stop button as its event", async () => {
+    // A stand-in for the bot's /slack/events: what the console delivers to it.
+    const received: Record<string, unknown>[] = [];
+    const bot = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => {
+        body += d.toString();
+      });
+      req.on("end", () => {
+        received.push(JSON.parse(body) as Record<string, unknown>);
+        res.end("");
+      });
+    });
+    await new Promise<void>((r) => bot.listen(0, "127.0.0.1", r));
+    local.connect(`http://127.0.0.1:${(bot.address() as AddressInfo).port}/slack/events`);
+    try {
+      const c = general().id;
+      const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+      const res = await post("/console/api/say", {
+        channel: c,
+        text: "@codethread what is this?",
+        files: [{ name: "shot.png", mimetype: "image/png", base64: png.toString("base64") }],
+      });
+      const { ts } = (await res.json()) as { ts: string };
+      const events = () => received.map((b) => b.event as Record<string, unknown>);
+      await local.api.waitFor(() => events().length >= 2, "the message and mention events");
+      const message = events().find((e) => e.type === "message")!;
+      expect(message).toMatchObject({
+        subtype: "file_share",
+        ts,
+        files: [{ name: "shot.png", mimetype: "image/png", size: 7 }],
+      });
+      // As Slack's: the mention carries no files.
+      expect(events().find((e) => e.type === "app_mention")?.files).toBeUndefined();
+      // The file is served at its url_private to the bot token only, and shown on the page as the image it is.
+      const file = (message.files as { id: string; url_private_download: string }[])[0]!;
+      const download = await fetch(file.url_private_download, {
+        headers: { authorization: `Bearer ${local.credentials.botToken.reveal()}` },
+      });
+      expect(Buffer.from(await download.arrayBuffer())).toEqual(png);
+      const shown = await fetch(`${local.url}/console/files/${file.id}`);
+      expect(shown.headers.get("content-type")).toBe("image/png");
+
+      await post("/console/api/stop", { channel: c, threadTs: ts });
+      await local.api.waitFor(() => events().some((e) => e.type === "agent_session_stopped"), "the stop event");
+      expect(events().find((e) => e.type === "agent_session_stopped")).toMatchObject({
+        channel: c,
+        thread_ts: ts,
+        user: "U0LOCALDEV",
+      });
+    } finally {
+      bot.closeAllConnections();
+      await new Promise<void>((r) => bot.close(() => r()));
+    }
   });
 });

@@ -2,6 +2,8 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { z } from "zod";
+import { loadConfig } from "../../src/config.js";
+import { ShutdownTailMs } from "../../src/ops/shutdown.js";
 
 const K8sObject = z.looseObject({
   kind: z.string(),
@@ -60,6 +62,18 @@ describe("deploy/ (kustomize)", () => {
     expect(get(d, "spec.template.spec.securityContext.runAsNonRoot")).toBe(true);
     expect(get(d, "spec.template.spec.serviceAccountName")).toBe("codethread");
     expect(get(c, "image")).toBe("registry.example.com/codethread:0.1.0");
+  });
+
+  it("gives a stopping pod the drain grace the bot is configured with, plus the shutdown tail", () => {
+    const d = one("Deployment", "codethread");
+    const data = get(one("ConfigMap", "codethread-config"), "data") as Record<string, string>;
+    // The ConfigMap's settings as the bot reads them (the same validation, so an invalid value fails here).
+    const { shutdown } = loadConfig(data, "/");
+    expect(shutdown.drainDelayMs).toBeGreaterThan(0); // the Service has time to stop routing here
+    const terminationMs = Number(get(d, "spec.template.spec.terminationGracePeriodSeconds")) * 1000;
+    expect(terminationMs).toBeGreaterThanOrEqual(shutdown.graceMs + ShutdownTailMs);
+    // Two replicas, at most one away at a time: a rollout surges one new pod before it stops an old one.
+    expect(get(d, "spec.strategy.rollingUpdate")).toEqual({ maxUnavailable: 0, maxSurge: 1 });
   });
 
   it("allows exactly pods get/list and pods/exec create", () => {

@@ -6,11 +6,18 @@ import { openPostgres } from "../../src/store/adapters/postgres.js";
 import type { Database } from "../../src/store/database.js";
 import { migrate } from "../../src/store/migrate.js";
 import { type BotProcess, killBots, readRunLog, spawnBot } from "../support/bot-processes.js";
+import {
+  type BotRequest,
+  cardsOf as cardsOfRequest,
+  sendMention,
+  sendSlash,
+  toldNotTaken as toldNotTakenOf,
+  visiblyDone as visiblyDoneOf,
+} from "../support/bot-requests.js";
 import { freshPostgresDatabase } from "../support/databases.js";
-import { FakeSlack, type StoredMessage } from "../support/fake-slack.js";
+import { FakeSlack } from "../support/fake-slack.js";
 import { waitUntil } from "../support/queue-fixtures.js";
-import { Alice, Channel, SigningSecret } from "../support/slack-harness.js";
-import { eventBody, nextTs, signedPost, slashForm } from "../support/slack-signing.js";
+import { Channel } from "../support/slack-harness.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 
 /**
@@ -21,11 +28,7 @@ import { TcpProxy } from "../support/tcp-proxy.js";
  * answered that it could not be taken), nothing ran twice, nothing is left `running`.
  */
 const Patience = 120_000;
-const finalCard = /^(Done|Failed|Cancelled|Timed out|Interrupted):/;
-const notTaken = /could not take this request/;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-type Request = { kind: "slash"; tag: string; responseId: string } | { kind: "mention"; tag: string; ts: string };
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)(
   "bots on PostgreSQL while it restarts (needs TEST_DATABASE_URL)",
@@ -62,57 +65,19 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
         ["a", "b"].map((name) => spawnBot(name, { dir, databaseUrl: proxy.url(url), slackApiUrl: fake.apiUrl, env })),
       );
     };
-    const slash = async (bot: BotProcess, tag: string, script: object): Promise<Request> => {
-      const responseId = `cmd-${tag}`;
-      const form = slashForm({ text: JSON.stringify({ ...script, tag }), response_url: fake.responseUrl(responseId) });
-      const ack = await signedPost(bot.url, form, {
-        secret: SigningSecret,
-        contentType: "application/x-www-form-urlencoded",
-      });
-      expect(ack.status).toBe(200);
-      return { kind: "slash", tag, responseId };
+    const slash = async (bot: BotProcess, tag: string, script: object): Promise<BotRequest> => {
+      const r = await sendSlash(fake, bot.url, tag, script);
+      expect(r.status).toBe(200);
+      return r;
     };
-    const mention = async (bot: BotProcess, tag: string, script: object): Promise<Request> => {
-      const ts = nextTs();
-      const body = eventBody("event.app_mention.json", {
-        text: `<@${fake.botUserId}> ${JSON.stringify({ ...script, tag })}`,
-        ts,
-        event_ts: ts,
-        user: Alice,
-        channel: Channel,
-      });
-      const ack = await signedPost(bot.url, body, { secret: SigningSecret, contentType: "application/json" });
-      expect(ack.status).toBe(200);
-      return { kind: "mention", tag, ts };
+    const mention = async (bot: BotProcess, tag: string, script: object): Promise<BotRequest> => {
+      const r = await sendMention(fake, bot.url, tag, script);
+      expect(r.status).toBe(200);
+      return r;
     };
-
-    /** The run cards posted for a request (exactly one is expected). */
-    const cardsOf = (r: Request): StoredMessage[] =>
-      fake.messages.filter(
-        (m) =>
-          m.user === fake.botUserId &&
-          m.channel === Channel &&
-          (r.kind === "slash" ? !m.threadTs : m.threadTs === r.ts) &&
-          /asked:/.test(JSON.stringify(m.blocks ?? "")) &&
-          JSON.stringify(m.blocks ?? "").includes(`\\"tag\\":\\"${r.tag}\\"`),
-      );
-    /** Told the request was not taken: ephemeral through response_url (slash) or in the thread (mention). */
-    const toldNotTaken = (r: Request): boolean =>
-      r.kind === "slash"
-        ? fake.responses.some((x) => x.path.endsWith(`/${r.responseId}`) && notTaken.test(String(x.body.text)))
-        : fake
-            .callsOf("chat.postEphemeral")
-            .some(
-              (c) => c.params.thread_ts === r.ts && c.params.user === Alice && notTaken.test(String(c.params.text)),
-            );
-    /** A final state the requester can see: a finished card with a reply under it, or "not taken". */
-    const visiblyDone = (r: Request): boolean => {
-      const [card] = cardsOf(r);
-      if (!card) return toldNotTaken(r);
-      const ended = finalCard.test(fake.message(Channel, card.ts)?.text ?? "");
-      const replied = fake.thread(Channel, r.kind === "slash" ? card.ts : r.ts).some((m) => m.ts > card.ts);
-      return ended && replied;
-    };
+    const cardsOf = (r: BotRequest) => cardsOfRequest(fake, r);
+    const toldNotTaken = (r: BotRequest) => toldNotTakenOf(fake, r);
+    const visiblyDone = (r: BotRequest) => visiblyDoneOf(fake, r);
     const activeJobs = async () =>
       (await direct.query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE status IN ('queued', 'running')"))
         .rows[0]!.n;
@@ -123,7 +88,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       return starts;
     };
 
-    async function checkEverythingEnded(requests: Request[]): Promise<void> {
+    async function checkEverythingEnded(requests: BotRequest[]): Promise<void> {
       await waitUntil(
         async () => requests.every(visiblyDone) && (await activeJobs()) === 0,
         "every request to end",
@@ -140,7 +105,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
 
     it("8 s cut during 6 runs, with commands and mentions sent during it: all of them run, once", async () => {
       await startBots({ CODETHREAD_LEASE: "2s", CODETHREAD_DB_RETRY: "60s" });
-      const requests: Request[] = [];
+      const requests: BotRequest[] = [];
       for (let i = 0; i < 6; i++) requests.push(await slash(bots[i % 2]!, `before-${i}`, { sleepMs: 3_000 }));
       await waitUntil(() => startsByJob().size === 6, "6 runs in flight", Patience);
 
@@ -166,7 +131,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
 
     it("a cut longer than the retry budget: each request runs or is told it was not taken; nothing is left running", async () => {
       await startBots({ CODETHREAD_LEASE: "2s", CODETHREAD_DB_RETRY: "2s" });
-      const requests: Request[] = [];
+      const requests: BotRequest[] = [];
       for (let i = 0; i < 4; i++) requests.push(await slash(bots[i % 2]!, `before-${i}`, { sleepMs: 2_500 }));
       await waitUntil(() => startsByJob().size === 4, "4 runs in flight", Patience);
 

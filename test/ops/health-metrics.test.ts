@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ProjectHarness } from "../support/project-harness.js";
 import { SlackHarness } from "../support/slack-harness.js";
 
 let h: SlackHarness;
@@ -60,8 +61,46 @@ describe("health, readiness and metrics on the bot's HTTP port", () => {
       0,
     );
     expect(text).toMatch(/^codethread_run_duration_seconds_count\{/m);
-    expect(text).toMatch(/^codethread_agent_available\{provider="/m);
+    // The wait from enqueue to claim, observed once for this run.
+    expect(series(text, "codethread_queue_wait_seconds_count", { kind: "agent_run" })).toBe(1);
+    expect(series(text, "codethread_agent_available", { provider: h.agent.id })).toBe(1);
     expect(text).toContain("# TYPE codethread_queue_jobs gauge");
     expect(text).toMatch(/^codethread_process_resident_memory_bytes /m);
+  });
+});
+
+describe("project metrics on a bot with Gitea and Woodpecker", () => {
+  let p: ProjectHarness;
+  beforeAll(async () => {
+    p = await ProjectHarness.start();
+  });
+  afterAll(async () => {
+    await p.stop();
+  });
+  const scrape = async () => (await fetch(`${new URL(p.h.app.url ?? "").origin}/metrics`)).text();
+
+  it("/metrics counts provisioning and build outcomes, and their queue waits, after they ran", async () => {
+    // Nothing provisioned or built yet: no series (a counter appears with its first label set).
+    expect(await scrape()).not.toMatch(/^codethread_project_jobs_total\{/m);
+    await p.slash("project new demo --template node");
+    const card = await p.card(1);
+    await p.inThread(card.ts, /First build of \*demo\*/);
+    await p.slash("build demo");
+    const built = await p.card(2);
+    await p.inThread(built.ts, /pipeline <[^|]+\|#\d+> passed/);
+    p.world!.wp.outcome = { status: "failure", step: "test", log: ["not ok 1 - greets"] };
+    await p.slash("build demo");
+    const failed = await p.card(3);
+    await p.inThread(failed.ts, /failure at step/);
+
+    // The result is posted before the outcome is recorded: poll for the counters.
+    await expect
+      .poll(async () => series(await scrape(), "codethread_project_jobs_total", { kind: "build", outcome: "failed" }))
+      .toBe(1);
+    const text = await scrape();
+    expect(series(text, "codethread_project_jobs_total", { kind: "provision", outcome: "succeeded" })).toBe(1);
+    expect(series(text, "codethread_project_jobs_total", { kind: "build", outcome: "succeeded" })).toBe(1);
+    expect(series(text, "codethread_queue_wait_seconds_count", { kind: "provision" })).toBe(1);
+    expect(series(text, "codethread_queue_wait_seconds_count", { kind: "build" })).toBe(2);
   });
 });

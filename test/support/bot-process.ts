@@ -9,7 +9,9 @@
  *   BOT_AGENT=config    the providers of CODETHREAD_PROVIDERS, e.g. the real claude CLI (CLAUDE_BIN,
  *                       ANTHROPIC_BASE_URL of the mock LLM)
  *
- * Prints `ready <events url>` once Slack requests are taken; SIGTERM stops it like `codethread start`.
+ * Prints `ready <events url>` once Slack requests are taken; SIGTERM drains it like `codethread start`
+ * (CODETHREAD_STOP_GRACE, CODETHREAD_DRAIN_DELAY; a 1 s grace when unset) and it exits when everything
+ * is closed — exit code 0, no process.exit, so a handle left open shows as a bot that never exits.
  */
 import { appendFileSync } from "node:fs";
 import { ProviderRegistry } from "../../src/agents/registry.js";
@@ -29,7 +31,7 @@ const note = (entry: Record<string, unknown>) => {
 const overrides: AppOverrides = {
   worker: { pollMs: 200 },
   progress: { cardIntervalMs: 100, updatesPerMinute: 600, burst: 20 },
-  stopGraceMs: 1_000,
+  stopGraceMs: env.CODETHREAD_STOP_GRACE ? undefined : 1_000,
 };
 if (env.BOT_AGENT === "scripted") {
   overrides.registry = new ProviderRegistry().register(
@@ -41,10 +43,15 @@ if (env.BOT_AGENT === "scripted") {
 }
 
 const app = await startApp(config, log, overrides);
-process.on("SIGTERM", () => {
-  void app.stop().then(
-    () => process.exit(0),
-    () => process.exit(1),
+process.once("SIGTERM", () => {
+  app.stop().then(
+    () => {
+      process.exitCode = 0;
+    },
+    (err: unknown) => {
+      log.error({ err }, "stop failed");
+      process.exit(1);
+    },
   );
 });
 process.stdout.write(`ready ${app.url}\n`);

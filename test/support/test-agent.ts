@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import type { AgentEvent, AgentResult, Outcome } from "../../src/agents/events.js";
 import type {
   Availability,
@@ -12,13 +13,14 @@ import type { AgentRequest } from "../../src/agents/request.js";
  * A scripted CodeAgent for queue and worker tests. The prompt is a JSON script:
  * `{"sleepMs": 5}` works a few ms; `{"hang": true}` runs until cancelled; `{"permission": true}`
  * asks for a permission and waits for the answer; `{"sessionNotFound": true}` fails a resume
- * with `session_not_found`. Anything else (plain text) is a no-op run.
+ * with `session_not_found`; `{"untilFile": "/tmp/x"}` works until that file exists (or it is cancelled). Anything else (plain text) is a no-op run.
  */
 export interface Script {
   sleepMs?: number;
   hang?: boolean;
   permission?: boolean;
   sessionNotFound?: boolean;
+  untilFile?: string;
 }
 
 export interface TestAgentHooks {
@@ -94,6 +96,7 @@ export class TestAgent implements CodeAgent {
         await new Promise<void>((resolve) =>
           run.abort.signal.addEventListener("abort", () => resolve(), { once: true }),
         );
+      else if (script.untilFile) await untilExists(script.untilFile, run.abort.signal);
       else if (script.sleepMs) await sleep(script.sleepMs, run.abort.signal);
       if (run.abort.signal.aborted) {
         outcome = "cancelled";
@@ -130,6 +133,11 @@ export class TestAgent implements CodeAgent {
   async checkAvailability(): Promise<Availability> {
     return { available: true, version: "scripted" };
   }
+}
+
+/** Resolve once `file` exists (checked every 50 ms), or when `signal` aborts. */
+async function untilExists(file: string, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted && !existsSync(file)) await sleep(50, signal);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

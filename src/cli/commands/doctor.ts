@@ -11,6 +11,7 @@ import { openDatabase } from "../../store/open.js";
 import { parseOrUsage } from "../errors.js";
 import { type CliIO, writeLine } from "../io.js";
 import { type Check, checkForge } from "./doctor-forge.js";
+import { slackScopeChecks } from "./doctor-slack-scopes.js";
 
 export const doctorHelp = `Usage: codethread doctor
 
@@ -49,6 +50,7 @@ async function checkSlack(config: Config): Promise<Check[]> {
     });
     const auth = await client.auth.test();
     checks.push({ name: "slack token", status: "ok", detail: `auth.test: ${auth.user} in ${auth.team}` });
+    checks.push(...slackScopeChecks(auth.response_metadata?.scopes));
   } catch (err) {
     checks.push({ name: "slack token", status: "fail", detail: `auth.test failed: ${messageOf(err)}` });
   }

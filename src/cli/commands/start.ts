@@ -11,7 +11,10 @@ Mode when SLACK_APP_TOKEN is set. Also runs the workers that execute agent runs.
 Without SLACK_BOT_TOKEN it starts a local Slack console instead, at http://127.0.0.1:PORT:
 a Slack-like page where the bot works as it does in Slack, with no Slack account.
 Database: DATABASE_URL (PostgreSQL), else embedded PGlite in CODETHREAD_DATA_DIR.
-Stops cleanly on SIGTERM/SIGINT: stops taking work, lets runs finish, then cancels the rest.`;
+Stops cleanly on SIGTERM/SIGINT: /readyz fails at once and no new job is claimed (queued work stays
+for the other replicas); Slack requests are still taken for CODETHREAD_DRAIN_DELAY (default 0);
+running jobs get CODETHREAD_STOP_GRACE (default 30s) from the signal, then the rest are interrupted
+and their threads told; exits 0. A second signal exits at once.`;
 
 export interface StartDeps {
   startApp: (config: Config, log: Logger) => Promise<{ stop(): Promise<void> }>;
@@ -71,7 +74,7 @@ export async function startCommand(argv: string[], io: CliIO, deps: StartDeps): 
   }
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
-      log.info({ signal }, "stopping");
+      log.info({ signal }, "stopping (a second signal exits at once)");
       process.off("SIGTERM", stop);
       process.off("SIGINT", stop);
       app.stop().then(resolve, (err: unknown) => {
@@ -82,5 +85,12 @@ export async function startCommand(argv: string[], io: CliIO, deps: StartDeps): 
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
   });
+  // Everything of ours is closed; a library timer may still hold the event loop (Bolt's client retries
+  // its start-up auth.test for minutes while Slack is unreachable). Exit anyway, soon: a pod must not
+  // wait for SIGKILL. The timer is unref'd, so a process that ends by itself ends at once.
+  setTimeout(() => process.exit(0), ExitAfterStopMs).unref();
   return 0;
 }
+
+/** After a stop, how long the process may linger for others' handles before it exits anyway. */
+export const ExitAfterStopMs = 1_000;

@@ -13,6 +13,8 @@ const state = {
   notices: [],
   /** "channel:threadTs" → status line */
   statuses: new Map(),
+  /** "channel:threadTs" → the thread's agent session (status, title) */
+  agentSessions: new Map(),
   current: "",
   thread: null,
   connected: false,
@@ -44,7 +46,8 @@ function fileText(id) {
 }
 
 const view = new View(state, {
-  say: (channel, text, threadTs) => post("/console/api/say", { channel, text, threadTs }),
+  say: (channel, text, threadTs, files) => post("/console/api/say", { channel, text, threadTs, files }),
+  stop: (channel, threadTs) => post("/console/api/stop", { channel, threadTs }),
   click: (m, element) =>
     post("/console/api/click", { channel: m.channel, ts: m.ts, actionId: element.action_id, value: element.value }),
   addChannel: (name) => post("/console/api/channels", { name }),
@@ -80,6 +83,7 @@ function applySnapshot(s) {
   state.channels = new Map(s.channels.map((c) => [c.id, c]));
   state.messages = new Map(s.messages.map((m) => [key(m.channel, m.ts), m]));
   state.statuses = new Map(s.statuses.map((x) => [key(x.channel, x.threadTs), x.status]));
+  state.agentSessions = new Map((s.agentSessions ?? []).map((x) => [key(x.channel, x.threadTs), x]));
   document.title = `${state.team.name} · codethread local console`;
   state.current = "";
   route();
@@ -119,6 +123,10 @@ function connect() {
   on("notice", ({ notice }) => {
     state.notices.push(notice);
     view.noticeAdded(notice);
+  });
+  on("agent_session", ({ session }) => {
+    state.agentSessions.set(key(session.channel, session.threadTs), session);
+    view.statusChanged(session.channel, session.threadTs);
   });
   on("status", ({ channel, threadTs, status }) => {
     if (status) state.statuses.set(key(channel, threadTs), status);

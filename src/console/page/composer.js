@@ -10,7 +10,26 @@ const Commands = [
   },
 ];
 
+/** A file as the console's say route takes it: name, type and bytes as base64. */
+async function asAttachment(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return { name: file.name, mimetype: file.type || "application/octet-stream", base64: btoa(binary) };
+}
+
 export function composer({ placeholder, onSend, label }) {
+  const picker = h("input", { type: "file", multiple: true, hidden: true, class: "composer-files" });
+  const chosen = h("div", { class: "composer-attached" });
+  const attach = h(
+    "button",
+    { class: "composer-attach", type: "button", "aria-label": "Attach a file", title: "Attach a file" },
+    "📎",
+  );
+  attach.addEventListener("click", () => picker.click());
+  picker.addEventListener("change", () => {
+    chosen.replaceChildren(...[...picker.files].map((f) => h("span", { class: "attached-file" }, `📄 ${f.name}`)));
+  });
   const input = h("textarea", { class: "composer-input", rows: "1", placeholder, "aria-label": label ?? placeholder });
   const error = h("div", { class: "composer-error", role: "alert" });
   const popup = h("div", { class: "slash-popup", hidden: true });
@@ -50,12 +69,15 @@ export function composer({ placeholder, onSend, label }) {
   };
   const submit = async () => {
     const text = input.value.trim();
-    if (!text) return;
+    const files = [...(picker.files ?? [])];
+    if (!text && !files.length) return;
     error.textContent = "";
     input.disabled = true;
     try {
-      await onSend(text);
+      await onSend(text, files.length ? await Promise.all(files.map(asAttachment)) : undefined);
       input.value = "";
+      picker.value = "";
+      chosen.replaceChildren();
       resize();
     } catch (err) {
       error.textContent = `Not sent: ${err instanceof Error ? err.message : String(err)}`;
@@ -86,7 +108,8 @@ export function composer({ placeholder, onSend, label }) {
     "div",
     { class: "composer" },
     popup,
-    h("div", { class: "composer-box" }, input, send),
+    chosen,
+    h("div", { class: "composer-box" }, attach, picker, input, send),
     h(
       "div",
       { class: "composer-hint" },

@@ -33,7 +33,28 @@ export function timeOf(ts) {
   return d.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
 }
 
+function imageCard(f, ctx) {
+  return h(
+    "div",
+    { class: "file file-image", dataset: { fileId: f.id } },
+    h("img", { src: ctx.fileUrl(f.id), alt: f.title || f.name, class: "file-thumb" }),
+    h("div", { class: "file-size" }, `${f.name} · ${(f.size / 1024).toFixed(1)} KB`),
+  );
+}
+
+const taskMarks = { complete: "✓", error: "✗", in_progress: "…", pending: "○" };
+
+/** A streamed message's task updates (tool steps), as Slack's timeline shows them. */
+function taskList(tasks) {
+  return h(
+    "ul",
+    { class: "stream-tasks" },
+    tasks.map((t) => h("li", { class: `stream-task task-${t.status}` }, `${taskMarks[t.status] ?? "•"} ${t.title}`)),
+  );
+}
+
 function fileCard(f, ctx) {
+  if (String(f.mimetype ?? "").startsWith("image/")) return imageCard(f, ctx);
   const preview = h("pre", { class: "file-preview" }, "Loading…");
   const card = h(
     "div",
@@ -81,7 +102,12 @@ export function renderMessage(m, ctx, opts = {}) {
   const isBot = m.user === ctx.botId;
   const name = ctx.userName(m.user);
   const body = h("div", { class: "message-body" });
-  if (Array.isArray(m.blocks) && m.blocks.length) {
+  if (m.tasks?.length) body.append(taskList(m.tasks));
+  if (m.streaming) {
+    // Being written (chat.startStream … appendStream): its markdown so far, and a cursor.
+    body.append(renderBlocks([{ type: "markdown", text: m.text }], { ...ctx, click: () => undefined }));
+    body.append(h("span", { class: "stream-cursor", "aria-label": "writing" }, "▍"));
+  } else if (Array.isArray(m.blocks) && m.blocks.length) {
     body.append(renderBlocks(m.blocks, { ...ctx, click: (e, el) => ctx.click(m, e, el) }));
   } else if (m.text) {
     body.append(mrkdwn(m.text, ctx));
@@ -102,7 +128,7 @@ export function renderMessage(m, ctx, opts = {}) {
   return h(
     "div",
     {
-      class: `message${isBot ? " from-bot" : ""}`,
+      class: `message${isBot ? " from-bot" : ""}${m.streaming ? " streaming" : ""}`,
       dataset: { ts: m.ts, channel: m.channel, user: m.user },
     },
     avatar(m.user, name, isBot),

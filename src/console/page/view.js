@@ -131,7 +131,7 @@ export class View {
       insertSorted(this.list, this.noticeNode(n), n.ts);
     const box = composer({
       placeholder: c.isIm ? `Message ${c.name}` : `Message #${c.name}`,
-      onSend: (text) => this.a.say(c.id, text),
+      onSend: (text, files) => this.a.say(c.id, text, undefined, files),
     });
     this.channelEl.replaceChildren(
       h(
@@ -174,7 +174,7 @@ export class View {
     const box = composer({
       placeholder: "Reply…",
       label: "Reply in thread",
-      onSend: (text) => this.a.say(t.channel, text, t.ts),
+      onSend: (text, files) => this.a.say(t.channel, text, t.ts, files),
     });
     const channel = this.s.channels.get(t.channel);
     this.threadEl.replaceChildren(
@@ -257,9 +257,33 @@ export class View {
     if (!t || t.channel !== channel || t.ts !== threadTs) return;
     const el = this.threadEl.querySelector(".thread-status");
     const status = this.s.statuses.get(`${channel}:${threadTs}`);
+    // Slack's own agent session: while it is processing, its title and the native stop button.
+    const session = this.s.agentSessions.get(`${channel}:${threadTs}`);
+    const working = session?.status === "processing";
+    const stop = h(
+      "button",
+      {
+        class: "agent-stop",
+        type: "button",
+        title: "Stop (Slack's own stop button)",
+        onclick: () => this.a.stop(channel, threadTs),
+      },
+      "■ Stop",
+    );
     if (el)
       el.replaceChildren(
         ...(status ? [h("span", { class: "typing" }, h("i"), h("i"), h("i")), ` ${this.s.bot.name} ${status}`] : []),
+        ...(working
+          ? [
+              h(
+                "span",
+                { class: "agent-session" },
+                h("span", { class: "typing" }, h("i"), h("i"), h("i")),
+                ` ${session.title || "Working"}`,
+              ),
+              stop,
+            ]
+          : []),
       );
   }
 }
