@@ -16,6 +16,7 @@ const realClaude = [
   "test/slack/real-agent-flow.test.ts",
   "test/slack/real-claude-budget.test.ts",
   "test/slack/real-claude-session.test.ts",
+  "test/projects/pull-requests-real-claude.test.ts", // a run in a project's thread worktree → PR → CI verdicts
   "test/slack/real-claude-attachments.test.ts",
   "test/faults/replica-sessions.test.ts", // two replicas' config roots, the real claude CLI
 ];

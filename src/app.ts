@@ -2,9 +2,12 @@ import { createProviderRegistry } from "./agents/providers.js";
 import type { ProviderRegistry } from "./agents/registry.js";
 import type { WatchOptions } from "./ci/build-watch.js";
 import type { ForgeConnection } from "./ci/connection.js";
+import { ciWatchJobHandler } from "./ci/pr/ci-watch-job.js";
+import { PullRequestPayload } from "./ci/pr/payloads.js";
+import { pullRequestJobHandler } from "./ci/pr/pull-request-job.js";
 import { buildJobHandler, provisionJobHandler } from "./ci/project-jobs.js";
 import { ProjectService } from "./ci/project-service.js";
-import { projectWorkspaces } from "./ci/project-workspace.js";
+import { ThreadProjects } from "./ci/thread-projects.js";
 import { type Config, requireSlack } from "./config.js";
 import { registerHandlers } from "./handlers/register.js";
 import type { Logger } from "./log.js";
@@ -36,6 +39,7 @@ import { openDatabase } from "./store/open.js";
 import { createJobQueue } from "./store/queue/sql-job-queue.js";
 import type { JobQueue } from "./store/queue/types.js";
 import { retryingDatabase } from "./store/retrying-database.js";
+import { parseThreadKey } from "./store/thread-key.js";
 import { createWorker, type WorkerOptions } from "./worker/worker.js";
 
 /** Parts a test or an embedding program replaces; everything else comes from the configuration. */
@@ -48,6 +52,8 @@ export interface AppOverrides {
   progress?: ProgressEditorOptions;
   /** Projects: poll timing of builds, and the forge connection (default: from the configuration). */
   projects?: { watch?: Partial<Omit<WatchOptions, "signal">>; connect?: () => Promise<ForgeConnection> };
+  /** CI verdicts of pull requests: poll timing and deadline (tests shorten them). */
+  ciWatch?: { initialDelayMs?: number; maxDelayMs?: number; deadlineMs?: number };
   worker?: Partial<Omit<WorkerOptions, "db" | "registry" | "publisher">>;
   /** Show each run's latest tool use as its thread's status line (assistant.threads.setStatus). Default off. */
   threadStatus?: boolean;
@@ -148,6 +154,22 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     credentials: config.secretKey ? openCredentialStore(db, config.secretKey) : undefined,
     ...overrides.projects,
   });
+  // Threads of bound projects: a worktree and branch each; pull requests and CI verdicts as jobs.
+  const threads = new ThreadProjects({
+    db,
+    config,
+    connect: () => projects.connect(),
+    log: log.child({ component: "thread-projects" }),
+    userName: (id) => users.nameOf(id),
+    updatePullRequest: async ({ threadKey: key, userId, project }) => {
+      const ref = parseThreadKey(key);
+      if (!ref) return;
+      const payload = PullRequestPayload.parse({ ...ref, userId, project, source: "run" });
+      await queue.enqueue({ kind: "pull_request", threadKey: key, payload });
+    },
+  });
+  // What the pull request and CI watch jobs share: they post in threads through the publisher.
+  const threadJobs = { db, queue, connect: () => projects.connect(), poster: publisher };
   const worker = createWorker({
     db,
     registry,
@@ -156,17 +178,24 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     config,
     dbRetryMs: config.database.retryMs,
     attachments: { download: (url, max) => native.download(url, max), maxBytes: config.slack.maxAttachmentBytes },
-    projectWorkspace: projectWorkspaces({
-      db,
-      dataDir: config.database.dataDir,
-      connect: () => projects.connect(),
-      log: log.child({ component: "project-workspace" }),
-    }),
+    prepareThreadProject: (input) => threads.prepare(input),
     metrics,
     ...overrides.worker,
     handlers: {
       provision: provisionJobHandler(projects, (job, payload) => publisher.projects.provision(job, payload), metrics),
       build: buildJobHandler(projects, (job, payload) => publisher.projects.build(job, payload), metrics),
+      pull_request: pullRequestJobHandler({
+        ...threadJobs,
+        threads,
+        log: log.child({ component: "pull-requests" }),
+        ciDeadlineMs: overrides.ciWatch?.deadlineMs,
+      }),
+      ci_watch: ciWatchJobHandler({
+        ...threadJobs,
+        log: log.child({ component: "ci-watch" }),
+        initialDelayMs: overrides.ciWatch?.initialDelayMs,
+        maxDelayMs: overrides.ciWatch?.maxDelayMs,
+      }),
       ...overrides.worker?.handlers,
     },
   });

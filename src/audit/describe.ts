@@ -85,6 +85,15 @@ export function describeAudit(r: AuditRecord, s: AuditStyle): string {
       return `${actor} set ${str(d.channel) ? s.channel(str(d.channel)!) : "a channel"} to ${str(d.verbosity) ?? "new settings"}`;
     case "access.denied":
       return `${actor} was refused ${str(d.what) ?? "access"}${str(d.reason) ? ` (${str(d.reason)})` : ""}`;
+    case "pr.open":
+    case "pr.update":
+    case "pr.reuse": {
+      const verb = { "pr.open": "opened", "pr.update": "pushed to", "pr.reuse": "found up to date" }[r.action];
+      const commit = str(d.commit)?.slice(0, 8);
+      return `${actor} ${verb} pull request #${num(d.number) ?? "?"} of ${str(d.project) ?? "a project"} (${str(d.branch) ?? "?"} → ${str(d.base) ?? "?"}${commit ? `, ${commit}` : ""})`;
+    }
+    case "ci.verdict":
+      return `the CI said ${str(d.state) ?? "?"} on ${str(d.commit)?.slice(0, 8) ?? "a commit"} of pull request #${num(d.pr) ?? "?"} (${str(d.project) ?? "a project"})`;
     default:
       return `${actor} ${r.action}${Object.keys(d).length ? ` ${s.quote(excerpt(JSON.stringify(d), 200))}` : ""}`;
   }

@@ -53,6 +53,40 @@ export interface ScopeCheck {
   granted: boolean;
 }
 
+/** A pull request on the forge (open, or found again by its head branch). */
+export interface ForgePullRequest {
+  number: number;
+  htmlUrl: string;
+  state: "open" | "closed";
+  merged: boolean;
+  head: { ref: string; sha: string };
+  base: { ref: string };
+}
+
+export interface NewPullRequest {
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+}
+
+/** What commit statuses (Woodpecker, any CI reporting to the forge) say of one commit. */
+export type CommitState = "pending" | "success" | "error" | "failure" | "warning" | "skipped";
+
+export interface CommitStatus {
+  context: string;
+  state: CommitState;
+  description: string;
+  targetUrl: string;
+}
+
+export interface CombinedCommitStatus {
+  /** The forge's combination; "pending" also when no CI has reported yet (`statuses` empty). */
+  state: CommitState;
+  sha: string;
+  statuses: CommitStatus[];
+}
+
 export interface Forge {
   readonly baseUrl: string;
   server(): Promise<ForgeServer>;
@@ -76,4 +110,9 @@ export interface Forge {
   ): Promise<{ sha: string }>;
   setTopics(owner: string, name: string, topics: string[]): Promise<void>;
   deleteRepo(owner: string, name: string): Promise<void>;
+  /** The open pull request whose head is `head` (a branch of the same repository), if any. */
+  findPullRequest(owner: string, name: string, head: string): Promise<ForgePullRequest | undefined>;
+  createPullRequest(owner: string, name: string, pr: NewPullRequest): Promise<ForgePullRequest>;
+  /** The combined commit status of `ref` (a commit sha or a branch). */
+  commitStatus(owner: string, name: string, ref: string): Promise<CombinedCommitStatus>;
 }

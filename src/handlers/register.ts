@@ -5,6 +5,7 @@ import { createCommandRouter } from "./commands/index.js";
 import type { HandlerDeps } from "./deps.js";
 import { registerMessageEvents } from "./message-events.js";
 import { registerPermissionActions } from "./permission-action.js";
+import { registerPullRequestActions } from "./pull-request-actions.js";
 import { registerSlashCommand } from "./slash-command.js";
 
 /** Every Slack listener codethread has; `/agent` and mentions share one command router. */
@@ -15,4 +16,5 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   registerCancelAction(app, deps);
   registerAgentSessionStopped(app, deps);
   registerPermissionActions(app, deps);
+  registerPullRequestActions(app, deps);
 }

@@ -67,7 +67,9 @@ export const BlockActionPayload = z.object({
     thread_ts: z.string().optional(),
   }),
   message: z.object({ text: z.string().default(""), ts: z.string().optional() }).optional(),
-  actions: z.array(z.object({ action_id: z.string(), value: z.string().default("") })).min(1),
+  actions: z
+    .array(z.object({ action_id: z.string(), value: z.string().default(""), action_ts: z.string().optional() }))
+    .min(1),
 });
 export type BlockActionPayload = z.infer<typeof BlockActionPayload>;
 

@@ -5,6 +5,10 @@ export const ActionIds = {
   cancel: "run_cancel",
   approve: "permission_approve",
   deny: "permission_deny",
+  /** On a run's final message: commit, push and open the thread's pull request. */
+  openPullRequest: "pr_open",
+  /** On a failed CI verdict: continue the thread's session to fix the build. */
+  fixBuild: "ci_fix",
 } as const;
 
 /** Permission buttons carry the job and the agent's request id. */

@@ -1,7 +1,9 @@
 import type { AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
+import type { RunChanges } from "../worker/run-changes.js";
 import { planAnswer } from "./answer.js";
-import { conversation, type Route, sendPlan } from "./destination.js";
+import { conversation, type Destination, type Route, sendPlan } from "./destination.js";
+import { changesBlocks } from "./pr-messages.js";
 import { type Requester, type RequesterDeps, tellRequester } from "./requester-notice.js";
 import type { SlackApi } from "./slack-api.js";
 import { slackErrorOf } from "./slack-failure.js";
@@ -26,9 +28,13 @@ export async function deliverAnswer(
   result: AgentResult,
   cancelledBy?: string,
   requester?: { who: Requester; deps: RequesterDeps },
+  changes?: RunChanges,
 ): Promise<DeliveryReport> {
+  const tail = changes ? changesBlocks(changes) : [];
   try {
-    await sendPlan(conversation(api, where.channel, where.threadTs), planAnswer(result, cancelledBy), result.text);
+    const dest = conversation(api, where.channel, where.threadTs);
+    await sendPlan(dest, planAnswer(result, cancelledBy, { tail }), result.text);
+    if (changes) await attachFullStat(dest, log, changes);
     return { route: "thread" };
   } catch (err) {
     const reason = slackErrorOf(err);
@@ -37,9 +43,38 @@ export async function deliverAnswer(
     const route = await tellRequester(requester.deps, requester.who, {
       what: "the answer",
       reason,
-      plan: (canAttach) => planAnswer(result, cancelledBy, { canAttach }),
+      plan: (canAttach) => planAnswer(result, cancelledBy, { canAttach, tail }),
       fullText: result.text,
     });
     return { route, reason };
+  }
+}
+
+/** The whole `git diff --stat` as a file, when the message had to cut it. */
+async function attachFullStat(dest: Destination, log: Logger, changes: RunChanges): Promise<void> {
+  if (changes.kind !== "changed" || !changes.fullStat) return;
+  await dest
+    .upload?.({ filename: "changes.txt", content: changes.fullStat, comment: `The files changed on ${changes.branch}` })
+    .catch((err: unknown) => log.warn({ err }, "the full list of changed files could not be attached"));
+}
+
+/**
+ * What a run changed, as a message of its own under an answer that was streamed (a streamed
+ * answer's last message is the stream's). Logged, never thrown.
+ */
+export async function deliverChanges(
+  api: SlackApi,
+  log: Logger,
+  where: { channel: string; threadTs: string },
+  changes: RunChanges,
+): Promise<void> {
+  const blocks = changesBlocks(changes);
+  if (!blocks.length || changes.kind !== "changed") return;
+  const dest = conversation(api, where.channel, where.threadTs);
+  try {
+    await dest.post({ text: `Changed on ${changes.branch}: ${changes.fileCount} file(s)`, blocks });
+    await attachFullStat(dest, log, changes);
+  } catch (err) {
+    log.warn({ err, channel: where.channel, slackError: slackErrorOf(err) }, "the changed files could not be posted");
   }
 }

@@ -65,18 +65,14 @@ export function splitMarkdown(text: string, max = AnswerChunkChars): string[] {
   return parts.length ? parts : [""];
 }
 
-function message(body: string, footer?: string): { text: string; blocks: Block[] } {
+function message(body: string, footer?: string, tail: Block[] = []): { text: string; blocks: Block[] } {
   const blocks: Block[] = [];
   if (body.trim()) blocks.push({ type: "markdown", text: body });
+  blocks.push(...tail);
   if (footer) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: footer }] });
   return { text: truncate(body.trim() || footer || "(no answer)", 3000), blocks };
 }
 
-/**
- * How to post a finished run's answer: one or a few messages, or a file with a preview. Where no
- * file can go (`canAttach: false`, a response_url), a very long answer is cut after
- * `AnswerMaxParts` messages and says so.
- */
 /** The answer's footer (what happened, outcome · duration · cost · hint) as blocks: a streamed answer ends with it. */
 export function answerFooterBlocks(result: AgentResult, cancelledBy?: string): Block[] {
   return message("", footerOf(result, cancelledBy)).blocks;
@@ -89,19 +85,27 @@ function footerOf(result: AgentResult, cancelledBy?: string): string {
   return reason ? `${reason}\n${footer}` : footer;
 }
 
+/**
+ * How to post a finished run's answer: one or a few messages, or a file with a preview. Where no
+ * file can go (`canAttach: false`, a response_url), a very long answer is cut after
+ * `AnswerMaxParts` messages and says so. `tail`: blocks ahead of the footer of the last message
+ * (the files the run changed, **Open pull request**).
+ */
 export function planAnswer(
   result: AgentResult,
   cancelledBy?: string,
-  { canAttach = true }: { canAttach?: boolean } = {},
+  { canAttach = true, tail = [] }: { canAttach?: boolean; tail?: Block[] } = {},
 ): AnswerDelivery {
   const text = result.text.trim();
   const footerWithReason = footerOf(result, cancelledBy);
-  if (!text) return { kind: "messages", parts: [message("", footerWithReason)] };
+  if (!text) return { kind: "messages", parts: [message("", footerWithReason, tail)] };
   const pieces = splitMarkdown(text);
   if (pieces.length <= AnswerMaxParts) {
     return {
       kind: "messages",
-      parts: pieces.map((p, i) => message(p, i === pieces.length - 1 ? footerWithReason : undefined)),
+      parts: pieces.map((p, i) =>
+        i === pieces.length - 1 ? message(p, footerWithReason, tail) : message(p, undefined),
+      ),
     };
   }
   if (!canAttach) {
@@ -110,10 +114,10 @@ export function planAnswer(
     return {
       kind: "messages",
       parts: shown.map((p, i) =>
-        i === shown.length - 1 ? message(`${p}\n\n${cut}`, footerWithReason) : message(p, undefined),
+        i === shown.length - 1 ? message(`${p}\n\n${cut}`, footerWithReason, tail) : message(p, undefined),
       ),
     };
   }
   const preview = `${splitMarkdown(text, 1500)[0]}\n\n_…the full answer (${text.length.toLocaleString("en")} characters) is attached as answer.md._`;
-  return { kind: "file", preview: message(preview, footerWithReason), filename: "answer.md", content: text };
+  return { kind: "file", preview: message(preview, footerWithReason, tail), filename: "answer.md", content: text };
 }

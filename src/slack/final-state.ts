@@ -1,6 +1,7 @@
 import type { AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
-import { deliverAnswer } from "./answer-delivery.js";
+import type { RunChanges } from "../worker/run-changes.js";
+import { deliverAnswer, deliverChanges } from "./answer-delivery.js";
 import type { RunCardState } from "./card-state.js";
 import { conversation, type Route, sendPlan } from "./destination.js";
 import type { ProgressEditor } from "./progress-editor.js";
@@ -46,10 +47,14 @@ export async function deliverFinished(
   cancelledBy: string | undefined,
   landed: Promise<void>,
   streamed?: () => Promise<boolean>,
+  changes?: RunChanges,
 ): Promise<void> {
   await Promise.allSettled(run.pending);
-  // A streamed answer is in its thread already once the stream is stopped with its footer.
+  // A streamed answer is in its thread already once the stream is stopped with its footer; what
+  // the run changed (and Open pull request) follows it as a message of its own.
   if (streamed && (await streamed())) {
+    if (changes)
+      await deliverChanges(deps.reliable, deps.log, { channel: run.channel, threadTs: run.threadTs }, changes);
     await landed;
     return showFinalCard(deps, run);
   }
@@ -60,6 +65,7 @@ export async function deliverFinished(
     result,
     cancelledBy,
     { who: run.requester, deps: deps.requester },
+    changes,
   );
   if (report.route !== "thread") noteFallback(run, "The answer", report.route, report.reason);
   await landed;

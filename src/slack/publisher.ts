@@ -1,6 +1,6 @@
 import type { AgentEvent, AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
-import type { RunInfo, RunPublisher } from "../worker/publisher.js";
+import type { RunFinishedExtra, RunInfo, RunPublisher, ThreadPoster } from "../worker/publisher.js";
 import { type AgentSessionRun, AgentSessions } from "./agent-session.js";
 import { answerFooterBlocks } from "./answer.js";
 import { type AnswerStream, AnswerStreams, type StreamingMode, type StreamOptions } from "./answer-stream.js";
@@ -25,7 +25,7 @@ import { type PostResponse, ResponseUrlLifetimeMs, responseUrlPoster } from "./r
 import { DefaultRetryPolicy, type RetryPolicy } from "./retry.js";
 import { RetryingSlackApi } from "./retrying-api.js";
 import { renderRunCard } from "./run-card.js";
-import type { SlackApi } from "./slack-api.js";
+import type { Block, SlackApi } from "./slack-api.js";
 
 type RunRef = Omit<RunInfo, "startedAt" | "provider"> & { startedAt?: Date; provider?: string };
 
@@ -106,7 +106,7 @@ export interface SlackPublisherOptions {
  * retried per Slack's error kind; when the thread refuses for good, the requester is told by
  * response_url or DM, and the card says so.
  */
-export class SlackPublisher implements RunPublisher {
+export class SlackPublisher implements RunPublisher, ThreadPoster {
   readonly #runs = new Map<string, LiveRun>();
   readonly #finals: FinalDeliveries;
   readonly editor: ProgressEditor;
@@ -333,7 +333,7 @@ export class SlackPublisher implements RunPublisher {
    * Hands the final state to the background and returns at once: the worker's slot is free while
    * the answer and the final card are delivered (in order per thread, retried per Slack's error kind).
    */
-  async runFinished(run: RunInfo, result: AgentResult, extra: { cancelledBy?: string }): Promise<void> {
+  async runFinished(run: RunInfo, result: AgentResult, extra: RunFinishedExtra): Promise<void> {
     const live = this.#live(run);
     const landed = this.#stopEditing(run.jobId);
     const s = live.state;
@@ -347,9 +347,28 @@ export class SlackPublisher implements RunPublisher {
     const stream = live.stream;
     const streamed = stream ? () => stream.finish(result.text, answerFooterBlocks(result, s.cancelledBy)) : undefined;
     this.#finals.add(run.threadKey, "answer", async () => {
-      await deliverFinished(this.#final, finishing, result, extra.cancelledBy, landed, streamed);
+      await deliverFinished(this.#final, finishing, result, extra.cancelledBy, landed, streamed, extra.changes);
       await this.#endSession(live);
     });
+  }
+
+  /**
+   * A message in a thread from the pull request and CI jobs (retried per Slack's error kind),
+   * behind the thread's answers still being delivered. Throws when Slack refused it for good.
+   */
+  async postInThread(
+    where: { channel: string; threadTs: string },
+    message: { text: string; blocks: unknown[] },
+    file?: { filename: string; content: string; comment: string },
+  ): Promise<void> {
+    await this.#finals.idle();
+    await this.#reliable.postMessage({
+      channel: where.channel,
+      threadTs: where.threadTs,
+      text: message.text,
+      blocks: message.blocks as Block[],
+    });
+    if (file) await this.#reliable.uploadFile({ channel: where.channel, threadTs: where.threadTs, ...file });
   }
 
   /** Returns at once; the notice and the final card follow in the background. */

@@ -21,6 +21,7 @@ import type { JobContext, JobHandler, JobOutcome } from "./handler.js";
 import type { RunInfo, RunPublisher } from "./publisher.js";
 import type { BuildRequest, ResolveWorkspace } from "./request-defaults.js";
 import { auditRunFinish, auditSessionReset, auditToolUse } from "./run-audit.js";
+import type { PrepareThreadProject, RunChanges } from "./run-changes.js";
 import { failedResult, outcomeOf, parsePayload, sessionLostResult } from "./run-results.js";
 import { keepSession, restoreSession } from "./session-sync.js";
 
@@ -36,6 +37,8 @@ export interface AgentRunDeps {
   log: Logger;
   resolveWorkspace: ResolveWorkspace;
   buildRequest: BuildRequest;
+  /** A run in a project works in its thread's worktree (src/ci/thread-projects.ts); absent: `resolveWorkspace` decides. */
+  prepareThreadProject?: PrepareThreadProject;
   /** Fetches files shared with a request (the bot token); absent: shared files are reported not passed on. */
   attachments?: { download: DownloadFile; maxBytes: number };
 }
@@ -84,9 +87,16 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
       ownerUserId: payload.userId,
     });
     const agent = registry.get(session.provider);
-    const workspace = await deps.resolveWorkspace(session, payload);
+    // The thread keeps the project it started with (an agent session belongs to one directory).
+    const threadRun = await deps.prepareThreadProject?.({
+      project: session.project ?? payload.project,
+      threadKey: session.threadKey,
+      userId: payload.userId,
+      prompt: payload.prompt,
+    });
+    const workspace = threadRun?.workspace ?? (await deps.resolveWorkspace(session, payload));
     const request = deps.buildRequest({ jobId: job.id, payload, session, workspace, provider: session.provider });
-    return { session, agent, request };
+    return { session, agent, request, threadRun };
   }
 
   /** The prompt naming the request's shared files, stored in its workspace; the thread hears of any left out. */
@@ -105,13 +115,16 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
   }
 
   /** Tell the thread the run ended with `result`, as far as it was not told yet. */
-  async function finish(told: Told, result: AgentResult, cancelledBy?: string): Promise<void> {
+  async function finish(told: Told, result: AgentResult, cancelledBy?: string, changes?: RunChanges): Promise<void> {
     const { info } = told;
     if (!told.started) await publish("runStarted", info.jobId, () => publisher.runStarted(info));
     told.started = true;
     if (!told.finished)
       await publish("runFinished", info.jobId, () =>
-        publisher.runFinished(info, result, cancelledBy ? { cancelledBy } : {}),
+        publisher.runFinished(info, result, {
+          ...(cancelledBy ? { cancelledBy } : {}),
+          ...(changes ? { changes } : {}),
+        }),
       );
     told.finished = true;
   }
@@ -133,7 +146,7 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
       });
       return { status: "failed", error: result.error ?? "the run could not start" };
     }
-    const { session, agent } = prepared;
+    const { session, agent, threadRun } = prepared;
     let request = prepared.request;
     const key = session.threadKey;
     told.info = { ...told.info, provider: session.provider, resumedSessionId: session.sessionId ?? undefined };
@@ -206,8 +219,15 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     // Shutdown or lost lease: the worker (or the reaper) reports the interruption.
     const interrupted = stop !== undefined && stop.kind !== "cancel" && result.outcome !== "succeeded";
     const cancelledBy = stop?.kind === "cancel" ? stop.by : undefined;
+    // What the run changed on the thread's branch (the final message lists it); never fails the run.
+    const changes = interrupted
+      ? undefined
+      : await threadRun?.after().catch((err: unknown) => {
+          log.warn({ jobId: job.id, err: messageOf(err) }, "could not describe the run's changes");
+          return undefined;
+        });
     // The answer first: Slack does not need the database, and the writes below may wait for it.
-    if (!interrupted) await finish(told, result, cancelledBy);
+    if (!interrupted) await finish(told, result, cancelledBy, changes);
 
     // The outcome stands whatever happens to this bookkeeping; a session id that cannot be written
     // means the next reply cannot resume, and that run says so.

@@ -1,6 +1,7 @@
 import type { AgentEvent, AgentResult } from "../agents/events.js";
 import type { Logger } from "../log.js";
 import type { AgentRunPayload } from "./agent-run-payload.js";
+import type { RunChanges } from "./run-changes.js";
 
 /** What a publisher knows about the run it reports on. */
 export interface RunInfo {
@@ -14,6 +15,20 @@ export interface RunInfo {
   startedAt: Date;
 }
 
+export interface RunFinishedExtra {
+  cancelledBy?: string;
+  changes?: RunChanges;
+}
+
+/** Where the pull request and CI jobs post in a thread (the Slack publisher). */
+export interface ThreadPoster {
+  postInThread(
+    where: { channel: string; threadTs: string },
+    message: { text: string; blocks: unknown[] },
+    file?: { filename: string; content: string; comment: string },
+  ): Promise<void>;
+}
+
 /**
  * Where a run's progress goes. The worker calls these in order: `runStarted`, any number of
  * `runEvent`, then exactly one of `runFinished` / `runInterrupted`. `runEvent` must return
@@ -23,7 +38,8 @@ export interface RunInfo {
 export interface RunPublisher {
   runStarted(run: RunInfo): Promise<void>;
   runEvent(run: RunInfo, event: AgentEvent): Promise<void>;
-  runFinished(run: RunInfo, result: AgentResult, extra: { cancelledBy?: string }): Promise<void>;
+  /** `changes`: what a run in a project changed on its thread's branch (listed in the final message). */
+  runFinished(run: RunInfo, result: AgentResult, extra: RunFinishedExtra): Promise<void>;
   /** The run's worker died or shut down; the session id is kept, the thread can continue. */
   runInterrupted(run: Omit<RunInfo, "startedAt"> & { startedAt?: Date }, reason: string): Promise<void>;
   /** Something the thread must hear during the run (e.g. the session was lost and a fresh one started). */
@@ -45,9 +61,16 @@ export class LoggingPublisher implements RunPublisher {
     else if (event.type !== "text" && event.type !== "raw") this.log.debug({ jobId: run.jobId, event }, "agent event");
   }
 
-  async runFinished(run: RunInfo, result: AgentResult, extra: { cancelledBy?: string }): Promise<void> {
+  async runFinished(run: RunInfo, result: AgentResult, extra: RunFinishedExtra): Promise<void> {
     this.log.info(
-      { jobId: run.jobId, outcome: result.outcome, costUsd: result.costUsd, durationMs: result.durationMs, ...extra },
+      {
+        jobId: run.jobId,
+        outcome: result.outcome,
+        costUsd: result.costUsd,
+        durationMs: result.durationMs,
+        cancelledBy: extra.cancelledBy,
+        changedFiles: extra.changes?.kind === "changed" ? extra.changes.fileCount : undefined,
+      },
       "run finished",
     );
   }

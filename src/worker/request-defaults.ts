@@ -21,24 +21,17 @@ export interface BuildRequestInput {
 /** The AgentRequest for one turn. `runId` must be the job id (cancel and permissions use it). */
 export type BuildRequest = (input: BuildRequestInput) => AgentRequest;
 
-/** The working directory of a run in a named project (src/ci/project-workspace.ts decides it). */
-export type ProjectWorkspace = (project: string) => Promise<Workspace>;
-
 /**
- * A run in a project (the thread's project, else the one the request names) works in that
- * project's directory, which `projectWorkspace` decides. Otherwise: the configured pod
+ * Where a run without a project works (a run in a project works in its thread's worktree:
+ * src/ci/thread-projects.ts, the worker's `prepareThreadProject`): the configured pod
  * (CODETHREAD_K8S_*) for providers that run in pods, else the local workspace directory; the pod
  * settings never send a run to a provider that cannot use them.
  */
 export function defaultResolveWorkspace(
   config: Pick<Config, "workspaceDir" | "claude">,
   registry: Pick<ProviderRegistry, "supports">,
-  projectWorkspace?: ProjectWorkspace,
 ): ResolveWorkspace {
-  return (session, payload) => {
-    // The thread keeps the project it started with (an agent session belongs to one directory).
-    const project = session.project ?? payload.project;
-    if (project && projectWorkspace) return projectWorkspace(project);
+  return (session) => {
     const pod = config.claude.pod;
     if (pod && registry.supports(session.provider, "pod")) {
       return {

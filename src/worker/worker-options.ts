@@ -13,10 +13,10 @@ import {
   type BuildRequest,
   defaultBuildRequest,
   defaultResolveWorkspace,
-  type ProjectWorkspace,
   type ResolveWorkspace,
   type WorkerConfig,
 } from "./request-defaults.js";
+import type { PrepareThreadProject } from "./run-changes.js";
 
 export interface WorkerOptions {
   db: Database;
@@ -43,8 +43,8 @@ export interface WorkerOptions {
   /** Default: host:pid:random. */
   workerId?: string;
   resolveWorkspace?: ResolveWorkspace;
-  /** The directory of a run in a named project, for the default `resolveWorkspace`. */
-  projectWorkspace?: ProjectWorkspace;
+  /** A run in a project works in its thread's worktree (src/ci/thread-projects.ts), whatever `resolveWorkspace` says. */
+  prepareThreadProject?: PrepareThreadProject;
   buildRequest?: BuildRequest;
   /** Where the queue wait of each claimed job goes (default: nowhere). */
   metrics?: Metrics;
@@ -70,8 +70,8 @@ export function buildHandlers(o: WorkerOptions, log: Logger): Map<JobKind, JobHa
         registry: o.registry,
         publisher: o.publisher,
         log,
-        resolveWorkspace:
-          o.resolveWorkspace ?? defaultResolveWorkspace(needConfig("resolveWorkspace"), o.registry, o.projectWorkspace),
+        resolveWorkspace: o.resolveWorkspace ?? defaultResolveWorkspace(needConfig("resolveWorkspace"), o.registry),
+        prepareThreadProject: o.prepareThreadProject,
         buildRequest: o.buildRequest ?? defaultBuildRequest(needConfig("buildRequest")),
         attachments: o.attachments,
       }),

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { GitRunner } from "./git.js";
@@ -72,7 +72,14 @@ export async function describeChanges(
   try {
     const index = path.join(scratch, "index");
     const real = path.resolve(worktree, await git.text(["rev-parse", "--git-path", "index"], call));
-    if (existsSync(real)) copyFileSync(real, index);
+    if (existsSync(real)) {
+      copyFileSync(real, index);
+      // The copy keeps the index's times: git's racy-entry check compares entries with the index
+      // file's mtime, and a fresh mtime would make a file edited in the second of its checkout
+      // (same size) look unchanged.
+      const { atime, mtime } = statSync(real);
+      utimesSync(index, atime, mtime);
+    }
     const env = { GIT_INDEX_FILE: index };
     await git.run(["add", "--all", "--intent-to-add"], { ...call, env });
     const diff = (extra: string[], maxBytes?: number) =>

@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GiteaForge } from "../../src/ci/gitea/gitea-forge.js";
 import {
@@ -10,6 +12,7 @@ import {
 import { Secret } from "../../src/secret.js";
 import { cloneRepo, treeOf } from "../support/forge/clone.js";
 import { FakeGitea } from "../support/forge/fake-gitea.js";
+import { git } from "../support/forge/git.js";
 
 for (const flavor of ["gitea", "forgejo"] as const) {
   describe(`Gitea adapter against the ${flavor} contract fake`, () => {
@@ -136,6 +139,60 @@ for (const flavor of ["gitea", "forgejo"] as const) {
         /refused the token \(401: invalid username, password or token\).*codethread secrets set GITEA_TOKEN/,
       );
       expect((refused as Error).message).not.toContain("not-a-token");
+    });
+
+    it("opens a pull request once per head branch, finds it again, and reads the commit status a CI posts", async () => {
+      await fake.seedRepo({ owner: "acme", name: "web", files: { "README.md": "# web\n" } });
+      const dir = await cloneRepo(`${fake.url}/acme/web.git`, fake.botToken);
+      writeFileSync(path.join(dir, "hello.txt"), "hi\n");
+      const id = ["-c", "user.name=Someone", "-c", "user.email=someone@example.com"];
+      await git(["checkout", "-q", "-b", "codethread/abc"], { cwd: dir });
+      await git(["add", "hello.txt"], { cwd: dir });
+      await git([...id, "commit", "-qm", "Hello"], { cwd: dir });
+      const auth = ["-c", `http.extraHeader=Authorization: token ${fake.botToken}`];
+      await git([...auth, "push", "-q", "origin", "codethread/abc"], { cwd: dir });
+      const sha = (await git(["rev-parse", "HEAD"], { cwd: dir })).toString().trim();
+
+      expect(await forge.findPullRequest("acme", "web", "codethread/abc")).toBeUndefined();
+      const pr = await forge.createPullRequest("acme", "web", {
+        head: "codethread/abc",
+        base: "main",
+        title: "Say hello",
+        body: "From a thread",
+      });
+      expect(pr).toEqual({
+        number: 1,
+        htmlUrl: `${fake.url}/acme/web/pulls/1`,
+        state: "open",
+        merged: false,
+        head: { ref: "codethread/abc", sha },
+        base: { ref: "main" },
+      });
+      expect(await forge.findPullRequest("acme", "web", "codethread/abc")).toEqual(pr);
+      const again = await forge
+        .createPullRequest("acme", "web", { head: "codethread/abc", base: "main", title: "x", body: "" })
+        .catch((e: unknown) => e);
+      expect(again).toBeInstanceOf(ErrConflict);
+
+      // No CI has reported yet: pending with no statuses; then a CI's statuses, combined.
+      expect(await forge.commitStatus("acme", "web", sha)).toEqual({ state: "pending", sha, statuses: [] });
+      const post = (state: string, context: string) =>
+        fetch(`${fake.url}/api/v1/repos/acme/web/statuses/${sha}`, {
+          method: "POST",
+          headers: { authorization: `token ${fake.botToken}`, "content-type": "application/json" },
+          body: JSON.stringify({ state, context, description: state, target_url: `http://ci.example/${context}` }),
+        });
+      expect((await post("pending", "ci/build")).status).toBe(201);
+      expect((await forge.commitStatus("acme", "web", sha)).state).toBe("pending");
+      await post("success", "ci/build");
+      await post("failure", "ci/lint");
+      const combined = await forge.commitStatus("acme", "web", sha);
+      expect(combined.state).toBe("failure");
+      expect(combined.statuses.map((s) => [s.context, s.state, s.targetUrl]).sort()).toEqual([
+        ["ci/build", "success", "http://ci.example/ci/build"],
+        ["ci/lint", "failure", "http://ci.example/ci/lint"],
+      ]);
+      expect((await forge.commitStatus("acme", "web", "codethread/abc")).sha).toBe(sha);
     });
   });
 }

@@ -1,8 +1,10 @@
 import { execFileSync } from "node:child_process";
+import { realpathSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAudit } from "../../src/store/audit.js";
+import { shortThreadId, threadBranch } from "../../src/workspaces/thread-id.js";
 import { blockLines, ProjectHarness } from "../support/project-harness.js";
 import { Alice, Channel } from "../support/slack-harness.js";
 import { nextTs } from "../support/slack-signing.js";
@@ -40,13 +42,21 @@ describe("projects with no forge configured (the embedded default)", () => {
 
   it("a bound channel's runs work in the project's repository; a thread keeps its directory after the channel is rebound", async () => {
     expect(await p.slash("project use NOTES")).toBe(
-      `<#${Channel}> now works on project *notes*: new runs started here work in its local repository. Threads already running keep their directory.`,
+      `<#${Channel}> now works on project *notes*: each new thread here works on its own branch of its local repository. Threads already running keep their directory.`,
     );
     p.h.agent.script = (r) => ({ steps: [], answer: `ran: ${r.prompt}` });
     await p.h.slash("list the files");
     const run = await nextCard();
     await p.h.waitInThread(run.ts, (m) => m.text === "ran: list the files", "the answer");
-    const notes = { kind: "local", directory: path.join(p.dataDir, "projects", "notes") };
+    const worktree = (project: string, ts: string) => ({
+      kind: "local",
+      directory: path.join(
+        realpathSync(path.join(p.dataDir, "worktrees")),
+        project,
+        shortThreadId(`T0AGENT01:${Channel}:${ts}`),
+      ),
+    });
+    const notes = worktree("notes", run.ts);
     expect(p.h.agent.requests.at(-1)?.workspace).toEqual(notes);
 
     await p.slash("project new other");
@@ -67,10 +77,7 @@ describe("projects with no forge configured (the embedded default)", () => {
     await p.h.slash("and here?");
     const fresh = await nextCard();
     await p.h.waitInThread(fresh.ts, (m) => m.text === "ran: and here?", "the new run's answer");
-    expect(p.h.agent.requests.at(-1)?.workspace).toEqual({
-      kind: "local",
-      directory: path.join(p.dataDir, "projects", "other"),
-    });
+    expect(p.h.agent.requests.at(-1)?.workspace).toEqual(worktree("other", fresh.ts));
     const list = await p.slash("project list");
     expect(list).toContain(
       `• *notes* — local repository \`${path.join(p.dataDir, "projects", "notes")}\` · no CI (local) · no channel`,
@@ -81,6 +88,43 @@ describe("projects with no forge configured (the embedded default)", () => {
     const audit = await listAudit(p.db, { limit: 500 });
     expect(audit.filter((a) => a.action === "project.use").map((a) => a.detail.project)).toEqual(["other", "notes"]);
     expect(audit.some((a) => a.action === "project.build" && a.detail.outcome === "error")).toBe(false);
+  });
+
+  it("a run that changes files: committed on the thread's local branch, the final message says how to fetch it", async () => {
+    await p.slash("project use notes");
+    p.h.agent.script = (r) => {
+      if (r.workspace.kind === "local") writeFileSync(path.join(r.workspace.directory, "TODO.md"), "- ship it\n");
+      return { steps: [], answer: "Wrote the list." };
+    };
+    await p.h.slash("write a todo list");
+    const run = await nextCard();
+    const key = `T0AGENT01:${Channel}:${run.ts}`;
+    const branch = threadBranch(key);
+    const answer = await p.h.waitInThread(run.ts, (m) => m.text === "Wrote the list.", "the answer");
+    const lines = blockLines(answer);
+    expect(lines).toContain(`*Changed on \`${branch}\`:* 1 file changed, +1 −0`);
+    expect(lines).toContain("TODO.md");
+    const repo = path.join(p.dataDir, "projects", "notes");
+    expect(lines).toContain(`git fetch ${repo} ${branch}\ngit switch -c ${branch} FETCH_HEAD`);
+    expect(JSON.stringify(answer.blocks)).not.toContain("Open pull request");
+    // Committed on the branch in the project's repository (its main untouched), the requester as author.
+    const show = execFileSync("git", ["log", "-1", "--format=%an|%s", branch], { cwd: repo, encoding: "utf8" });
+    expect(show).toBe("alice|write a todo list\n");
+    expect(execFileSync("git", ["show", `${branch}:TODO.md`], { cwd: repo, encoding: "utf8" })).toBe("- ship it\n");
+    expect(execFileSync("git", ["ls-tree", "--name-only", "main"], { cwd: repo, encoding: "utf8" })).not.toContain(
+      "TODO.md",
+    );
+
+    // `@codethread pr` there: no forge, the branch stays local.
+    await p.h.event("event.app_mention.json", {
+      text: `<@${p.h.fake.botUserId}> pr`,
+      ts: nextTs(),
+      thread_ts: run.ts,
+      user: Alice,
+      channel: Channel,
+    });
+    const local = await p.inThread(run.ts, /This project has no forge: the branch/);
+    expect(blockLines(local)).toContain(`the branch \`${branch}\` stays local`);
   });
 });
 

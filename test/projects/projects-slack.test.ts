@@ -1,11 +1,15 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, realpathSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { listAudit } from "../../src/store/audit.js";
+import { shortThreadId } from "../../src/workspaces/thread-id.js";
 import { cloneRepo } from "../support/forge/clone.js";
 import { git } from "../support/forge/git.js";
 import { blockLines, ProjectHarness } from "../support/project-harness.js";
-import { Bob, Channel } from "../support/slack-harness.js";
+import { Alice, Bob, Channel } from "../support/slack-harness.js";
+import { nextTs } from "../support/slack-signing.js";
+
+const TeamId = "T0AGENT01";
 
 /** Someone else's commit on the forge (a real push over git http-backend). */
 async function pushCommit(url: string, token: string): Promise<void> {
@@ -165,36 +169,67 @@ describe("projects in Slack against Gitea and Woodpecker", () => {
     expect(denied.at(0)).toMatchObject({ actor: Bob, detail: { what: "project new", reason: "admin" } });
   });
 
-  it("`project use` binds the channel: later runs there work in a clone of the project, fetched before each run", async () => {
+  it("`project use` binds the channel: each later thread there works in its own worktree of the project, fetched before each run", async () => {
     expect(await p.slash("project use nope")).toBe(
       'There is no project "nope": create it with `/agent project new nope`, or see `/agent project list`. Known projects: `billing`, `demo`.',
     );
     expect(await p.slash("project use demo")).toBe(
-      `<#${Channel}> now works on project *demo*: new runs started here work in a clone of its repository, and \`/agent build\` builds it. Threads already running keep their directory.`,
+      `<#${Channel}> now works on project *demo*: each new thread here works on its own branch of its repository, and \`/agent build\` builds it. Threads already running keep their directory.`,
     );
     p.h.agent.script = () => ({ steps: [], answer: "Looked." });
     await p.h.slash("what is in here?");
     const run = await nextCard();
     await p.h.waitInThread(run.ts, (m) => m.text === "Looked.", "the answer");
-    const clone = path.join(p.dataDir, "workspaces", "demo");
+    const worktree = (channel: string, ts: string) =>
+      path.join(realpathSync(path.join(p.dataDir, "worktrees")), "demo", shortThreadId(`${TeamId}:${channel}:${ts}`));
+    const clone = worktree(Channel, run.ts);
     expect(p.h.agent.requests.at(-1)?.workspace).toEqual({ kind: "local", directory: clone });
     expect(blockLines(run)).toContain("project *demo*");
     expect(JSON.parse(readFileSync(path.join(clone, "package.json"), "utf8")).name).toBe("demo");
-    expect(readFileSync(path.join(clone, ".git", "config"), "utf8")).not.toContain(p.world!.gitea.botToken);
+    const copy = path.join(p.dataDir, "forge-copies", "demo.git");
+    expect(readFileSync(path.join(copy, "config"), "utf8")).not.toContain(p.world!.gitea.botToken);
 
-    // A commit lands on the forge; the next run's clone has it (fetched, fast-forwarded).
+    // A commit lands on the forge; the next thread starts from it (fetched before the run).
     await pushCommit(`${p.world!.gitea.url}/codethread-bot/demo.git`, p.world!.gitea.botToken);
     await p.h.slash("and now?");
     const second = await nextCard();
     await p.h.waitInThread(second.ts, (m) => m.text === "Looked.", "the second answer");
-    expect(p.h.agent.requests.at(-1)?.workspace).toEqual({ kind: "local", directory: clone });
-    expect(readFileSync(path.join(clone, "NOTES.md"), "utf8")).toBe("new\n");
+    expect(p.h.agent.requests.at(-1)?.workspace).toEqual({ kind: "local", directory: worktree(Channel, second.ts) });
+    expect(readFileSync(path.join(worktree(Channel, second.ts), "NOTES.md"), "utf8")).toBe("new\n");
 
     // `project=` names a project anywhere; an unknown one is refused with the known names.
     await p.h.slash("project=DEMO look", { channel_id: "C0OTHER01" });
     const other = await p.h.waitForCard(1, "C0OTHER01");
     await p.h.waitInThread(other.ts, (m) => m.text === "Looked.", "the answer elsewhere", "C0OTHER01");
-    expect(p.h.agent.requests.at(-1)?.workspace).toEqual({ kind: "local", directory: clone });
+    expect(p.h.agent.requests.at(-1)?.workspace).toEqual({ kind: "local", directory: worktree("C0OTHER01", other.ts) });
+  });
+
+  it("a thread whose branch has no changes: no Open pull request, and `@codethread pr` says so; only its starter or an admin may ask", async () => {
+    p.h.agent.script = () => ({ steps: [], answer: "Nothing to change." });
+    await p.h.slash("is anything wrong?");
+    const run = await nextCard();
+    const answer = await p.h.waitInThread(run.ts, (m) => m.text === "Nothing to change.", "the answer");
+    expect(JSON.stringify(answer.blocks)).not.toContain("Open pull request");
+    const mention = (user: string) =>
+      p.h.event("event.app_mention.json", {
+        text: `<@${p.h.fake.botUserId}> pr`,
+        ts: nextTs(),
+        thread_ts: run.ts,
+        user,
+        channel: Channel,
+      });
+    await mention(Bob);
+    const refused = await p.h.fake.waitFor(
+      () => p.h.fake.callsOf("chat.postEphemeral").find((c) => c.params.user === Bob),
+      "the refusal",
+    );
+    expect(String(refused.params.text)).toContain("(who started this thread) or an admin can open its pull request");
+    await mention(Alice);
+    const none = await p.inThread(run.ts, /has no changes/);
+    expect(blockLines(none)).toMatch(
+      /This thread's branch `codethread\/[0-9a-f]{12}` has no changes: there is nothing to open a pull request for\./,
+    );
+    expect(p.world!.gitea.pulls("codethread-bot", "demo")).toEqual([]);
   });
 
   it("`project list`: name, repository link, CI status of the default branch, bound channels", async () => {

@@ -20,9 +20,9 @@ describe("reserved commands through real Bolt", () => {
     await h.stop();
   });
 
-  it("`/agent pr` says it is not available yet, `project` alone lists the project commands; neither starts a run", async () => {
+  it("`/agent pr` outside a thread says where it works, `project` alone lists the project commands; neither starts a run", async () => {
     for (const [text, says] of [
-      ["pr list", "`/agent pr` is not available yet"],
+      ["pr", "Use it in a run's thread: `@codethread pr` there"],
       ["PROJECT", "`/agent project new NAME"],
       ["project frobnicate", "There is no `/agent project frobnicate`"],
     ] as const) {

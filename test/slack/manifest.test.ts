@@ -59,7 +59,7 @@ describe("manifest.yml", () => {
     // `/agent audit @alice` needs the user's id: Slack sends it only with escaping on.
     expect(manifest.features.slash_commands[0]?.should_escape).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
-    expect(Object.values(ActionIds).length).toBe(3);
+    expect(Object.values(ActionIds).length).toBe(5);
   });
 
   it("documents a Socket Mode variant that is valid too", () => {

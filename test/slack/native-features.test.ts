@@ -1,5 +1,12 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { listAudit } from "../../src/store/audit.js";
+import { bindChannel } from "../../src/store/channel-projects.js";
+import { ensureProject, updateProject } from "../../src/store/projects.js";
+import { Git } from "../../src/workspaces/git.js";
+import { ensureLocalProject } from "../../src/workspaces/local-projects.js";
 import { Alice, Bob, blocksText, Channel, SlackHarness } from "../support/slack-harness.js";
 import { nextTs } from "../support/slack-signing.js";
 
@@ -129,6 +136,41 @@ describe("where the workspace offers agent sessions and streaming", () => {
     const answers = h.fake.callsOf("chat.postMessage").filter((c) => c.params.thread_ts === card.ts);
     expect(answers).toEqual([]);
     expect(h.fake.violations).toEqual([]);
+  });
+
+  it("a streamed answer of a run that changed files in a project is followed by what it changed", async () => {
+    const git = new Git();
+    const { project } = await ensureLocalProject(git, {
+      dataDir: mkdtempSync(path.join(tmpdir(), "native-")),
+      name: "notes",
+    });
+    await ensureProject(h.app.db, {
+      name: "notes",
+      template: "none",
+      description: "",
+      location: "local",
+      owner: null,
+      createdBy: Alice,
+    });
+    await updateProject(h.app.db, "notes", { cloneUrl: project.repoDir, status: "ready", defaultBranch: "main" });
+    await bindChannel(h.app.db, { teamId: TeamId, channelId: Channel }, "notes", Alice);
+    try {
+      h.agent.script = (r) => {
+        if (r.workspace.kind === "local") writeFileSync(path.join(r.workspace.directory, "NOTES.md"), "hello\n");
+        return { steps: [{ text: "Wrote " }, { text: "the notes." }], answer: "Wrote the notes." };
+      };
+      const before = h.cards().length;
+      await h.slash("write notes");
+      const card = await h.waitForCard(before + 1);
+      const changes = await h.waitInThread(card.ts, (m) => blocksText(m).includes("Changed on"), "the changes");
+      const streamed = h.fake.thread(Channel, card.ts).find((m) => m.streaming === false);
+      expect(streamed?.text).toBe("Wrote the notes.");
+      expect(Number(changes.ts)).toBeGreaterThan(Number(streamed?.ts));
+      expect(blocksText(changes)).toContain("NOTES.md");
+      expect(blocksText(changes)).toContain("git fetch");
+    } finally {
+      await h.app.db.query("DELETE FROM channel_projects WHERE channel_id = $1", [Channel]);
+    }
   });
 });
 

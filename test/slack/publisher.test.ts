@@ -104,6 +104,41 @@ describe("SlackPublisher", () => {
     expect(fake.violations).toEqual([]);
   });
 
+  it("lists a run's changed files under its answer with Open pull request, the whole list attached when it was cut", async () => {
+    const run = await runInfo();
+    await publisher.runStarted(run);
+    const stat = " a.txt | 1 +\n <b>&c.txt | 2 +-\n 2 files changed, 2 insertions(+), 1 deletion(-)\n";
+    await publisher.runFinished(
+      run,
+      { outcome: "succeeded", text: "Edited.", durationMs: 1000 },
+      {
+        changes: {
+          kind: "changed",
+          branch: "codethread/0123456789ab",
+          fileCount: 2,
+          insertions: 2,
+          deletions: 1,
+          stat,
+          fullStat: `${stat}(the whole list)\n`,
+          next: { kind: "open_pull_request" },
+        },
+      },
+    );
+    await publisher.idle();
+    const [answer] = fake.thread("C0BUILDS1", run.payload.threadTs).slice(1);
+    const blocks = JSON.stringify(answer?.blocks);
+    expect(blocks).toContain(
+      "*Changed on `codethread/0123456789ab`:* 2 files changed, +2 −1 (the full list is attached)",
+    );
+    expect(blocks).toContain("&lt;b&gt;&amp;c.txt");
+    expect(blocks).toContain('"action_id":"pr_open"');
+    expect(blocks).toContain("Open pull request");
+    // The footer stays last.
+    expect(((answer?.blocks ?? []) as { type: string }[]).at(-1)).toMatchObject({ type: "context" });
+    expect(fake.uploads.map((u) => u.content)).toEqual([`${stat}(the whole list)\n`]);
+    expect(fake.violations).toEqual([]);
+  });
+
   it("splits a long answer and attaches a very long one as a file", async () => {
     const run = await runInfo();
     await publisher.runStarted(run);

@@ -21,7 +21,8 @@ describe("/agent text", () => {
     expect(picked("project")).toBe("project");
     expect(picked("build demo main")).toBe("build");
     expect(picked("build")).toBe("build");
-    expect(picked("pr list")).toBe("pr");
+    expect(picked("pr")).toBe("pr");
+    expect(picked("pr the login fix")).toBeUndefined();
     expect(picked("status of the build")).toBeUndefined();
     expect(picked("help me fix the login")).toBeUndefined();
     expect(picked("fix the build")).toBeUndefined();

@@ -65,8 +65,14 @@ export async function serveGitHttp(rootDir: string, options: GitHttpOptions = {}
       res.end("Unauthorized\n");
       return;
     }
-    runBackend(rootDir, req, res, url, auth === "ok" ? (options.user ?? "codethread-bot") : undefined, (status) => {
-      record.status = status;
+    serveGitRequest(req, res, {
+      projectRoot: rootDir,
+      pathInfo: decodeURIComponent(url.pathname),
+      query: url.search.replace(/^\?/, ""),
+      remoteUser: auth === "ok" ? (options.user ?? "codethread-bot") : undefined,
+      onStatus: (status) => {
+        record.status = status;
+      },
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -82,26 +88,36 @@ export async function serveGitHttp(rootDir: string, options: GitHttpOptions = {}
   };
 }
 
-function runBackend(
-  rootDir: string,
+/**
+ * One smart-HTTP request handed to the real `git http-backend` as CGI (what this server and the
+ * fake Gitea's git routes both do): `pathInfo` is the repository path under `projectRoot` plus the
+ * service path; REMOTE_USER (an authorized caller) lets http-backend accept pushes.
+ */
+export function serveGitRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  url: URL,
-  remoteUser: string | undefined,
-  onStatus: (status: number) => void,
+  options: {
+    projectRoot: string;
+    pathInfo: string;
+    query: string;
+    remoteUser?: string;
+    onStatus?: (status: number) => void;
+  },
 ): void {
+  const { remoteUser } = options;
+  const onStatus = options.onStatus ?? (() => undefined);
   const header = (name: string) => {
     const v = req.headers[name];
     return Array.isArray(v) ? v.join(", ") : (v ?? "");
   };
   const env: Record<string, string> = {
-    GIT_PROJECT_ROOT: rootDir,
+    GIT_PROJECT_ROOT: options.projectRoot,
     GIT_HTTP_EXPORT_ALL: "1",
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_CONFIG_GLOBAL: "/dev/null",
     REQUEST_METHOD: req.method ?? "GET",
-    PATH_INFO: decodeURIComponent(url.pathname),
-    QUERY_STRING: url.search.replace(/^\?/, ""),
+    PATH_INFO: options.pathInfo,
+    QUERY_STRING: options.query,
     CONTENT_TYPE: header("content-type"),
     REMOTE_ADDR: "127.0.0.1",
     GIT_PROTOCOL: header("git-protocol"),

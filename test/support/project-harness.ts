@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { AppOverrides } from "../../src/app.js";
 import { createLogger, type Logger } from "../../src/log.js";
 import { openPGlite } from "../../src/store/adapters/pglite.js";
 import type { Database } from "../../src/store/database.js";
@@ -30,7 +31,9 @@ export class ProjectHarness {
   world?: ForgeWorld;
   db!: Database;
 
-  static async start(options: { forge?: boolean; env?: Record<string, string> } = {}): Promise<ProjectHarness> {
+  static async start(
+    options: { forge?: boolean; env?: Record<string, string>; overrides?: AppOverrides } = {},
+  ): Promise<ProjectHarness> {
     const p = new ProjectHarness();
     p.db = await openPGlite();
     await migrate(p.db);
@@ -51,6 +54,8 @@ export class ProjectHarness {
         db: p.db,
         worker: { pollMs: 50, leaseMs: 5_000 },
         projects: { watch: { initialDelayMs: 5, maxDelayMs: 20 } },
+        ciWatch: { initialDelayMs: 20, maxDelayMs: 100 },
+        ...options.overrides,
       },
     });
     return p;

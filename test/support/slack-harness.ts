@@ -51,16 +51,26 @@ export class SlackHarness {
       ...o.env,
     };
     const config = loadConfig(env, process.cwd());
-    h.app = await startApp(config, o.log ?? silentLogger, {
-      registry: new ProviderRegistry().register(h.agent),
-      slackApiUrl: h.fake.apiUrl,
-      progress: { cardIntervalMs: 50, updatesPerMinute: 600, burst: 20 },
-      worker: { pollMs: 50, leaseMs: 5_000, resolveWorkspace: () => ({ kind: "local", directory: process.cwd() }) },
-      stopGraceMs: 1_000,
-      ...o.overrides,
-      db,
-    });
+    h.#startApp = () =>
+      startApp(config, o.log ?? silentLogger, {
+        registry: new ProviderRegistry().register(h.agent),
+        slackApiUrl: h.fake.apiUrl,
+        progress: { cardIntervalMs: 50, updatesPerMinute: 600, burst: 20 },
+        worker: { pollMs: 50, leaseMs: 5_000, resolveWorkspace: () => ({ kind: "local", directory: process.cwd() }) },
+        stopGraceMs: 1_000,
+        ...o.overrides,
+        db,
+      });
+    h.app = await h.#startApp();
     return h;
+  }
+
+  #startApp!: () => Promise<RunningApp>;
+
+  /** Stop the app (its running jobs are interrupted, as at a deploy) and start it again on the same database. */
+  async restart(): Promise<void> {
+    await this.app.stop();
+    this.app = await this.#startApp();
   }
 
   /** Between tests sharing one harness (opening PGlite is slow): forget calls, failures and requests. */

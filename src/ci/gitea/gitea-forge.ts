@@ -1,8 +1,20 @@
+import { z } from "zod";
 import { HttpJsonClient } from "../../http/json-client.js";
 import type { Secret } from "../../secret.js";
-import type { FileToCommit, Forge, ForgeRepo, ForgeServer, ForgeUser, NewRepo, ScopeCheck } from "../forge.js";
+import type {
+  CombinedCommitStatus,
+  FileToCommit,
+  Forge,
+  ForgePullRequest,
+  ForgeRepo,
+  ForgeServer,
+  ForgeUser,
+  NewPullRequest,
+  NewRepo,
+  ScopeCheck,
+} from "../forge.js";
 import { ErrServiceStatus, type ServiceDescriptor, serviceErrors } from "../service-errors.js";
-import { ErrorBody, FilesResponse, Repository, ServerVersion, User } from "./schemas.js";
+import { CombinedStatus, ErrorBody, FilesResponse, PullRequest, Repository, ServerVersion, User } from "./schemas.js";
 
 export interface GiteaForgeOptions {
   /** The forge's root URL (the API is under /api/v1). */
@@ -49,6 +61,20 @@ function toRepo(r: Repository): ForgeRepo {
     canAdmin: r.permissions?.admin ?? false,
   };
 }
+
+function toPullRequest(p: PullRequest): ForgePullRequest {
+  return {
+    number: p.number,
+    htmlUrl: p.html_url,
+    state: p.state,
+    merged: p.merged ?? false,
+    head: { ref: p.head.ref, sha: p.head.sha },
+    base: { ref: p.base.ref },
+  };
+}
+
+/** Open pull requests read per page when looking one up by its head branch. */
+const PullsPage = 50;
 
 /**
  * Gitea and Forgejo (API v1) on the shared HttpJsonClient: `Authorization: token …` per call, every
@@ -187,6 +213,39 @@ export class GiteaForge implements Forge {
 
   async deleteRepo(owner: string, name: string): Promise<void> {
     await this.#http.text("DELETE", `/repos/${seg(owner)}/${seg(name)}`);
+  }
+
+  async findPullRequest(owner: string, name: string, head: string): Promise<ForgePullRequest | undefined> {
+    const path = `/repos/${seg(owner)}/${seg(name)}/pulls`;
+    for (let page = 1; page <= 20; page++) {
+      const query = { state: "open", limit: PullsPage, page };
+      const prs = await this.#http.json("GET", path, z.array(PullRequest), { query });
+      const found = prs.find((p) => p.head.ref === head);
+      if (found) return toPullRequest(found);
+      if (prs.length < PullsPage) return undefined;
+    }
+    return undefined;
+  }
+
+  async createPullRequest(owner: string, name: string, pr: NewPullRequest): Promise<ForgePullRequest> {
+    const path = `/repos/${seg(owner)}/${seg(name)}/pulls`;
+    const body = { head: pr.head, base: pr.base, title: pr.title, body: pr.body };
+    return toPullRequest(await this.#http.json("POST", path, PullRequest, { body }));
+  }
+
+  async commitStatus(owner: string, name: string, ref: string): Promise<CombinedCommitStatus> {
+    const path = `/repos/${seg(owner)}/${seg(name)}/commits/${seg(ref)}/status`;
+    const s = await this.#http.json("GET", path, CombinedStatus, { query: { limit: 50 } });
+    return {
+      state: s.state,
+      sha: s.sha,
+      statuses: s.statuses.map((x) => ({
+        context: x.context,
+        state: x.status,
+        description: x.description ?? "",
+        targetUrl: x.target_url ?? "",
+      })),
+    };
   }
 
   async #maybeRepo(path: string): Promise<ForgeRepo | undefined> {

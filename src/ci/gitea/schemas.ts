@@ -37,3 +37,31 @@ export const FilesResponse = z.object({
 
 /** Gitea's error body: `{"message","url"}` (generate's unknown owner uses `error`). */
 export const ErrorBody = z.object({ message: z.string().optional(), error: z.string().optional() });
+
+export const PullRequest = z.object({
+  number: z.number(),
+  html_url: z.string(),
+  state: z.enum(["open", "closed"]),
+  merged: z.boolean().nullish(),
+  head: z.object({ ref: z.string(), sha: z.string() }),
+  base: z.object({ ref: z.string() }),
+});
+export type PullRequest = z.infer<typeof PullRequest>;
+
+const StatusState = z.enum(["pending", "success", "error", "failure", "warning", "skipped"]);
+
+export const CombinedStatus = z.object({
+  state: StatusState.or(z.literal("")).transform((s) => s || "pending"),
+  sha: z.string(),
+  statuses: z
+    .array(
+      z.object({
+        context: z.string().default(""),
+        status: StatusState,
+        description: z.string().nullish(),
+        target_url: z.string().nullish(),
+      }),
+    )
+    .nullish()
+    .transform((s) => s ?? []),
+});

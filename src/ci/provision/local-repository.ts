@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { CodethreadError, messageOf } from "../../errors.js";
+import { Git } from "../../workspaces/git.js";
 import type { FileToCommit } from "../forge.js";
-import { runGit } from "../git.js";
 
 export class ErrLocalRepository extends CodethreadError {
   constructor(dir: string, reason: string) {
@@ -10,10 +10,13 @@ export class ErrLocalRepository extends CodethreadError {
   }
 }
 
-/** git for local projects (src/ci/git.ts: argv only, an environment with nothing of codethread's in it). */
+/** codethread's own commits of templates. */
+const runner = new Git({ committer: { name: "codethread", email: "codethread@localhost" } });
+
+/** git for local projects (src/workspaces/git.ts: argv only, an environment with nothing of codethread's in it). */
 async function git(args: string[], cwd: string): Promise<string> {
   try {
-    return await runGit(args, { cwd });
+    return await runner.text(args, { cwd });
   } catch (err) {
     throw new ErrLocalRepository(cwd, messageOf(err));
   }
@@ -47,5 +50,5 @@ export async function createLocalRepository(dir: string, files: FileToCommit[], 
     writeFileSync(target, f.content);
   }
   await git(["add", "--all"], dir);
-  await git(["commit", "--quiet", "-m", message], dir);
+  await git(["commit", "--quiet", "--no-verify", "-m", message], dir);
 }

@@ -24,9 +24,9 @@ export const projectUseCommand: Command = {
       return ctx.respond(await refusalText(err, projects, ctx.prefix));
     }
     const here = isDirectMessage(ctx.channel) ? "This conversation" : `<#${ctx.channel}>`;
-    const where = project.location === "local" ? "its local repository" : "a clone of its repository";
+    const where = project.location === "local" ? "its local repository" : "its repository";
     await ctx.respond(
-      `${here} now works on project *${toMrkdwn(project.name)}*: new runs started here work in ${where}${project.ciRepoId !== null ? `, and \`${ctx.prefix} build\` builds it` : ""}. Threads already running keep their directory.`,
+      `${here} now works on project *${toMrkdwn(project.name)}*: each new thread here works on its own branch of ${where}${project.ciRepoId !== null ? `, and \`${ctx.prefix} build\` builds it` : ""}. Threads already running keep their directory.`,
     );
   },
 };

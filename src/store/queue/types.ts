@@ -4,7 +4,7 @@ import type { PermissionDecision } from "../../agents/port.js";
  * Contract of the durable work queue (src/store/queue). Implemented once, on the
  * `Database` interface, so it runs on PostgreSQL (many replicas) and PGlite (one process).
  */
-export type JobKind = "agent_run" | "provision" | "build";
+export type JobKind = "agent_run" | "provision" | "build" | "pull_request" | "ci_watch";
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
 export const FinishedStatuses: readonly JobStatus[] = ["succeeded", "failed", "cancelled", "interrupted"];
 

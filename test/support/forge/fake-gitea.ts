@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { serveGitRequest } from "../git-http-server.js";
 import { ContractServer, type FakeRequest, type FakeResponse } from "./contract-server.js";
 import { GitRepos } from "./git.js";
-import { serveGitHttp } from "./git-http.js";
 import { accountJson, type FakeAccount, type FakeRepo, orgJson } from "./gitea-json.js";
+import { type FakePull, type FakeStatus, PullsState, pullsRoute } from "./gitea-pulls.js";
 import { createRepo, generateRepo, repoRoute } from "./gitea-repo-routes.js";
 import { GiteaState, type TokenInfo } from "./gitea-state.js";
 import { giteaContract } from "./swagger-contract.js";
@@ -34,6 +35,7 @@ export class FakeGitea {
   readonly botToken: string;
   readonly #root: string;
   readonly #state: GiteaState;
+  readonly #pulls = new PullsState();
 
   constructor(options: FakeGiteaOptions = {}) {
     this.flavor = options.flavor ?? "gitea";
@@ -123,6 +125,23 @@ export class FakeGitea {
     return repo;
   }
 
+  /** The repository's pull requests, oldest first. */
+  pulls(owner: string, name: string): FakePull[] {
+    const repo = this.repo(owner, name);
+    return repo ? this.#pulls.of(repo) : [];
+  }
+
+  /** Statuses posted for a commit, oldest first. */
+  statuses(owner: string, name: string, sha: string): FakeStatus[] {
+    const repo = this.repo(owner, name);
+    return repo ? this.#pulls.statusesOf(repo, sha) : [];
+  }
+
+  /** The current commit of a branch of a repository the fake holds. */
+  branchHead(owner: string, name: string, branch: string): Promise<string | undefined> {
+    return this.#state.git.head(owner, name, branch);
+  }
+
   // ── auth ──────────────────────────────────────────────────────────────────────────────────
 
   #tokenOf(headers: IncomingMessage["headers"]): string | undefined {
@@ -168,7 +187,7 @@ export class FakeGitea {
       else res.writeHead(404).end("Not found\n");
       return true;
     }
-    serveGitHttp(req, res, {
+    serveGitRequest(req, res, {
       projectRoot: this.#root,
       pathInfo: `/${repo.owner.login}/${repo.name}.git${m[3]}`,
       query: url.search.slice(1),
@@ -252,7 +271,9 @@ export class FakeGitea {
       const denied = this.#scope(auth, method === "GET" ? "read" : "write", "repository");
       if (denied) return denied;
       if (!repo || !state.perms(repo, me.login).pull) return state.notFound();
-      return repoRoute(state, req, me, repo, repoPath[3] ?? "", body);
+      const rest = repoPath[3] ?? "";
+      const pull = await pullsRoute(state, this.#pulls, req, me, repo, rest, body);
+      return pull ?? repoRoute(state, req, me, repo, rest, body);
     }
     return state.notFound();
   }

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ContractServer, type FakeRequest, type FakeResponse } from "./contract-server.js";
 import type { FakeGitea } from "./fake-gitea.js";
 import { woodpeckerContract } from "./swagger-contract.js";
-import { pipelineJson, repoJson, secretJson, type WPipeline, type WRepo } from "./woodpecker-json.js";
+import { pipelineJson, repoJson, secretJson, type WPipeline, type WRepo, type WStep } from "./woodpecker-json.js";
 import { advancePipeline, type PipelineScript, startPipeline } from "./woodpecker-pipelines.js";
 
 export type { PipelineScript } from "./woodpecker-pipelines.js";
@@ -86,6 +86,69 @@ export class FakeWoodpecker {
     // The web UI answers every other path, /api/version included.
     res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>Woodpecker</title>");
     return true;
+  }
+
+  /**
+   * What Woodpecker does on a push to a repository it watches: a pipeline for the commit (a clone
+   * step, then `test`), finished at once as `script` says, and its verdict posted to the forge as
+   * a commit status (`state` pending first when `pendingFirst`), with the pipeline as target.
+   */
+  async reportPush(input: {
+    owner: string;
+    name: string;
+    branch: string;
+    sha: string;
+    script?: PipelineScript;
+  }): Promise<{ number: number; url: string }> {
+    const repo = [...this.repos.values()].find(
+      (r) => `${r.owner}/${r.name}`.toLowerCase() === `${input.owner}/${input.name}`.toLowerCase(),
+    );
+    if (!repo) throw new Error(`the fake Woodpecker does not watch ${input.owner}/${input.name}`);
+    const pipelines = this.pipelines.get(repo.id) ?? [];
+    this.pipelines.set(repo.id, pipelines);
+    const step = (pid: number, name: string, type: "clone" | "commands"): WStep => ({
+      id: this.#nextId++,
+      pid,
+      name,
+      type,
+      state: "pending",
+      exitCode: 0,
+      log: [`+ ${name}`],
+    });
+    const pipeline: WPipeline = {
+      id: this.#nextId++,
+      number: pipelines.length + 1,
+      branch: input.branch,
+      commit: input.sha,
+      author: this.#login,
+      status: "pending",
+      variables: {},
+      created: Math.floor(Date.now() / 1000),
+      started: 0,
+      finished: 0,
+      polls: 0,
+      workflows: [
+        {
+          id: this.#nextId++,
+          pid: 1,
+          name: "woodpecker",
+          state: "pending",
+          steps: [step(2, "clone", "clone"), step(3, "test", "commands")],
+        },
+      ],
+    };
+    pipelines.push(pipeline);
+    const script = input.script ?? { status: "success" };
+    advancePipeline(pipeline, script, 0);
+    const url = `${this.url}/repos/${repo.id}/pipeline/${pipeline.number}`;
+    const res = await this.#forge("POST", `/repos/${input.owner}/${input.name}/statuses/${input.sha}`, {
+      state: script.status,
+      context: "ci/woodpecker/push/woodpecker",
+      description: script.status === "success" ? "Pipeline was successful" : "Pipeline failed",
+      target_url: url,
+    });
+    if (res.status !== 201) throw new Error(`the fake Gitea refused the status: ${res.status}`);
+    return { number: pipeline.number, url };
   }
 
   async #forge(method: string, p: string, body?: unknown): Promise<{ status: number; json: unknown }> {
