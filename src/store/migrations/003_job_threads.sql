@@ -8,14 +8,22 @@ CREATE TABLE job_threads (
   thread_key  text PRIMARY KEY,
   queued      integer NOT NULL DEFAULT 0 CHECK (queued >= 0),
   running     integer NOT NULL DEFAULT 0 CHECK (running >= 0),
-  head_seq    bigint NOT NULL
-);
+  head_seq    bigint NOT NULL,
+  -- No index reads `queued` or `running` themselves: a count that changes while `ready` and `head_seq` stay
+  -- (an enqueue behind a busy thread) is a HOT update, which adds no index entries; hence the fill factor.
+  ready       boolean GENERATED ALWAYS AS (queued > 0 AND running = 0) STORED
+) WITH (fillfactor = 70);
 -- The claim's scan: threads with a queued job and nothing running, oldest first.
-CREATE INDEX job_threads_ready ON job_threads (head_seq) WHERE queued > 0 AND running = 0;
+CREATE INDEX job_threads_ready ON job_threads (head_seq) WHERE ready;
+-- Only the per-row claim of migration 002 walked it; every enqueue and claim paid for it, and with stale
+-- statistics the planner preferred walking it (in seq order, filtering a thread) to the per-thread index.
+DROP INDEX jobs_queued_seq;
 
 -- Add a job's contribution (p_dq, p_dr ≥ 0) to its thread, creating the row the first time.
 CREATE FUNCTION job_threads_add(p_key text, p_seq bigint, p_dq integer, p_dr integer) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- Planned at each call with the tables' current sizes: a plan cached while the table was tiny (a scan) stays wrong.
+SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
   UPDATE job_threads t SET
     queued = t.queued + p_dq,
@@ -31,10 +39,13 @@ BEGIN
   END IF;
 END $$;
 
--- Move a job between states of one thread: p_dq, p_dr in {-1, 0, 1}. When a queued job at (or before) the ordering key
--- leaves the queue, the key moves to the oldest job still queued (this statement's own changes are visible here).
+-- Move a job between states of one thread: p_dq, p_dr in {-1, 0, 1}. When a queued job leaves the queue, the ordering
+-- key moves to the oldest job still queued, read from the thread's first two active jobs (at most one runs) in
+-- jobs_thread_active (`status IN ('queued', 'running')` is that index's predicate: no other index can serve it).
 CREATE FUNCTION job_threads_move(p_key text, p_seq bigint, p_dq integer, p_dr integer) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- Planned at each call with the tables' current sizes: a plan cached while the table was tiny (a scan) stays wrong.
+SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
   IF p_dq > 0 THEN
     PERFORM job_threads_add(p_key, p_seq, p_dq, greatest(p_dr, 0));
@@ -44,8 +55,11 @@ BEGIN
   UPDATE job_threads t SET
     queued = t.queued + p_dq,
     running = t.running + p_dr,
-    head_seq = CASE WHEN p_dq < 0 AND p_seq >= t.head_seq THEN coalesce(
-      (SELECT q.seq FROM jobs q WHERE q.thread_key = p_key AND q.status = 'queued' ORDER BY q.seq LIMIT 1), t.head_seq)
+    head_seq = CASE WHEN p_dq < 0 THEN coalesce(
+      (SELECT min(a.seq) FROM (SELECT q.seq, q.status FROM jobs q
+                               WHERE q.thread_key = p_key AND q.status IN ('queued', 'running')
+                               ORDER BY q.seq LIMIT 2) a
+       WHERE a.status = 'queued'), t.head_seq)
       ELSE t.head_seq END
   WHERE t.thread_key = p_key;
 END $$;

@@ -9,17 +9,17 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === UniqueViolation;
 }
 
-const ClaimSql = `WITH ready AS (
+const ClaimSql = `WITH threads AS (
    SELECT t.thread_key FROM job_threads t
-   WHERE t.queued > 0 AND t.running = 0
+   WHERE t.ready
    ORDER BY t.head_seq
    LIMIT $2
    FOR UPDATE SKIP LOCKED
  ), head AS (
-   SELECT h.id FROM ready
+   SELECT h.id FROM threads
    CROSS JOIN LATERAL (
      SELECT a.id, a.status FROM jobs a
-     WHERE a.thread_key = ready.thread_key AND a.status IN ('queued', 'running')
+     WHERE a.thread_key = threads.thread_key AND a.status IN ('queued', 'running')
      ORDER BY a.seq LIMIT 1
    ) h
    WHERE h.status = 'queued'
@@ -29,7 +29,7 @@ const ClaimSql = `WITH ready AS (
  )
  UPDATE jobs SET status = 'running', holder = $1, attempts = jobs.attempts + 1,
    started_at = now(), lease_until = now() + $3 * interval '1 millisecond'
- WHERE jobs.id = ANY (ARRAY(SELECT id FROM locked)) AND jobs.status = 'queued'
+ WHERE jobs.id = ANY (ARRAY(SELECT id FROM locked)) AND jobs.status = 'queued' COLLATE "C"
  RETURNING ${jobColumns("jobs")}`;
 
 /**
@@ -37,8 +37,8 @@ const ClaimSql = `WITH ready AS (
  *
  * Plan, O(limit) whatever the backlog and the planner statistics: `job_threads` (one row per
  * thread key, its queued and running counts kept exact by triggers on `jobs`, migration 003)
- * gives the threads that can run now from the partial index `job_threads_ready` — queued > 0
- * and nothing running, oldest first — locked `FOR UPDATE SKIP LOCKED`, so concurrent claimers
+ * gives the threads that can run now from the partial index `job_threads_ready` (its generated
+ * `ready`: queued > 0 and nothing running), oldest first, locked `FOR UPDATE SKIP LOCKED`, so concurrent claimers
  * (other replicas) take different threads and a thread whose row another transaction is changing
  * is passed over. Locking returns the row's latest committed version and re-checks the counts:
  * a thread claimed or finished after this statement's snapshot is seen as it is now. For each
@@ -46,7 +46,10 @@ const ClaimSql = `WITH ready AS (
  * that job is queued (FIFO inside a thread; a thread whose head the snapshot shows running, e.g.
  * finished just now, is left for the next claim). The head row is locked `SKIP LOCKED` too
  * (a cancel holding it decides first), and the UPDATE re-checks `status = 'queued'` on its
- * latest version, so a job cancelled meanwhile is not claimed. The trigger then moves the
+ * latest version, so a job cancelled meanwhile is not claimed. That re-check is spelled in the
+ * "C" collation (the same answer for these ASCII values) so the planner cannot read it as a
+ * match for `jobs_thread_active`'s predicate: with statistics taken while the table was empty it
+ * otherwise walked that whole index, filtering by id, instead of the 8 primary-key probes. The trigger then moves the
  * thread's counts (queued − 1, running + 1) on the row this statement holds. Nothing here waits
  * on a lock, so a claim never takes part in a deadlock. When the snapshot cannot see a job the
  * counts announce (its enqueue committed a moment ago), nothing is claimed for that thread and
