@@ -2,8 +2,9 @@
  * Claim time as the backlog grows, on PostgreSQL: `claimJobs` (src/store/queue/claim.ts, what the worker calls)
  * taking up to 8 jobs, timed alone, the claimed jobs put back (`releaseJobs`) after each claim so the backlog stays
  * the same. Jobs are loaded in transactions of 100 (enqueues commit one by one, never as one bulk statement).
- * Each scenario on a fresh database, first with stale planner statistics (the tables analyzed while they
- * held a few rows, autovacuum off, then loaded), then after a fresh ANALYZE.
+ * Each scenario on its own fresh database, all loaded first, then claimed in alternation (one claim per scenario
+ * in turn); first with stale planner statistics (the tables analyzed while they held a few rows, autovacuum off,
+ * then loaded), then after a fresh ANALYZE.
  *
  *   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test node --import tsx bench/queue-backlog.ts [claims]
  *
@@ -88,50 +89,70 @@ async function queueTables(db: Database): Promise<string[]> {
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))] ?? Number.NaN;
 
-async function timeClaims(db: Database): Promise<{ ms: number[]; claimed: number }> {
-  const ms: number[] = [];
-  let claimed = 0;
-  for (let i = -5; i < CLAIMS; i++) {
-    const t0 = performance.now();
-    const jobs = await claimJobs(db, "bench", LIMIT, 60_000);
-    const t1 = performance.now();
-    if (i >= 0) {
-      ms.push(t1 - t0);
-      claimed += jobs.length;
-    }
-    await releaseJobs(
-      db,
-      jobs.map((j) => j.id),
-      "bench",
-    );
-  }
-  return { ms: ms.sort((a, b) => a - b), claimed };
+/** One claim (timed) and the put-back of what it took (not timed). */
+async function timeOneClaim(db: Database): Promise<{ ms: number; claimed: number }> {
+  const t0 = performance.now();
+  const jobs = await claimJobs(db, "bench", LIMIT, 60_000);
+  const ms = performance.now() - t0;
+  await releaseJobs(
+    db,
+    jobs.map((j) => j.id),
+    "bench",
+  );
+  return { ms, claimed: jobs.length };
 }
 
-console.log(`claims of up to ${LIMIT} jobs, ${CLAIMS} per row, PostgreSQL, ${new Date().toISOString()}`);
-console.log("| backlog | planner statistics | claim p50 / p90 / max ms | jobs per claim |");
-console.log("|---|---|---|---|");
-for (const scenario of scenarios) {
+interface Loaded {
+  scenario: Scenario;
+  db: Database;
+  tables: string[];
+  drop: () => Promise<void>;
+}
+
+async function load(scenario: Scenario): Promise<Loaded> {
   const { url, drop } = await freshDatabase();
-  const db = await openPostgres(url, { maxConnections: 2 });
-  try {
-    await migrate(db);
-    const tables = await queueTables(db);
-    // Stale: analyzed while the queue held a few finished jobs, then no autovacuum while it grows.
-    await db.query(
-      "INSERT INTO jobs (kind, thread_key, payload, status) SELECT 'build', 'old-' || i, '{}', 'succeeded' FROM generate_series(1, 5) i",
-    );
-    for (const t of tables) await db.exec(`ALTER TABLE ${t} SET (autovacuum_enabled = false); ANALYZE ${t}`);
-    await scenario.load(db);
-    for (const stats of ["stale (analyzed while tiny)", "fresh ANALYZE"]) {
-      if (stats.startsWith("fresh")) for (const t of tables) await db.exec(`ANALYZE ${t}`);
-      const { ms, claimed } = await timeClaims(db);
-      console.log(
-        `| ${scenario.name} | ${stats} | ${pct(ms, 0.5).toFixed(2)} / ${pct(ms, 0.9).toFixed(2)} / ${ms.at(-1)?.toFixed(2)} | ${(claimed / ms.length).toFixed(1)} |`,
-      );
+  const db = await openPostgres(url, { maxConnections: 1 });
+  await migrate(db);
+  const tables = await queueTables(db);
+  // Stale: analyzed while the queue held a few finished jobs, then no autovacuum while it grows.
+  await db.query(
+    "INSERT INTO jobs (kind, thread_key, payload, status) SELECT 'build', 'old-' || i, '{}', 'succeeded' FROM generate_series(1, 5) i",
+  );
+  for (const t of tables) await db.exec(`ALTER TABLE ${t} SET (autovacuum_enabled = false); ANALYZE ${t}`);
+  await scenario.load(db);
+  return { scenario, db, tables, drop };
+}
+
+const loaded: Loaded[] = [];
+try {
+  for (const scenario of scenarios) loaded.push(await load(scenario));
+  console.log(`claims of up to ${LIMIT} jobs, ${CLAIMS} per row, PostgreSQL, ${new Date().toISOString()}`);
+  console.log("| backlog | planner statistics | claim p50 / p90 / max ms | jobs per claim |");
+  console.log("|---|---|---|---|");
+  for (const stats of ["stale (analyzed while tiny)", "fresh ANALYZE"]) {
+    if (stats.startsWith("fresh")) for (const l of loaded) for (const t of l.tables) await l.db.exec(`ANALYZE ${t}`);
+    const ms = loaded.map(() => [] as number[]);
+    const claimed = loaded.map(() => 0);
+    // Alternating: one claim per scenario in turn (the order rotating), so the machine's drift hits all alike.
+    for (let i = -5; i < CLAIMS; i++) {
+      for (let k = 0; k < loaded.length; k++) {
+        const s = (i + 5 + k) % loaded.length;
+        const r = await timeOneClaim(loaded[s]!.db);
+        if (i < 0) continue;
+        ms[s]!.push(r.ms);
+        claimed[s]! += r.claimed;
+      }
     }
-  } finally {
-    await db.close();
-    await drop();
+    loaded.forEach((l, s) => {
+      const sorted = ms[s]!.sort((a, b) => a - b);
+      console.log(
+        `| ${l.scenario.name} | ${stats} | ${pct(sorted, 0.5).toFixed(2)} / ${pct(sorted, 0.9).toFixed(2)} / ${sorted.at(-1)?.toFixed(2)} | ${(claimed[s]! / sorted.length).toFixed(1)} |`,
+      );
+    });
+  }
+} finally {
+  for (const l of loaded) {
+    await l.db.close();
+    await l.drop();
   }
 }

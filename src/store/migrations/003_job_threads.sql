@@ -22,8 +22,8 @@ DROP INDEX jobs_queued_seq;
 -- Add a job's contribution (p_dq, p_dr ≥ 0) to its thread, creating the row the first time.
 CREATE FUNCTION job_threads_add(p_key text, p_seq bigint, p_dq integer, p_dr integer) RETURNS void
 LANGUAGE plpgsql
--- Planned at each call with the tables' current sizes: a plan cached while the table was tiny (a scan) stays wrong.
-SET plan_cache_mode = force_custom_plan AS $$
+-- Index paths only: a plan cached while job_threads was tiny would otherwise be a scan, and stay one as it grows.
+SET enable_seqscan = off AS $$
 BEGIN
   UPDATE job_threads t SET
     queued = t.queued + p_dq,
@@ -44,8 +44,8 @@ END $$;
 -- jobs_thread_active (`status IN ('queued', 'running')` is that index's predicate: no other index can serve it).
 CREATE FUNCTION job_threads_move(p_key text, p_seq bigint, p_dq integer, p_dr integer) RETURNS void
 LANGUAGE plpgsql
--- Planned at each call with the tables' current sizes: a plan cached while the table was tiny (a scan) stays wrong.
-SET plan_cache_mode = force_custom_plan AS $$
+-- Index paths only: a plan cached while job_threads was tiny would otherwise be a scan, and stay one as it grows.
+SET enable_seqscan = off AS $$
 BEGIN
   IF p_dq > 0 THEN
     PERFORM job_threads_add(p_key, p_seq, p_dq, greatest(p_dr, 0));
