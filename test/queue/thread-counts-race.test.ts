@@ -158,7 +158,9 @@ describe.skipIf(!url)("per-thread counts under concurrent enqueue / finish / can
       "SELECT status, count(*)::int AS n FROM jobs GROUP BY status ORDER BY status",
     );
     expect(rows.filter((r) => r.status === "queued" || r.status === "running")).toEqual([]);
-    expect(await checker.query("SELECT * FROM job_threads WHERE queued > 0 OR running > 0")).toMatchObject({ rows: [] });
+    expect(await checker.query("SELECT * FROM job_threads WHERE queued > 0 OR running > 0")).toMatchObject({
+      rows: [],
+    });
     expect(rows.find((r) => r.status === "cancelled")?.n).toBeGreaterThan(0);
     expect(rows.find((r) => r.status === "interrupted")?.n).toBeGreaterThan(0);
     expect(claimed).toBeGreaterThan(0);
