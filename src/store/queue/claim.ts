@@ -38,9 +38,9 @@ const ClaimSql = `WITH threads AS (
  * Plan, O(limit) whatever the backlog and the planner statistics: `job_threads` (one row per
  * thread key, its queued and running counts kept exact by triggers on `jobs`, migration 003)
  * gives the threads that can run now from the partial index `job_threads_ready` (its generated
- * `ready`: queued > 0 and nothing running), oldest first, locked `FOR UPDATE SKIP LOCKED`, so concurrent claimers
- * (other replicas) take different threads and a thread whose row another transaction is changing
- * is passed over. Locking returns the row's latest committed version and re-checks the counts:
+ * `ready`: queued > 0 and nothing running), oldest first, locked `FOR UPDATE SKIP LOCKED`, so
+ * concurrent claimers (other replicas) take different threads and a thread whose row another
+ * transaction is changing is passed over. Locking returns the row's latest committed version and re-checks the counts:
  * a thread claimed or finished after this statement's snapshot is seen as it is now. For each
  * thread one probe of `jobs_thread_active` finds its oldest active job; it is claimed only when
  * that job is queued (FIFO inside a thread; a thread whose head the snapshot shows running, e.g.
@@ -49,15 +49,17 @@ const ClaimSql = `WITH threads AS (
  * latest version, so a job cancelled meanwhile is not claimed. That re-check is spelled in the
  * "C" collation (the same answer for these ASCII values) so the planner cannot read it as a
  * match for `jobs_thread_active`'s predicate: with statistics taken while the table was empty it
- * otherwise walked that whole index, filtering by id, instead of the 8 primary-key probes. The trigger then moves the
- * thread's counts (queued − 1, running + 1) on the row this statement holds. Nothing here waits
+ * otherwise walked that whole index, filtering by id, instead of the 8 primary-key probes. The
+ * trigger then moves the thread's counts (queued − 1, running + 1) on the row this statement holds. Nothing here waits
  * on a lock, so a claim never takes part in a deadlock. When the snapshot cannot see a job the
  * counts announce (its enqueue committed a moment ago), nothing is claimed for that thread and
  * its counts stay; the enqueue's NOTIFY (or the poll) brings the next claim.
  *
  * The partial unique index on running thread keys stays the backstop: if a claim ever raced
  * another for one thread, the statement fails and claims nothing this time. A named prepared
- * statement on PostgreSQL: parsed and planned once per connection.
+ * statement on PostgreSQL: parsed once per connection, and after five runs PostgreSQL may keep a
+ * generic plan (the alternative to the index scan, a scan of `job_threads` and a sort, is
+ * O(threads with a row), and job_threads keeps a row per thread key ever used).
  */
 export async function claimJobs(db: Queryable, workerId: string, limit: number, leaseMs: number): Promise<Job[]> {
   if (limit <= 0) return [];
