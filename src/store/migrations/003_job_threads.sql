@@ -1,4 +1,4 @@
--- One row per thread key: how many of its jobs are queued and running, kept by triggers on `jobs`, so a claim
+-- One row per thread key with active jobs: how many of its jobs are queued and running, kept by triggers on `jobs`, so a claim
 -- reads the threads that can run now from a small index instead of walking the queued jobs (see
 -- src/store/queue/claim.ts). The counts are exact: every change of a job's status (or a new job) adds or
 -- subtracts in the same transaction, on the thread row's latest version under its row lock, never from a
@@ -52,6 +52,10 @@ BEGIN
     IF p_dr < 0 THEN UPDATE job_threads t SET running = t.running + p_dr WHERE t.thread_key = p_key; END IF;
     RETURN;
   END IF;
+  -- The thread's last active job ended: drop its row (an enqueue waiting on it inserts a new one), so the table
+  -- holds only threads with work. Checked on the latest version when it waits; a row it leaves at 0 / 0 is harmless.
+  DELETE FROM job_threads t WHERE t.thread_key = p_key AND t.queued + p_dq = 0 AND t.running + p_dr = 0;
+  IF FOUND THEN RETURN; END IF;
   UPDATE job_threads t SET
     queued = t.queued + p_dq,
     running = t.running + p_dr,

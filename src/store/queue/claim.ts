@@ -59,7 +59,7 @@ const ClaimSql = `WITH threads AS (
  * another for one thread, the statement fails and claims nothing this time. A named prepared
  * statement on PostgreSQL: parsed once per connection, and after five runs PostgreSQL may keep a
  * generic plan (the alternative to the index scan, a scan of `job_threads` and a sort, is
- * O(threads with a row), and job_threads keeps a row per thread key ever used).
+ * O(threads with queued or running jobs: a thread's row goes when its last active job ends).
  */
 export async function claimJobs(db: Queryable, workerId: string, limit: number, leaseMs: number): Promise<Job[]> {
   if (limit <= 0) return [];
