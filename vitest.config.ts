@@ -25,6 +25,7 @@ const integration = [
   "test/opencode/failures.test.ts", // real opencode serve
   "test/opencode/runs.test.ts", // real opencode serve
   "test/queue/queue.test.ts", // PostgreSQL too when TEST_DATABASE_URL is set
+  "test/queue/thread-counts-race.test.ts", // several PostgreSQL connections at once
   "test/store/store.test.ts", // PostgreSQL too
   "test/worker/worker.test.ts", // PostgreSQL too
   "test/worker/multi-process.test.ts", // worker processes on PostgreSQL / PGlite

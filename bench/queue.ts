@@ -253,6 +253,34 @@ async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void>
 
 const { url, drop } = await freshDatabase();
 const results: Figures[] = [];
+
+/** Printed before the database is dropped: dropping it (WITH FORCE) ends pools a library may still hold. */
+function printResults(): void {
+  const f = (x: number | undefined, d = 1) => (x === undefined ? "n/a" : x.toFixed(d));
+  console.log(`concurrency ${CONCURRENCY}, PostgreSQL ${new URL(url).host}, ${new Date().toISOString()}`);
+  console.log(
+    "| queue | enqueue→start p50 / p99 ms | no-op jobs/s | serial 20×10×10 ms: s (ideal ~0.25), overlaps | cancel→abort p50 / max ms |",
+  );
+  console.log("|---|---|---|---|---|");
+  for (const r of results) {
+    const serial = r.serialSec === undefined ? "n/a" : `${f(r.serialSec, 2)}, ${r.serialOverlaps}`;
+    const cancel = r.cancelMs
+      ? `${f(pct(r.cancelMs, 0.5))} / ${f(r.cancelMs.at(-1))} (n=${r.cancelMs.length})`
+      : "cannot";
+    console.log(
+      `| ${r.name} | ${f(r.p50)} / ${f(r.p99)} (n=${r.latencyN}) | ${f(r.jobsPerSec, 0)} (n=${r.throughputN}) | ${serial} | ${cancel} |`,
+    );
+  }
+  const [a, ...others] = results;
+  for (const b of others) {
+    if (!a || b.name.includes("PGlite")) continue;
+    const serial = a.serialSec && b.serialSec ? `, serial time ×${f(a.serialSec / b.serialSec, 2)}` : "";
+    console.log(
+      `ratio ${a.name} / ${b.name}: throughput ×${f(a.jobsPerSec / b.jobsPerSec, 2)}, p50 latency ×${f(a.p50 / b.p50, 2)}, p99 ×${f(a.p99 / b.p99, 2)}${serial}`,
+    );
+  }
+}
+
 try {
   const only = process.env.QUEUE_BENCH_ONLY?.split(",");
   for (const [id, make] of [
@@ -270,30 +298,7 @@ try {
       await subject.close();
     }
   }
+  printResults();
 } finally {
   await drop();
-}
-
-const f = (x: number | undefined, d = 1) => (x === undefined ? "n/a" : x.toFixed(d));
-console.log(`concurrency ${CONCURRENCY}, PostgreSQL ${new URL(url).host}, ${new Date().toISOString()}`);
-console.log(
-  "| queue | enqueue→start p50 / p99 ms | no-op jobs/s | serial 20×10×10 ms: s (ideal ~0.25), overlaps | cancel→abort p50 / max ms |",
-);
-console.log("|---|---|---|---|---|");
-for (const r of results) {
-  const serial = r.serialSec === undefined ? "n/a" : `${f(r.serialSec, 2)}, ${r.serialOverlaps}`;
-  const cancel = r.cancelMs
-    ? `${f(pct(r.cancelMs, 0.5))} / ${f(r.cancelMs.at(-1))} (n=${r.cancelMs.length})`
-    : "cannot";
-  console.log(
-    `| ${r.name} | ${f(r.p50)} / ${f(r.p99)} (n=${r.latencyN}) | ${f(r.jobsPerSec, 0)} (n=${r.throughputN}) | ${serial} | ${cancel} |`,
-  );
-}
-const [a, ...others] = results;
-for (const b of others) {
-  if (!a || b.name.includes("PGlite")) continue;
-  const serial = a.serialSec && b.serialSec ? `, serial time ×${f(a.serialSec / b.serialSec, 2)}` : "";
-  console.log(
-    `ratio ${a.name} / ${b.name}: throughput ×${f(a.jobsPerSec / b.jobsPerSec, 2)}, p50 latency ×${f(a.p50 / b.p50, 2)}, p99 ×${f(a.p99 / b.p99, 2)}${serial}`,
-  );
 }

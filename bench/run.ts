@@ -6,22 +6,26 @@
 import { spawnSync } from "node:child_process";
 import { resolveAgentCli } from "../src/agents/agent-clis.js";
 
+/** Benchmarks on PostgreSQL create their databases on this server. */
+const needsPostgres = () =>
+  process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL
+    ? undefined
+    : "set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test (a PostgreSQL it may create databases on)";
+
 const benches: Record<string, { args: string[]; needs?: () => string | undefined }> = {
   "claude-parser": { args: ["--expose-gc", "--import", "tsx", "bench/claude-parser.ts", "16", "64", "256"] },
   queue: {
     args: ["--import", "tsx", "bench/queue.ts"],
-    needs: () =>
-      process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL
-        ? undefined
-        : "set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test (a PostgreSQL it may create databases on)",
+    needs: needsPostgres,
+  },
+  "queue-backlog": {
+    args: ["--import", "tsx", "bench/queue-backlog.ts", "200"],
+    needs: needsPostgres,
   },
   slack: { args: ["--import", "tsx", "bench/slack.ts", "1000", "20"] },
   faults: {
     args: ["--import", "tsx", "bench/faults.ts", "2000", "30000"],
-    needs: () =>
-      process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL
-        ? undefined
-        : "set BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test (a PostgreSQL it may create databases on)",
+    needs: needsPostgres,
   },
   drain: {
     args: ["--import", "tsx", "bench/drain.ts", "3"],

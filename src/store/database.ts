@@ -14,8 +14,16 @@ export interface QueryResult<R extends Row = Row> {
   rowCount: number;
 }
 
+/**
+ * `name`: run as a named prepared statement on PostgreSQL (parsed and planned once per connection, then reused);
+ * one name is always one SQL text. For the hot queue statements. PGlite ignores it.
+ */
+export interface QueryOptions {
+  name?: string;
+}
+
 export interface Queryable {
-  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
   /** Run a script of several statements, without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { Database, Queryable, QueryResult, Row } from "./database.js";
+import type { Database, Queryable, QueryOptions, QueryResult, Row } from "./database.js";
 import { type RetryPolicy, retryTransient } from "./retry.js";
 
 /**
@@ -21,8 +21,12 @@ class RetryingDatabase implements Database {
     return this.inner.kind;
   }
 
-  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    return retryTransient(firstWords(sql), () => this.inner.query<R>(sql, params), this.policy);
+  query<R extends Row = Row>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>> {
+    return retryTransient(firstWords(sql), () => this.inner.query<R>(sql, params, options), this.policy);
   }
 
   exec(sql: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Database, Queryable, QueryResult, Row } from "../store/database.js";
+import type { Database, Queryable, QueryOptions, QueryResult, Row } from "../store/database.js";
 import { isTransientDbError } from "../store/retry.js";
 
 /**
@@ -50,8 +50,11 @@ export function observeHealth(db: Database, health: DbHealth): Database {
     );
   return {
     kind: db.kind,
-    query: <R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> =>
-      watch(db.query<R>(sql, params)),
+    query: <R extends Row = Row>(
+      sql: string,
+      params?: readonly unknown[],
+      options?: QueryOptions,
+    ): Promise<QueryResult<R>> => watch(db.query<R>(sql, params, options)),
     exec: (sql: string) => watch(db.exec(sql)),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) => watch(db.transaction(fn)),
     listen: (channel, onPayload) => db.listen(channel, onPayload),

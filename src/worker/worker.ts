@@ -40,6 +40,9 @@ export type { WorkerOptions } from "./worker-options.js";
  */
 export const RestartedNotice = "the bot restarted";
 
+/** Claims one worker has in flight at once (see wake()). */
+const MaxClaimsInFlight = 2;
+
 /** Default lease: a crashed process's runs are reported within lease + reap interval. */
 export const DefaultLeaseMs = 30_000;
 
@@ -82,7 +85,9 @@ export function createWorker(options: WorkerOptions): Worker {
   const unlisteners: Array<() => Promise<void>> = [];
   let stopping = false;
   let started = false;
-  let claiming: Promise<void> | undefined;
+  /** Claim loops in flight (at most MaxClaimsInFlight), and the room their claims have taken. */
+  const claims = new Set<Promise<void>>();
+  let reserved = 0;
   let claimAgain = false;
 
   const background = (what: string, p: Promise<unknown>) => {
@@ -137,6 +142,8 @@ export function createWorker(options: WorkerOptions): Worker {
   }
 
   function startJob(job: Job): void {
+    // A claim and an adoption after an uncertain claim can both return a job this worker holds: start it once.
+    if (unfinished.has(job.id)) return;
     const slot = new RunSlot(job);
     slots.set(job.id, slot);
     unfinished.add(job.id);
@@ -171,9 +178,15 @@ export function createWorker(options: WorkerOptions): Worker {
       }
       do {
         claimAgain = false;
-        const room = concurrency - slots.size;
+        const room = concurrency - slots.size - reserved;
         if (room <= 0 || stopping) break;
-        const jobs = await claimJobs(db, id, room, leaseMs);
+        reserved += room;
+        let jobs: Job[];
+        try {
+          jobs = await claimJobs(db, id, room, leaseMs);
+        } finally {
+          reserved -= room;
+        }
         if (stopping) {
           await releaseJobs(
             db,
@@ -194,16 +207,21 @@ export function createWorker(options: WorkerOptions): Worker {
     }
   }
 
-  /** Claim while there is room; one claim loop at a time (a wake during it loops again). */
+  /**
+   * Claim while there is room. Up to MaxClaimsInFlight claim loops at once, each for the room not yet taken by
+   * the others: a claim waits for its commit, and with one at a time the claim loop, not the database, capped
+   * throughput (slots freed during a claim waited for it). A wake that finds them all busy makes one loop again.
+   */
   function wake(): void {
     if (stopping || !started) return;
-    if (claiming) {
+    if (claims.size >= MaxClaimsInFlight || concurrency - slots.size - reserved <= 0) {
       claimAgain = true;
       return;
     }
-    claiming = claimWhileRoom().finally(() => {
-      claiming = undefined;
+    const loop: Promise<void> = claimWhileRoom().finally(() => {
+      claims.delete(loop);
     });
+    claims.add(loop);
   }
 
   async function dispatch(controls: StoredControl[]): Promise<void> {
@@ -291,7 +309,7 @@ export function createWorker(options: WorkerOptions): Worker {
   async function stop(o: { graceMs?: number } = {}): Promise<void> {
     if (!started || stopping) return;
     stopping = true;
-    await claiming; // a claim in flight puts back what it got
+    await Promise.all([...claims]); // a claim in flight puts back what it got
     const all = () => Promise.all([...pending]);
     await Promise.race([all(), sleep(o.graceMs ?? 30_000)]);
     if (slots.size) log.info({ jobs: [...slots.keys()] }, "grace period over; interrupting the jobs still running");

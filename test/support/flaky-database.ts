@@ -1,4 +1,4 @@
-import type { Database, Queryable, QueryResult, Row } from "../../src/store/database.js";
+import type { Database, Queryable, QueryOptions, QueryResult, Row } from "../../src/store/database.js";
 
 /**
  * An outage for a database that cannot really go away (PGlite lives in the test's process): while
@@ -55,12 +55,16 @@ export class FlakyDatabase implements Database {
     });
   }
 
-  async query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+  async query<R extends Row = Row>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>> {
     this.#gate(sql);
     const lose = this.#loseAnswer.findIndex((m) => m(sql));
-    if (lose < 0) return this.inner.query<R>(sql, params);
+    if (lose < 0) return this.inner.query<R>(sql, params, options);
     this.#loseAnswer.splice(lose, 1);
-    await this.inner.query<R>(sql, params);
+    await this.inner.query<R>(sql, params, options);
     this.lost.push(sql);
     throw new Error("Connection terminated unexpectedly");
   }

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { messageOf } from "../../errors.js";
 import { type Logger, silentLogger } from "../../log.js";
-import type { Database, Queryable, QueryResult, Row } from "../database.js";
+import type { Database, Queryable, QueryOptions, QueryResult, Row } from "../database.js";
 import { ErrDatabaseUnavailable } from "../errors.js";
 
 const INT8 = 20;
@@ -18,6 +18,15 @@ export function describeUrl(url: string): string {
   } catch {
     return "postgres (unparseable URL)";
   }
+}
+
+/** pg's query config: named when `options.name` is set (a prepared statement per connection). */
+function config(
+  sql: string,
+  params: readonly unknown[] | undefined,
+  options: QueryOptions | undefined,
+): pg.QueryConfig {
+  return { text: sql, values: params as unknown[] | undefined, name: options?.name };
 }
 
 function wrap<R extends Row>(r: pg.QueryResult<R>): QueryResult<R> {
@@ -42,8 +51,12 @@ class PostgresDatabase implements Database {
     this.#pool.on("error", (err) => log.warn({ err: messageOf(err) }, "idle PostgreSQL connection failed"));
   }
 
-  async query<R extends Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    return wrap(await this.#pool.query<R>(sql, params as unknown[] | undefined));
+  async query<R extends Row>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<R>> {
+    return wrap(await this.#pool.query<R>(config(sql, params, options)));
   }
 
   async exec(sql: string): Promise<void> {
@@ -55,8 +68,8 @@ class PostgresDatabase implements Database {
     try {
       await client.query("BEGIN");
       const tx: Queryable = {
-        query: async <R extends Row>(sql: string, params?: readonly unknown[]) =>
-          wrap(await client.query<R>(sql, params as unknown[] | undefined)),
+        query: async <R extends Row>(sql: string, params?: readonly unknown[], options?: QueryOptions) =>
+          wrap(await client.query<R>(config(sql, params, options))),
         exec: async (sql: string) => {
           await client.query(sql);
         },

@@ -7,6 +7,12 @@ import type { CancelResult } from "./types.js";
  * Cancel a job from any replica. Queued: it becomes `cancelled` and never runs. Running:
  * the request is stored on the job and sent to its holder (NOTIFY; the holder's heartbeat
  * also picks it up). Finished: nothing changes, and the answer says so.
+ *
+ * Plan: the job row is locked first (`FOR UPDATE`, by primary key), so a claim racing for it either took
+ * it before (it is running now: cancel is requested) or passes over it (claims lock `SKIP LOCKED` and
+ * re-check `queued`). Cancelling a queued job fires the `job_threads` trigger (migration 003), which takes
+ * one from the thread's queued count on the thread row's latest version; locks always go job row, then
+ * thread row, and a claim never waits, so no deadlock.
  */
 export async function cancelJob(db: Database, jobId: string, by: string): Promise<CancelResult> {
   return db.transaction(async (tx): Promise<CancelResult> => {

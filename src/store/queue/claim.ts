@@ -9,38 +9,62 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === UniqueViolation;
 }
 
+const ClaimSql = `WITH threads AS (
+   SELECT t.thread_key FROM job_threads t
+   WHERE t.ready
+   ORDER BY t.head_seq
+   LIMIT $2
+   FOR UPDATE SKIP LOCKED
+ ), head AS (
+   SELECT h.id FROM threads
+   CROSS JOIN LATERAL (
+     SELECT a.id, a.status FROM jobs a
+     WHERE a.thread_key = threads.thread_key AND a.status IN ('queued', 'running')
+     ORDER BY a.seq LIMIT 1
+   ) h
+   WHERE h.status = 'queued'
+ ), locked AS (
+   SELECT j.id FROM jobs j WHERE j.id = ANY (ARRAY(SELECT id FROM head))
+   FOR UPDATE SKIP LOCKED
+ )
+ UPDATE jobs SET status = 'running', holder = $1, attempts = jobs.attempts + 1,
+   started_at = now(), lease_until = now() + $3 * interval '1 millisecond'
+ WHERE jobs.id = ANY (ARRAY(SELECT id FROM locked)) AND jobs.status = 'queued' COLLATE "C"
+ RETURNING ${jobColumns("jobs")}`;
+
 /**
  * Claim up to `limit` queued jobs for `workerId` with a lease of `leaseMs`.
  *
- * A job is a candidate when it is the oldest active (queued or running) job of its thread:
- * the oldest queued one, with nothing of the thread running (a running job is always its
- * thread's oldest active job, since only a thread's head is ever claimed). `FOR UPDATE
- * SKIP LOCKED` lets concurrent claimers pass over each other's rows, and re-checks a row
- * that changed after the snapshot (a job cancelled meanwhile is not claimed). The query is
- * written as a per-row index probe, not an anti-join, so stale planner statistics (a table
- * analyzed while it was tiny) cannot turn a claim into a scan of the whole backlog. The partial unique index on running thread keys is the backstop: if two
- * claims race for one thread, one statement fails and claims nothing this time.
+ * Plan, O(limit) whatever the backlog and the planner statistics: `job_threads` (one row per
+ * thread key, its queued and running counts kept exact by triggers on `jobs`, migration 003)
+ * gives the threads that can run now from the partial index `job_threads_ready` (its generated
+ * `ready`: queued > 0 and nothing running), oldest first, locked `FOR UPDATE SKIP LOCKED`, so
+ * concurrent claimers (other replicas) take different threads and a thread whose row another
+ * transaction is changing is passed over. Locking returns the row's latest committed version and re-checks the counts:
+ * a thread claimed or finished after this statement's snapshot is seen as it is now. For each
+ * thread one probe of `jobs_thread_active` finds its oldest active job; it is claimed only when
+ * that job is queued (FIFO inside a thread; a thread whose head the snapshot shows running, e.g.
+ * finished just now, is left for the next claim). The head row is locked `SKIP LOCKED` too
+ * (a cancel holding it decides first), and the UPDATE re-checks `status = 'queued'` on its
+ * latest version, so a job cancelled meanwhile is not claimed. That re-check is spelled in the
+ * "C" collation (the same answer for these ASCII values) so the planner cannot read it as a
+ * match for `jobs_thread_active`'s predicate: with statistics taken while the table was empty it
+ * otherwise walked that whole index, filtering by id, instead of the 8 primary-key probes. The
+ * trigger then moves the thread's counts (queued − 1, running + 1) on the row this statement holds. Nothing here waits
+ * on a lock, so a claim never takes part in a deadlock. When the snapshot cannot see a job the
+ * counts announce (its enqueue committed a moment ago), nothing is claimed for that thread and
+ * its counts stay; the enqueue's NOTIFY (or the poll) brings the next claim.
+ *
+ * The partial unique index on running thread keys stays the backstop: if a claim ever raced
+ * another for one thread, the statement fails and claims nothing this time. A named prepared
+ * statement on PostgreSQL: parsed once per connection, and after five runs PostgreSQL may keep a
+ * generic plan (the alternative to the index scan, a scan of `job_threads` and a sort, is
+ * O(threads with queued or running jobs: a thread's row goes when its last active job ends).
  */
 export async function claimJobs(db: Queryable, workerId: string, limit: number, leaseMs: number): Promise<Job[]> {
   if (limit <= 0) return [];
   try {
-    const { rows } = await db.query<JobRow>(
-      `WITH candidate AS (
-         SELECT j.id FROM jobs j
-         WHERE j.status = 'queued'
-           AND j.seq = (SELECT h.seq FROM jobs h
-                        WHERE h.thread_key = j.thread_key AND h.status IN ('queued', 'running')
-                        ORDER BY h.seq LIMIT 1)
-         ORDER BY j.seq
-         LIMIT $2
-         FOR UPDATE SKIP LOCKED
-       )
-       UPDATE jobs SET status = 'running', holder = $1, attempts = jobs.attempts + 1,
-         started_at = now(), lease_until = now() + $3 * interval '1 millisecond'
-       WHERE jobs.id = ANY (ARRAY(SELECT id FROM candidate))
-       RETURNING ${jobColumns("jobs")}`,
-      [workerId, limit, leaseMs],
-    );
+    const { rows } = await db.query<JobRow>(ClaimSql, [workerId, limit, leaseMs], { name: "codethread_claim_jobs" });
     return rows.sort((a, b) => a.seq - b.seq).map((r) => jobFromRow(r));
   } catch (err) {
     if (isUniqueViolation(err)) return [];

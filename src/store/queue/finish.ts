@@ -10,6 +10,11 @@ export type FinalStatus = "succeeded" | "failed" | "cancelled" | "interrupted";
  * behind it, idle workers are woken (NOTIFY serializes commits, so it is sent only then;
  * the finishing worker claims again by itself). Returns the finished job, or undefined when the worker no longer
  * held it (its lease expired and it was reaped): the outcome is then not recorded.
+ *
+ * Plan: a primary-key update; its trigger sets the thread's running count back to 0 in `job_threads`
+ * (migration 003) on the row's latest version, so the thread is claimable again once this commits — no
+ * head is computed here, so no enqueue that commits meanwhile can be missed. The wake-up test is one
+ * probe of `jobs_thread_active` (the first active job after this one). A named prepared statement on PostgreSQL.
  */
 export async function finishJob(
   db: Queryable,
@@ -26,13 +31,15 @@ export async function finishJob(
                                     AND q.status IN ('queued', 'running') AND q.seq > jobs.seq)
          THEN pg_notify($5, jobs.thread_key)::text END AS notified`,
     [jobId, workerId, status, error ?? null, JobsChannel],
+    { name: "codethread_finish_job" },
   );
   return rows[0] ? jobFromRow(rows[0]) : undefined;
 }
 
 /**
  * Put jobs this worker claimed but never started back in the queue (shutdown raced a claim).
- * They keep their place: order is by enqueue sequence.
+ * They keep their place: order is by enqueue sequence (the `job_threads` trigger counts them queued again
+ * and moves the thread's ordering key back to them).
  */
 export async function releaseJobs(db: Queryable, jobIds: readonly string[], workerId: string): Promise<number> {
   if (jobIds.length === 0) return 0;

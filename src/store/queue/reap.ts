@@ -7,6 +7,9 @@ import type { Job } from "./types.js";
  * Mark running jobs whose lease expired (their worker stopped heartbeating: crashed, killed,
  * partitioned) as `interrupted`. They are not re-run: an agent run changes code. Exactly one
  * reaper gets each job. Returns the jobs it interrupted.
+ *
+ * Plan: the partial index `jobs_running_lease`; per job, the `job_threads` trigger (migration 003) sets its
+ * thread's running count back to 0, so the next queued job of the thread becomes claimable with this commit.
  */
 export async function reapExpiredLeases(db: Queryable): Promise<Job[]> {
   const { rows } = await db.query<JobRow & { notified: string }>(
