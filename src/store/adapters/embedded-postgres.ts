@@ -5,7 +5,7 @@ import { CodethreadError, excerpt, messageOf } from "../../errors.js";
 import { type Logger, silentLogger } from "../../log.js";
 import { spawnProcess } from "../../process/spawn.js";
 import { sleep } from "../../sleep.js";
-import type { Database, Queryable, QueryResult, Row } from "../database.js";
+import type { Database, Queryable, QueryOptions, QueryResult, Row } from "../database.js";
 import { ErrDatabaseUnavailable } from "../errors.js";
 import { lockWritableDataDir } from "./dir-lock.js";
 import { openPostgres } from "./postgres.js";
@@ -243,8 +243,8 @@ class EmbeddedPostgresDatabase implements Database {
     private readonly shutdown: () => Promise<void>,
   ) {}
 
-  query<R extends Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    return this.db.query<R>(sql, params);
+  query<R extends Row>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+    return this.db.query<R>(sql, params, options);
   }
   exec(sql: string): Promise<void> {
     return this.db.exec(sql);
