@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Secret } from "../../src/secret.js";
-import { openPGlite } from "../../src/store/adapters/pglite.js";
+import { loadConfig } from "../../src/config.js";
+import { silentLogger } from "../../src/log.js";
+import { openDatabase } from "../../src/store/open.js";
 import { keyIdOf } from "../../src/store/credentials/key.js";
 import { CredentialStore } from "../../src/store/credentials/store.js";
 import { FakeGitea } from "../support/forge/fake-gitea.js";
@@ -67,7 +69,8 @@ describe("codethread secrets", () => {
     expect(list.out).toMatch(new RegExp(`^GITEA_TOKEN  key ${nextId}  updated \\d{4}-`));
     for (const r of [set, rotate, list]) expect(r.out + r.err).not.toContain(value);
 
-    const db = await openPGlite(dataDir);
+    // The data directory as the bot opens it (the embedded server, or PGlite where that cannot run).
+    const db = await openDatabase(loadConfig({ CODETHREAD_DATA_DIR: dataDir }, "/"), silentLogger);
     try {
       expect((await new CredentialStore(db, new Secret(next)).get("GITEA_TOKEN"))?.reveal()).toBe(value);
     } finally {
