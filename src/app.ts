@@ -8,6 +8,7 @@ import { pullRequestJobHandler } from "./ci/pr/pull-request-job.js";
 import { buildJobHandler, provisionJobHandler } from "./ci/project-jobs.js";
 import { ProjectService } from "./ci/project-service.js";
 import { ThreadProjects } from "./ci/thread-projects.js";
+import { sweepWorktrees } from "./ci/worktree-sweep.js";
 import { type Config, requireSlack } from "./config.js";
 import { registerHandlers } from "./handlers/register.js";
 import type { Logger } from "./log.js";
@@ -265,8 +266,27 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   // The availability gauge before the first probe (a bot nobody probes still shows it on /metrics).
   checkAgents(registry, metrics).catch((err: unknown) => log.warn({ err }, "checking the agents failed"));
   // Slack retries within minutes; delivery keys older than a day are dropped hourly.
+  // Idle thread worktrees (CODETHREAD_WORKTREE_IDLE) go hourly too; sweeps never overlap.
+  let sweeping = false;
+  const sweep = () => {
+    if (sweeping) return;
+    sweeping = true;
+    sweepWorktrees({
+      db,
+      threads,
+      dataDir: config.database.dataDir,
+      idleMs: config.workspaces.idleMs,
+      maxBytes: config.workspaces.maxBytes,
+      log: log.child({ component: "worktree-sweep" }),
+    })
+      .catch((err: unknown) => log.warn({ err }, "sweeping idle worktrees failed"))
+      .finally(() => {
+        sweeping = false;
+      });
+  };
   const prune = setInterval(() => {
     pruneDeliveryKeys(db).catch((err: unknown) => log.warn({ err }, "pruning delivery keys failed"));
+    sweep();
   }, 3_600_000);
   prune.unref();
 

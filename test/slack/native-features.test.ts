@@ -229,7 +229,9 @@ describe("a stream through Slack's faults", () => {
   it("does not post an answer a second time when it is already in the message and only the stop fails", async () => {
     h.fake.fail("chat.stopStream", "internal_error");
     // The answer is the run's text, streamed before the run ends; the run waits until Slack has it.
-    const inMessage = h.fake.waitForCall("chat.startStream", (c) => JSON.stringify(c.params).includes("All done here."));
+    const inMessage = h.fake.waitForCall("chat.startStream", (c) =>
+      JSON.stringify(c.params).includes("All done here."),
+    );
     h.agent.script = () => ({ steps: [{ text: "All done here." }, { wait: inMessage }], answer: "All done here." });
     const before = h.cards().length;
     await h.slash("stop fails");

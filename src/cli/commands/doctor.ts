@@ -12,12 +12,13 @@ import { parseOrUsage } from "../errors.js";
 import { type CliIO, writeLine } from "../io.js";
 import { type Check, checkForge } from "./doctor-forge.js";
 import { slackScopeChecks } from "./doctor-slack-scopes.js";
+import { checkWorktrees } from "./doctor-worktrees.js";
 
 export const doctorHelp = `Usage: codethread doctor
 
 Check the configuration, the database, each agent provider (within ${DefaultAvailabilityTimeoutMs / 1000} s),
 the forge and CI tokens (whose they are, which scopes, server versions, credential store or
-environment) and, when SLACK_BOT_TOKEN is set, Slack's auth.test (without it, start opens the local
+environment), each project's disk use against CODETHREAD_WORKTREE_MAX_BYTES and, when SLACK_BOT_TOKEN is set, Slack's auth.test (without it, start opens the local
 Slack console). Prints one line per check with how to fix what fails; exits 1 when anything needed
 to start is missing (the default agent, the first of CODETHREAD_PROVIDERS, included). Missing agent
 CLIs: \`npm run agents:install\`.`;
@@ -170,6 +171,7 @@ export async function doctorCommand(argv: string[], io: CliIO, deps: DoctorDeps 
     checks.push(await checkDatabase(config));
     checks.push(checkSecretKey(config));
     checks.push(...(await checkForge(config)));
+    checks.push(...(await checkWorktrees(config)));
     if (deps.providers) {
       const registry = await deps.providers(config);
       try {
