@@ -27,6 +27,7 @@ const integration = [
   "test/queue/queue.test.ts", // PostgreSQL too when TEST_DATABASE_URL is set
   "test/queue/thread-counts-race.test.ts", // several PostgreSQL connections at once
   "test/store/store.test.ts", // PostgreSQL too
+  "test/store/upgrade.test.ts", // PostgreSQL too
   "test/worker/worker.test.ts", // PostgreSQL too
   "test/worker/multi-process.test.ts", // worker processes on PostgreSQL / PGlite
   "test/store/data-dir.test.ts", // processes holding the data directory's lock
