@@ -1,7 +1,7 @@
 import { messageOf } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { Database } from "../store/database.js";
-import { type FinalStatus, finishJob } from "../store/queue/finish.js";
+import { type FinalStatus, type Finish, finishJob } from "../store/queue/finish.js";
 import { getJob } from "../store/queue/read.js";
 import type { Job } from "../store/queue/types.js";
 import { type RetryPolicy, retryTransient } from "../store/retry.js";
@@ -26,6 +26,8 @@ export async function recordOutcome(
   status: FinalStatus,
   error: string | undefined,
   policy: RetryPolicy & { log: Logger },
+  /** How the outcome is written (the worker batches them: finish-batcher.ts). Default: one `finishJob`. */
+  finish: (f: Finish) => Promise<Job | undefined> = (f) => finishJob(db, f.jobId, workerId, f.status, f.error),
 ): Promise<Recorded> {
   let attempts = 0;
   try {
@@ -33,7 +35,7 @@ export async function recordOutcome(
       "record a job outcome",
       () => {
         attempts++;
-        return finishJob(db, job.id, workerId, status, error);
+        return finish({ jobId: job.id, status, error });
       },
       policy,
     );

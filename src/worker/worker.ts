@@ -15,6 +15,7 @@ import type { Job } from "../store/queue/types.js";
 import { DefaultDbRetryMs, isTransientDbError, retryTransient } from "../store/retry.js";
 import { DbHealth, observeHealth } from "./db-health.js";
 import { ErrNoJobHandler } from "./errors.js";
+import { FinishBatcher } from "./finish-batcher.js";
 import type { JobOutcome } from "./handler.js";
 import { recordOutcome } from "./record-outcome.js";
 import { RunSlot } from "./run-slot.js";
@@ -71,6 +72,8 @@ export function createWorker(options: WorkerOptions): Worker {
   // at start nobody else holds live leases in it. After an outage the reaper still waits a lease.
   const health = new DbHealth(options.db.kind === "postgres" ? Date.now() : Number.NEGATIVE_INFINITY);
   const db = observeHealth(options.db, health);
+  // The outcomes of one event-loop turn go to the database in one statement.
+  const finishes = new FinishBatcher(db, id);
   const handlers = buildHandlers({ ...options, db, dbRetryMs: retry.budgetMs }, log);
   const slots = new Map<string, RunSlot>();
   /** Ids of every started job until its outcome is recorded (slots drop a job as soon as its run is over). */
@@ -105,7 +108,9 @@ export function createWorker(options: WorkerOptions): Worker {
   async function record(slot: RunSlot, outcome: JobOutcome): Promise<void> {
     const error = outcome.status === "failed" || outcome.status === "interrupted" ? outcome.error : undefined;
     const jobId = slot.job.id;
-    const r = await recordOutcome(db, slot.job, id, outcome.status as FinalStatus, error, retry);
+    const r = await recordOutcome(db, slot.job, id, outcome.status as FinalStatus, error, retry, (f) =>
+      finishes.finish(f),
+    );
     if (r.kind === "not_held") {
       log.warn({ jobId, status: outcome.status }, "job was no longer held; outcome not recorded");
     } else if (r.kind === "unreachable") {

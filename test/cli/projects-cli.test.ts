@@ -4,12 +4,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Secret } from "../../src/secret.js";
 import { loadConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
-import { openDatabase } from "../../src/store/open.js";
+import { Secret } from "../../src/secret.js";
 import { keyIdOf } from "../../src/store/credentials/key.js";
 import { CredentialStore } from "../../src/store/credentials/store.js";
+import { openDatabase } from "../../src/store/open.js";
 import { FakeGitea } from "../support/forge/fake-gitea.js";
 import { FakeWoodpecker } from "../support/forge/fake-woodpecker.js";
 

@@ -135,7 +135,8 @@ describeEachDatabase("runs through a database outage", (target) => {
 
   it("a claim or an outcome whose answer was lost is neither dropped nor done twice", async () => {
     o.db.loseNextAnswer((sql) => sql.includes("SKIP LOCKED"));
-    o.db.loseNextAnswer((sql) => sql.startsWith("UPDATE jobs SET status = $3"));
+    // The outcome write: the worker batches its outcomes (finishJobs).
+    o.db.loseNextAnswer((sql) => sql.startsWith("UPDATE jobs SET status = b.status"));
     await startWorker("w-a", 30_000);
     const { job } = await run(1, { sleepMs: 50 });
     expect(await waitForStatus((i) => queue.get(i), job.id, finalStatuses, 30_000)).toMatchObject({

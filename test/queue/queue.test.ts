@@ -4,7 +4,7 @@ import { migrate } from "../../src/store/migrate.js";
 import { ControlChannel, JobsChannel, parseControlPayload } from "../../src/store/queue/channels.js";
 import { claimJobs } from "../../src/store/queue/claim.js";
 import { takeControls } from "../../src/store/queue/controls.js";
-import { finishJob } from "../../src/store/queue/finish.js";
+import { finishJob, finishJobs } from "../../src/store/queue/finish.js";
 import { extendLeases } from "../../src/store/queue/lease.js";
 import { reapExpiredLeases } from "../../src/store/queue/reap.js";
 import { SqlJobQueue } from "../../src/store/queue/sql-job-queue.js";
@@ -125,6 +125,23 @@ describeEachDatabase("job queue", (target) => {
     expect(job?.error).toMatch(/stopped before the run finished/);
     expect(await finishJob(db, a.job.id, "dead", "succeeded")).toBeUndefined();
     expect(await extendLeases(db, "dead", [a.job.id], 30_000)).toEqual(new Set());
+    expect((await enqueue(1)).ahead).toBe(0);
+  });
+
+  it("records several outcomes in one write, each with its own status, and only for jobs still held", async () => {
+    const [a, b, c] = [await enqueue(1), await enqueue(2), await enqueue(3)];
+    await claimJobs(db, "w1", 3, 30_000);
+    await queue.cancel(c.job.id, "U1"); // a running job cancelled: still held until its run ends
+    const done = await finishJobs(db, "w1", [
+      { jobId: a.job.id, status: "succeeded" },
+      { jobId: b.job.id, status: "failed", error: "the agent failed" },
+      { jobId: "not-a-job", status: "succeeded" },
+    ]);
+    expect([...done.keys()].sort()).toEqual([a.job.id, b.job.id].sort());
+    expect(await queue.get(a.job.id)).toMatchObject({ status: "succeeded", error: null });
+    expect(await queue.get(b.job.id)).toMatchObject({ status: "failed", error: "the agent failed" });
+    expect((await finishJobs(db, "other", [{ jobId: c.job.id, status: "succeeded" }])).size).toBe(0);
+    // Their threads are free again: a new job of thread 1 runs next.
     expect((await enqueue(1)).ahead).toBe(0);
   });
 

@@ -36,6 +36,49 @@ export async function finishJob(
   return rows[0] ? jobFromRow(rows[0]) : undefined;
 }
 
+export interface Finish {
+  jobId: string;
+  status: FinalStatus;
+  error?: string;
+}
+
+/**
+ * `finishJob` for several jobs held by `workerId` in one statement (the worker's outcomes of one
+ * event-loop turn, see src/worker/finish-batcher.ts): a round trip and a commit per batch instead
+ * of per job. Returns the finished jobs by id; a job missing from the map was no longer held by
+ * this worker (its outcome is then not recorded, as with `finishJob`).
+ *
+ * Plan: `unnest` of the three arrays joined to `jobs` by primary key, so the cost is one index probe
+ * per job whatever the backlog; each row's `job_threads` trigger runs as in `finishJob`, and the
+ * wake-up test is the same per-row probe. Only running jobs of distinct threads are in a batch (one
+ * running job per thread), so the thread rows its triggers lock are distinct too.
+ */
+export async function finishJobs(
+  db: Queryable,
+  workerId: string,
+  finishes: readonly Finish[],
+): Promise<Map<string, Job>> {
+  if (finishes.length === 0) return new Map();
+  const { rows } = await db.query<JobRow & { notified: string }>(
+    `UPDATE jobs SET status = b.status, finished_at = now(), lease_until = NULL, error = b.error
+     FROM unnest($2::text[], $3::text[], $4::text[]) AS b(id, status, error)
+     WHERE jobs.id = b.id AND jobs.holder = $1 AND jobs.status = 'running'
+     RETURNING ${jobColumns("jobs")},
+       CASE WHEN EXISTS (SELECT 1 FROM jobs q WHERE q.thread_key = jobs.thread_key
+                                    AND q.status IN ('queued', 'running') AND q.seq > jobs.seq)
+         THEN pg_notify($5, jobs.thread_key)::text END AS notified`,
+    [
+      workerId,
+      finishes.map((f) => f.jobId),
+      finishes.map((f) => f.status),
+      finishes.map((f) => f.error ?? null),
+      JobsChannel,
+    ],
+    { name: "codethread_finish_jobs" },
+  );
+  return new Map(rows.map((r) => [r.id, jobFromRow(r)]));
+}
+
 /**
  * Put jobs this worker claimed but never started back in the queue (shutdown raced a claim).
  * They keep their place: order is by enqueue sequence (the `job_threads` trigger counts them queued again
