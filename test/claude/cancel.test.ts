@@ -39,10 +39,12 @@ describe("stopping runs", () => {
   it("aborting the signal cancels too, keeping what was said", async () => {
     const agent = makeAgent(mock, sb);
     const controller = new AbortController();
+    const slowBefore = mock.slowDeltasSent();
     const events: AgentEvent[] = [];
     for await (const e of agent.execute(request(sb, "MOCK:slow talk slowly"), { signal: controller.signal })) {
       events.push(e);
-      if (e.type === "session_started") setTimeout(() => controller.abort(), 2_500);
+      // Abort once the model has streamed a few words (an event, not a fixed delay: under load a run starts late).
+      if (e.type === "session_started") void mock.slowDeltas(slowBefore + 3).then(() => controller.abort());
     }
     const { result } = await collect(
       (async function* () {

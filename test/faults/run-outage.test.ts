@@ -32,12 +32,15 @@ describeEachDatabase("runs through a database outage", (target) => {
   let publisher: RecordingPublisher;
   let workers: Worker[];
   let ended: number;
+  /** Runs whose agent got past its first event: the worker took its session id (that write awaits the database). */
+  let started: number;
 
   beforeEach(async () => {
     o = await openOutageDatabase(target);
     queue = new SqlJobQueue(o.direct);
     ended = 0;
-    agent = new TestAgent("test-agent", { onEnd: () => void ended++ });
+    started = 0;
+    agent = new TestAgent("test-agent", { onStart: () => void started++, onEnd: () => void ended++ });
     publisher = new RecordingPublisher();
     workers = [];
   });
@@ -83,7 +86,8 @@ describeEachDatabase("runs through a database outage", (target) => {
     await startWorker("w-b", 30_000);
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) ids.push((await run(i % 8, { sleepMs: 600 })).job.id);
-    await waitUntil(() => agent.running.size === 8, "8 runs in flight");
+    // In flight and past the session-id write, so the cut finds them working, not writing.
+    await waitUntil(() => agent.running.size === 8 && started >= 8, "8 runs in flight");
 
     await o.cut();
     const cutAt = Date.now();

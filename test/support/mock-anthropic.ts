@@ -41,7 +41,25 @@ export interface MockAnthropic extends ScriptableLlm {
   requests: LoggedRequest[];
   /** The `/v1/messages` bodies that carried tools (the agent's own turns, not side calls). */
   turns(): MessagesBody[];
+  /** Resolves once `n` deltas of `slow` replies have been sent (counted over the mock's life). */
+  slowDeltas(n: number): Promise<void>;
+  /** How many deltas of `slow` replies have been sent so far. */
+  slowDeltasSent(): number;
   close(): Promise<void>;
+}
+
+/** Counts the deltas `slow` replies have sent, and tells whoever waits for a count. */
+class SlowProgress {
+  sent = 0;
+  #waiters: { n: number; resolve: () => void }[] = [];
+  tick(): void {
+    this.sent++;
+    this.#waiters = this.#waiters.filter((w) => (w.n <= this.sent ? (w.resolve(), false) : true));
+  }
+  reached(n: number): Promise<void> {
+    if (n <= this.sent) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ n, resolve }));
+  }
 }
 
 type Block = Record<string, unknown>;
@@ -168,6 +186,7 @@ async function streamReply(
   res: ServerResponse,
   model: string,
   reply: Extract<Reply, { blocks: Block[] }>,
+  slow?: SlowProgress,
 ): Promise<void> {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", "request-id": id("req") });
   const usage = { input_tokens: 100, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 };
@@ -200,6 +219,7 @@ async function streamReply(
             index,
             delta: { type: "text_delta", text: `slow ${i}. ` },
           });
+          slow?.tick();
           await new Promise((r) => setTimeout(r, 500));
         }
       } else {
@@ -262,6 +282,7 @@ const ErrorTypes: Record<number, string> = {
 
 export async function startMockAnthropic(): Promise<MockAnthropic> {
   const requests: LoggedRequest[] = [];
+  const slow = new SlowProgress();
   const scripting: ScriptableLlm & { seen: LlmTurn[] } = { seen: [] };
   const server = createServer((req, res) => {
     void (async () => {
@@ -296,7 +317,7 @@ export async function startMockAnthropic(): Promise<MockAnthropic> {
           usage: { input_tokens: 100, output_tokens: 12 },
         });
       }
-      await streamReply(res, model, reply);
+      await streamReply(res, model, reply, slow);
     })().catch(() => {
       if (!res.headersSent) json(res, 500, { type: "error", error: { type: "api_error", message: "mock crashed" } });
       else res.destroy();
@@ -319,6 +340,8 @@ export async function startMockAnthropic(): Promise<MockAnthropic> {
         .filter((r) => r.url.startsWith("/v1/messages") && !r.url.includes("count_tokens"))
         .map((r) => r.body as MessagesBody)
         .filter((b) => Boolean(b?.tools?.length)),
+    slowDeltas: (n) => slow.reached(n),
+    slowDeltasSent: () => slow.sent,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
