@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AgentEvent } from "../../src/agents/events.js";
 import type { CodeAgent } from "../../src/agents/port.js";
 import type { AgentRequest } from "../../src/agents/request.js";

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AgentEvent } from "../../src/agents/events.js";
 import type { MockAnthropic } from "../support/mock-anthropic.js";
 import { collect, makeAgent, ofType, request, type Sandbox, useTestbed } from "./harness.js";

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createClaudeCodeAgent } from "../../src/agents/claude/index.js";
 import { ErrPromptRequired, ErrPromptTooLong } from "../../src/agents/errors.js";
 import { pinnedVersionOf } from "../support/agent-clis.js";

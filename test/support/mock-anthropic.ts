@@ -54,7 +54,9 @@ class SlowProgress {
   #waiters: { n: number; resolve: () => void }[] = [];
   tick(): void {
     this.sent++;
-    this.#waiters = this.#waiters.filter((w) => (w.n <= this.sent ? (w.resolve(), false) : true));
+    const due = this.#waiters.filter((w) => w.n <= this.sent);
+    this.#waiters = this.#waiters.filter((w) => w.n > this.sent);
+    for (const w of due) w.resolve();
   }
   reached(n: number): Promise<void> {
     if (n <= this.sent) return Promise.resolve();
