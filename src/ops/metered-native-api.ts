@@ -1,6 +1,6 @@
 import type { AgentSessionStatus, NativeSlackApi, StreamChunk, Warned } from "../slack/native-api.js";
 import type { Block } from "../slack/slack-api.js";
-import { classifySlackFailure } from "../slack/slack-failure.js";
+import { countSlackCall } from "./count-slack-call.js";
 import type { Metrics } from "./metrics.js";
 
 /**
@@ -14,15 +14,8 @@ export class MeteredNativeSlackApi implements NativeSlackApi {
     private readonly metrics: Metrics,
   ) {}
 
-  async #count<T>(method: string, call: () => Promise<T>): Promise<T> {
-    try {
-      const value = await call();
-      this.metrics.slackCall(method, "ok");
-      return value;
-    } catch (err) {
-      this.metrics.slackCall(method, classifySlackFailure(err).kind === "rate_limited" ? "ratelimited" : "error");
-      throw err;
-    }
+  #count<T>(method: string, call: () => Promise<T>): Promise<T> {
+    return countSlackCall(this.metrics, method, call);
   }
 
   setAgentStatus(a: {

@@ -1,5 +1,5 @@
 import type { PostArgs, SlackApi, ThreadMessage } from "../slack/slack-api.js";
-import { classifySlackFailure } from "../slack/slack-failure.js";
+import { countSlackCall } from "./count-slack-call.js";
 import type { Metrics } from "./metrics.js";
 
 /**
@@ -12,15 +12,8 @@ export class MeteredSlackApi implements SlackApi {
     private readonly metrics: Metrics,
   ) {}
 
-  async #count<T>(method: string, call: () => Promise<T>): Promise<T> {
-    try {
-      const value = await call();
-      this.metrics.slackCall(method, "ok");
-      return value;
-    } catch (err) {
-      this.metrics.slackCall(method, classifySlackFailure(err).kind === "rate_limited" ? "ratelimited" : "error");
-      throw err;
-    }
+  #count<T>(method: string, call: () => Promise<T>): Promise<T> {
+    return countSlackCall(this.metrics, method, call);
   }
 
   postMessage(a: PostArgs): Promise<{ channel: string; ts: string }> {
