@@ -4,7 +4,6 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectForge } from "../../src/ci/connection.js";
 import { ThreadProjects } from "../../src/ci/thread-projects.js";
-import { ensureProject, updateProject } from "../../src/store/projects.js";
 import { PodWorktrees } from "../../src/workspaces/pod-worktrees.js";
 import { shortThreadId, threadBranch } from "../../src/workspaces/thread-id.js";
 import { ForgeWorld } from "../support/forge/forge-world.js";
@@ -21,22 +20,7 @@ const keyB = "T1:C1:1700000000.000200";
 
 beforeAll(async () => {
   world = await ForgeWorld.start();
-  const repo = await world.gitea.seedRepo({ owner: "acme", name: "demo", files: { "app.txt": "v1\n" } });
-  await ensureProject(world.db, {
-    name: "demo",
-    template: "none",
-    description: "",
-    location: "forge",
-    owner: "acme",
-    createdBy: "U1",
-  });
-  await updateProject(world.db, "demo", {
-    cloneUrl: `${world.gitea.url}/acme/demo.git`,
-    repoUrl: `${world.gitea.url}/acme/demo`,
-    repoId: repo.id,
-    status: "ready",
-    defaultBranch: "main",
-  });
+  await world.seedReadyProject("demo", { "app.txt": "v1\n" });
 });
 
 afterAll(async () => {

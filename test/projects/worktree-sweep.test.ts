@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectForge } from "../../src/ci/connection.js";
 import { ThreadProjects } from "../../src/ci/thread-projects.js";
 import { sweepWorktrees } from "../../src/ci/worktree-sweep.js";
-import { ensureProject, updateProject } from "../../src/store/projects.js";
 import { enqueueJob } from "../../src/store/queue/enqueue.js";
 import { parseThreadKey } from "../../src/store/thread-key.js";
 import { ensureThreadSession } from "../../src/store/thread-sessions.js";
@@ -28,22 +27,7 @@ const keys = {
 
 beforeAll(async () => {
   world = await ForgeWorld.start();
-  const repo = await world.gitea.seedRepo({ owner: "acme", name: "sweep", files: { "app.txt": "v1\n" } });
-  await ensureProject(world.db, {
-    name: "sweep",
-    template: "none",
-    description: "",
-    location: "forge",
-    owner: "acme",
-    createdBy: "U1",
-  });
-  await updateProject(world.db, "sweep", {
-    cloneUrl: `${world.gitea.url}/acme/sweep.git`,
-    repoUrl: `${world.gitea.url}/acme/sweep`,
-    repoId: repo.id,
-    status: "ready",
-    defaultBranch: "main",
-  });
+  await world.seedReadyProject("sweep", { "app.txt": "v1\n" });
 });
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import { openPGlite } from "../../../src/store/adapters/pglite.js";
 import type { CredentialStore } from "../../../src/store/credentials/store.js";
 import type { Database } from "../../../src/store/database.js";
 import { migrate } from "../../../src/store/migrate.js";
+import { ensureProject, updateProject } from "../../../src/store/projects.js";
 import { SqlJobQueue } from "../../../src/store/queue/sql-job-queue.js";
 import { FakeGitea } from "./fake-gitea.js";
 import { FakeWoodpecker } from "./fake-woodpecker.js";
@@ -113,6 +114,29 @@ export class ForgeWorld {
       log: this.log,
       credentials,
       watch: { initialDelayMs: 5, maxDelayMs: 20 },
+    });
+  }
+
+  /**
+   * A ready forge project `name` owned by `acme`, as provisioning leaves it: a repository on the
+   * Gitea fake with `files` on `main`, and the project record pointing at it.
+   */
+  async seedReadyProject(name: string, files: Record<string, string>): Promise<void> {
+    const repo = await this.gitea.seedRepo({ owner: "acme", name, files });
+    await ensureProject(this.db, {
+      name,
+      template: "none",
+      description: "",
+      location: "forge",
+      owner: "acme",
+      createdBy: "U1",
+    });
+    await updateProject(this.db, name, {
+      cloneUrl: `${this.gitea.url}/acme/${name}.git`,
+      repoUrl: `${this.gitea.url}/acme/${name}`,
+      repoId: repo.id,
+      status: "ready",
+      defaultBranch: "main",
     });
   }
 
