@@ -3,9 +3,8 @@ import { connectForge, type ForgeConnection } from "../../ci/connection.js";
 import type { ResolvedCredential } from "../../ci/credentials.js";
 import type { Config } from "../../config.js";
 import { CodethreadError, messageOf } from "../../errors.js";
-import { silentLogger } from "../../log.js";
 import { openCredentialStore } from "../../store/credentials/store.js";
-import { openDatabase } from "../../store/open.js";
+import type { Database } from "../../store/database.js";
 
 /** One line of `codethread doctor`. */
 export interface Check {
@@ -69,9 +68,10 @@ async function checkWoodpecker(c: ForgeConnection): Promise<Check> {
 /**
  * The forge and CI of `project new` and `build`: for each, the server's version, whose token it is,
  * which scopes can be proven (Gitea's read scopes; Woodpecker has none), and whether the token came
- * from the credential store or the environment (the store wins, as in `start`).
+ * from the credential store or the environment (the store wins, as in `start`). `db` is the doctor's
+ * one connection to the bot's database (absent: it could not be opened).
  */
-export async function checkForge(config: Config): Promise<Check[]> {
+export async function checkForge(config: Config, db: Database | undefined): Promise<Check[]> {
   if (!config.forge.gitea) {
     return [
       {
@@ -82,29 +82,22 @@ export async function checkForge(config: Config): Promise<Check[]> {
     ];
   }
   const checks: Check[] = [];
-  const db = config.secretKey
-    ? await openDatabase(config, silentLogger, { migrate: false }).catch(() => undefined)
-    : undefined;
+  let connection: ForgeConnection;
   try {
-    let connection: ForgeConnection;
-    try {
-      const store = db && config.secretKey ? openCredentialStore(db, config.secretKey) : undefined;
-      connection = await connectForge(config, store, { timeoutMs: DefaultAvailabilityTimeoutMs });
-    } catch (err) {
-      return [{ name: "forge", status: "fail", detail: why(err) }];
-    }
-    checks.push(await checkGitea(connection));
-    checks.push(
-      connection.ci
-        ? await checkWoodpecker(connection)
-        : {
-            name: "ci",
-            status: "warn",
-            detail: `WOODPECKER_URL is not set: new projects get a repository but no CI. Set WOODPECKER_URL and WOODPECKER_API_TOKEN (README, "Connect Gitea and Woodpecker").`,
-          },
-    );
-    return checks;
-  } finally {
-    await db?.close().catch(() => undefined);
+    const store = db && config.secretKey ? openCredentialStore(db, config.secretKey) : undefined;
+    connection = await connectForge(config, store, { timeoutMs: DefaultAvailabilityTimeoutMs });
+  } catch (err) {
+    return [{ name: "forge", status: "fail", detail: why(err) }];
   }
+  checks.push(await checkGitea(connection));
+  checks.push(
+    connection.ci
+      ? await checkWoodpecker(connection)
+      : {
+          name: "ci",
+          status: "warn",
+          detail: `WOODPECKER_URL is not set: new projects get a repository but no CI. Set WOODPECKER_URL and WOODPECKER_API_TOKEN (README, "Connect Gitea and Woodpecker").`,
+        },
+  );
+  return checks;
 }

@@ -5,7 +5,7 @@ import { threadPrunePolicy } from "../../ci/worktree-sweep.js";
 import type { Config } from "../../config.js";
 import { messageOf } from "../../errors.js";
 import { silentLogger } from "../../log.js";
-import { openDatabase } from "../../store/open.js";
+import type { Database } from "../../store/database.js";
 import { listProjects } from "../../store/projects.js";
 import { diskReportLines } from "../../workspaces/disk-report.js";
 import { projectRepository } from "../../workspaces/project.js";
@@ -17,10 +17,9 @@ import type { Check } from "./doctor-forge.js";
  * CODETHREAD_WORKTREE_MAX_BYTES: a warning names a project over its bound and the worktrees that
  * keep it there, with the reason each stays (the hourly sweep prunes the rest). Changes nothing.
  */
-export async function checkWorktrees(config: Config): Promise<Check[]> {
-  let db: Awaited<ReturnType<typeof openDatabase>> | undefined;
+export async function checkWorktrees(config: Config, db: Database | undefined): Promise<Check[]> {
+  if (!db) return [];
   try {
-    db = await openDatabase(config, silentLogger, { migrate: false });
     const projects = await listProjects(db).catch(() => []);
     const threads = new ThreadProjects({ db, config, connect: () => connectForge(config), log: silentLogger });
     const checks: Check[] = [];
@@ -41,7 +40,5 @@ export async function checkWorktrees(config: Config): Promise<Check[]> {
     return checks;
   } catch (err) {
     return [{ name: "disk", status: "warn", detail: `could not measure the projects' worktrees: ${messageOf(err)}` }];
-  } finally {
-    await db?.close();
   }
 }

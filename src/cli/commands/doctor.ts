@@ -6,6 +6,7 @@ import type { ProviderRegistry } from "../../agents/registry.js";
 import { type Config, ConfigError, loadConfig, loadDotEnv } from "../../config.js";
 import { messageOf } from "../../errors.js";
 import { silentLogger } from "../../log.js";
+import type { Database } from "../../store/database.js";
 import { loadMigrations } from "../../store/migrate.js";
 import { openDatabase } from "../../store/open.js";
 import { parseOrUsage } from "../errors.js";
@@ -72,27 +73,29 @@ async function checkSlack(config: Config): Promise<Check[]> {
   return checks;
 }
 
-async function checkDatabase(config: Config): Promise<Check> {
+/** The doctor's one connection to the bot's database (the embedded server starts once), or why it failed. */
+async function openForDoctor(config: Config): Promise<{ db: Database } | { error: string }> {
   try {
-    const db = await openDatabase(config, silentLogger, { migrate: false });
-    try {
-      const known = loadMigrations();
-      const applied = await db
-        .query<{ id: number }>("SELECT id FROM schema_migrations")
-        .then((r) => new Set(r.rows.map((x) => x.id)))
-        .catch(() => new Set<number>());
-      const pending = known.filter((m) => !applied.has(m.id)).length;
-      return {
-        name: "database",
-        status: "ok",
-        detail: `${db.describe()}; ${pending ? `${pending} migration(s) pending (applied at start, or run: codethread migrate)` : "schema up to date"}`,
-      };
-    } finally {
-      await db.close();
-    }
+    return { db: await openDatabase(config, silentLogger, { migrate: false }) };
   } catch (err) {
-    return { name: "database", status: "fail", detail: messageOf(err) };
+    return { error: messageOf(err) };
   }
+}
+
+async function checkDatabase(opened: { db: Database } | { error: string }): Promise<Check> {
+  if ("error" in opened) return { name: "database", status: "fail", detail: opened.error };
+  const { db } = opened;
+  const known = loadMigrations();
+  const applied = await db
+    .query<{ id: number }>("SELECT id FROM schema_migrations")
+    .then((r) => new Set(r.rows.map((x) => x.id)))
+    .catch(() => new Set<number>());
+  const pending = known.filter((m) => !applied.has(m.id)).length;
+  return {
+    name: "database",
+    status: "ok",
+    detail: `${db.describe()}; ${pending ? `${pending} migration(s) pending (applied at start, or run: codethread migrate)` : "schema up to date"}`,
+  };
 }
 
 function checkSecretKey(config: Config): Check {
@@ -168,10 +171,16 @@ export async function doctorCommand(argv: string[], io: CliIO, deps: DoctorDeps 
   }
   if (config) {
     checks.push(...(await checkSlack(config)));
-    checks.push(await checkDatabase(config));
-    checks.push(checkSecretKey(config));
-    checks.push(...(await checkForge(config)));
-    checks.push(...(await checkWorktrees(config)));
+    const opened = await openForDoctor(config);
+    const db = "db" in opened ? opened.db : undefined;
+    try {
+      checks.push(await checkDatabase(opened));
+      checks.push(checkSecretKey(config));
+      checks.push(...(await checkForge(config, db)));
+      checks.push(...(await checkWorktrees(config, db)));
+    } finally {
+      await db?.close().catch(() => undefined);
+    }
     if (deps.providers) {
       const registry = await deps.providers(config);
       try {
