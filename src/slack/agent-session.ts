@@ -3,7 +3,7 @@ import type { Capabilities } from "./capabilities.js";
 import type { Clock } from "./clock.js";
 import { truncate } from "./format.js";
 import type { AgentSessionStatus, NativeSlackApi } from "./native-api.js";
-import { RateBudget } from "./rate-budget.js";
+import { PerWorkspace, RateBudget } from "./rate-budget.js";
 import { slackErrorOf } from "./slack-failure.js";
 
 /** agents.sessions.setStatus is Tier 3 (~50/min per workspace): two calls per run, kept under it. */
@@ -28,7 +28,7 @@ export interface AgentSessionRun {
  * run card is the whole experience.
  */
 export class AgentSessions {
-  readonly #budgets = new Map<string, RateBudget>();
+  readonly #budgets = new PerWorkspace(() => new RateBudget(AgentStatusPerMinute, AgentStatusBurst, this.clock));
 
   constructor(
     private readonly api: NativeSlackApi,
@@ -37,19 +37,10 @@ export class AgentSessions {
     private readonly log: Logger,
   ) {}
 
-  #budget(teamId: string): RateBudget {
-    let b = this.#budgets.get(teamId);
-    if (!b) {
-      b = new RateBudget(AgentStatusPerMinute, AgentStatusBurst, this.clock);
-      this.#budgets.set(teamId, b);
-    }
-    return b;
-  }
-
   /** The run started: `processing`, titled with the request. Never throws. */
   async started(run: AgentSessionRun): Promise<void> {
     if (!this.capabilities.usable(run.teamId, "agent_sessions")) return;
-    if (!this.#budget(run.teamId).tryTake()) return;
+    if (!this.#budgets.of(run.teamId).tryTake()) return;
     run.processing = true;
     const title = truncate(run.prompt.replace(/\s+/g, " ").trim() || "Agent run", 200);
     await this.#set(run, "processing", title);
@@ -63,7 +54,7 @@ export class AgentSessions {
     if (!run.processing) return;
     run.processing = false;
     // Leaving `processing` must happen (Slack does not do it itself): into debt if need be.
-    this.#budget(run.teamId).force();
+    this.#budgets.of(run.teamId).force();
     await this.#set(run, status);
   }
 

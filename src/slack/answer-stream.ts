@@ -3,7 +3,7 @@ import { AnswerChunkChars } from "./answer.js";
 import type { Capabilities } from "./capabilities.js";
 import type { Clock } from "./clock.js";
 import type { NativeSlackApi, StreamChunk } from "./native-api.js";
-import { RateBudget } from "./rate-budget.js";
+import { PerWorkspace, RateBudget } from "./rate-budget.js";
 import type { Block } from "./slack-api.js";
 import { classifySlackFailure } from "./slack-failure.js";
 
@@ -54,7 +54,14 @@ export interface StreamTarget {
  * the answer is posted as before.
  */
 export class AnswerStreams {
-  readonly #budgets = new Map<string, Budgets>();
+  readonly #budgets = new PerWorkspace<Budgets>(() => {
+    const o = this.options;
+    return {
+      start: new RateBudget(o.startsPerMinute, o.startBurst, this.clock),
+      append: new RateBudget(o.appendsPerMinute, o.appendBurst, this.clock),
+      stop: new RateBudget(o.startsPerMinute, o.startBurst, this.clock),
+    };
+  });
 
   constructor(
     readonly api: NativeSlackApi,
@@ -66,17 +73,7 @@ export class AnswerStreams {
   ) {}
 
   budgets(teamId: string): Budgets {
-    let b = this.#budgets.get(teamId);
-    if (!b) {
-      const o = this.options;
-      b = {
-        start: new RateBudget(o.startsPerMinute, o.startBurst, this.clock),
-        append: new RateBudget(o.appendsPerMinute, o.appendBurst, this.clock),
-        stop: new RateBudget(o.startsPerMinute, o.startBurst, this.clock),
-      };
-      this.#budgets.set(teamId, b);
-    }
-    return b;
+    return this.#budgets.of(teamId);
   }
 
   /** A stream for this run, or undefined when its answer is to be posted (streaming off or not offered here). */

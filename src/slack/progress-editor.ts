@@ -1,7 +1,7 @@
 import type { Logger } from "../log.js";
 import { sleep } from "../sleep.js";
 import type { Clock } from "./clock.js";
-import { RateBudget } from "./rate-budget.js";
+import { PerWorkspace, RateBudget } from "./rate-budget.js";
 import { DefaultRetryPolicy, type RetryPolicy, retrySlackCall } from "./retry.js";
 import type { Block, SlackApi } from "./slack-api.js";
 import { classifySlackFailure } from "./slack-failure.js";
@@ -54,7 +54,9 @@ interface Card {
  */
 export class ProgressEditor {
   readonly #cards = new Map<string, Card>();
-  readonly #budgets = new Map<string, RateBudget>();
+  readonly #budgets = new PerWorkspace(
+    () => new RateBudget(this.options.updatesPerMinute, this.options.burst, this.clock),
+  );
   /** Final edits waiting for a token, per workspace: progress edits give way to them. */
   readonly #reserved = new Map<string, number>();
   readonly #finalReserve: number;
@@ -74,12 +76,7 @@ export class ProgressEditor {
   }
 
   budget(teamId: string): RateBudget {
-    let b = this.#budgets.get(teamId);
-    if (!b) {
-      b = new RateBudget(this.options.updatesPerMinute, this.options.burst, this.clock);
-      this.#budgets.set(teamId, b);
-    }
-    return b;
+    return this.#budgets.of(teamId);
   }
 
   /** Register a card (or refresh its renderer) and mark it changed. `urgent`: no per-card wait for this edit. */

@@ -56,3 +56,21 @@ export class RateBudget {
     return Math.max(forToken, this.#pausedUntil - now, 0);
   }
 }
+
+/**
+ * One value per workspace, made on first use: Slack's budgets are per workspace, so each method's
+ * bucket (or a set of them) is kept by team id. Bound: one entry per workspace the app serves.
+ */
+export class PerWorkspace<T> {
+  readonly #byTeam = new Map<string, T>();
+  constructor(private readonly make: () => T) {}
+
+  of(teamId: string): T {
+    let v = this.#byTeam.get(teamId);
+    if (v === undefined) {
+      v = this.make();
+      this.#byTeam.set(teamId, v);
+    }
+    return v;
+  }
+}

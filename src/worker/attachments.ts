@@ -4,7 +4,7 @@ import type { Workspace } from "../agents/request.js";
 import { formatBytes } from "../bytes.js";
 import { messageOf } from "../errors.js";
 import type { Logger } from "../log.js";
-import { type AttachmentRef, isImage } from "../slack/attachments.js";
+import { type AttachmentRef, isImage, type SkippedFile } from "../slack/attachments.js";
 import { ErrAttachmentDownload } from "../slack/errors.js";
 
 /** Where a thread's shared files are stored, relative to its working directory. */
@@ -22,7 +22,7 @@ export interface SavedAttachment {
 export interface AttachmentsOutcome {
   saved: SavedAttachment[];
   /** Files that could not be stored, with the reason a person reads. */
-  failed: { name: string; reason: string }[];
+  failed: SkippedFile[];
 }
 
 /** A file name safe to write: no directories, no dot-files, at most 120 characters. */
