@@ -2,6 +2,7 @@ import type { Workspace } from "../agents/request.js";
 import type { Config } from "../config.js";
 import { CodethreadError, messageOf } from "../errors.js";
 import type { Logger } from "../log.js";
+import type { Secret } from "../secret.js";
 import { threadLink } from "../slack/thread-link.js";
 import type { Database } from "../store/database.js";
 import { getProject, type Project } from "../store/projects.js";
@@ -74,6 +75,8 @@ export class ThreadProjects {
   readonly worktrees: ThreadWorktrees;
   readonly pods?: PodWorktrees;
   readonly #deps: ThreadProjectsDeps;
+  /** The forge login of the bot's token, asked once per token (not on every run's fetch). */
+  #login: { token: Secret; login: Promise<string> } | undefined;
 
   constructor(deps: ThreadProjectsDeps) {
     this.#deps = deps;
@@ -91,6 +94,18 @@ export class ThreadProjects {
     return project;
   }
 
+  #loginOf(token: Secret, forge: NonNullable<ForgeConnection["forge"]>): Promise<string> {
+    if (this.#login?.token.reveal() !== token.reveal()) {
+      const login = forge.whoami().then((me) => me.login);
+      // A failed lookup is not kept: the next run asks again.
+      login.catch(() => {
+        if (this.#login?.login === login) this.#login = undefined;
+      });
+      this.#login = { token, login };
+    }
+    return this.#login.login;
+  }
+
   /** How git reaches the forge repository: the bot's login and token as an Authorization header. */
   async remoteOf(project: Project): Promise<Remote> {
     const url = project.cloneUrl;
@@ -106,8 +121,7 @@ export class ThreadProjects {
     });
     const token = connection.giteaToken?.value;
     if (!token || !connection.forge) return { url, auth: { kind: "none" } };
-    const me = await connection.forge.whoami();
-    return { url, auth: { kind: "basic", username: me.login, password: token } };
+    return { url, auth: { kind: "basic", username: await this.#loginOf(token, connection.forge), password: token } };
   }
 
   /** The thread's worktree on this machine, made on first use; a forge project's copy fetched first. */
