@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ProviderRegistry } from "../../src/agents/registry.js";
 import { threadKey } from "../../src/store/thread-key.js";
 import { getThreadSession } from "../../src/store/thread-sessions.js";
-import { makeAgent, makeSandbox, promptTexts, type Sandbox } from "../claude/harness.js";
+import { promptTexts } from "../claude/harness.js";
 import type { StoredMessage } from "../support/fake-slack.js";
-import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
-import { Alice, blocksText, Channel, SlackHarness } from "../support/slack-harness.js";
+import type { MockAnthropic } from "../support/mock-anthropic.js";
+import { type RealClaudeSlack, startRealClaudeSlack } from "../support/real-claude-slack.js";
+import { Alice, blocksText, Channel, type SlackHarness } from "../support/slack-harness.js";
 import { nextTs } from "../support/slack-signing.js";
 
 /**
@@ -14,7 +14,6 @@ import { nextTs } from "../support/slack-signing.js";
  * Anthropic API on 127.0.0.1 → run card, answer and a resumed second turn in Slack.
  */
 let mock: MockAnthropic;
-let sb: Sandbox;
 let h: SlackHarness;
 /** The real CLI takes seconds per turn on a loaded 2-core machine: wait generously (no timing asserted). */
 const Patience = 90_000;
@@ -22,21 +21,13 @@ const TeamId = "T0AGENT01";
 const inThread = (ts: string, pred: (m: StoredMessage) => boolean, what: string) =>
   h.fake.waitFor(() => h.fake.thread(Channel, ts).find(pred), what, Patience);
 
+let env: RealClaudeSlack | undefined;
 beforeAll(async () => {
-  mock = await startMockAnthropic();
-  sb = makeSandbox();
-  h = await SlackHarness.start({
-    overrides: {
-      registry: new ProviderRegistry().register(makeAgent(mock, sb)),
-      worker: { pollMs: 50, leaseMs: 10_000, resolveWorkspace: () => ({ kind: "local", directory: sb.cwd }) },
-    },
-  });
+  env = await startRealClaudeSlack();
+  ({ mock, h } = env);
 });
-
 afterAll(async () => {
-  await h?.stop();
-  await mock?.close();
-  sb?.cleanup();
+  await env?.stop();
 });
 
 describe("Slack → real Claude Code CLI → mock LLM", () => {

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ProviderRegistry } from "../../src/agents/registry.js";
-import { makeAgent, makeSandbox, type Sandbox } from "../claude/harness.js";
-import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
-import { Alice, Channel, SlackHarness } from "../support/slack-harness.js";
+import type { Sandbox } from "../claude/harness.js";
+import type { MockAnthropic } from "../support/mock-anthropic.js";
+import { type RealClaudeSlack, startRealClaudeSlack } from "../support/real-claude-slack.js";
+import { Alice, Channel, type SlackHarness } from "../support/slack-harness.js";
 
 /**
  * A screenshot and a log shared with a mention reach a real `claude` run: the files are stored in
@@ -18,21 +18,13 @@ const Patience = 90_000;
 const png = readFileSync(new URL("../fixtures/slack/screenshot.png", import.meta.url));
 const log = "12:00:01 build started\n12:00:09 ERROR: cannot find module 'left-pad'\n";
 
+let env: RealClaudeSlack | undefined;
 beforeAll(async () => {
-  mock = await startMockAnthropic();
-  sb = makeSandbox();
-  h = await SlackHarness.start({
-    overrides: {
-      registry: new ProviderRegistry().register(makeAgent(mock, sb)),
-      worker: { pollMs: 50, leaseMs: 10_000, resolveWorkspace: () => ({ kind: "local", directory: sb.cwd }) },
-    },
-  });
+  env = await startRealClaudeSlack();
+  ({ mock, sb, h } = env);
 });
-
 afterAll(async () => {
-  await h?.stop();
-  await mock?.close();
-  sb?.cleanup();
+  await env?.stop();
 });
 
 type Block = Record<string, unknown>;

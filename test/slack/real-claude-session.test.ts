@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ProviderRegistry } from "../../src/agents/registry.js";
 import { listAudit } from "../../src/store/audit.js";
 import { threadKey } from "../../src/store/thread-key.js";
 import { ensureThreadSession, getThreadSession, setThreadSessionId } from "../../src/store/thread-sessions.js";
-import { makeAgent, makeSandbox, type Sandbox } from "../claude/harness.js";
 import type { StoredMessage } from "../support/fake-slack.js";
-import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
-import { Alice, blocksText, Channel, SlackHarness } from "../support/slack-harness.js";
+import type { MockAnthropic } from "../support/mock-anthropic.js";
+import { type RealClaudeSlack, startRealClaudeSlack } from "../support/real-claude-slack.js";
+import { Alice, blocksText, Channel, type SlackHarness } from "../support/slack-harness.js";
 import { nextTs } from "../support/slack-signing.js";
 
 /**
@@ -15,27 +14,18 @@ import { nextTs } from "../support/slack-signing.js";
  * fresh session and the thread is told so, ahead of the answer.
  */
 let mock: MockAnthropic;
-let sb: Sandbox;
 let h: SlackHarness;
 const Patience = 90_000;
 const TeamId = "T0AGENT01";
 const Lost = "0b9d6c1e-4c5f-4a8e-9d3b-7f2e1a6c5d40";
 
+let env: RealClaudeSlack | undefined;
 beforeAll(async () => {
-  mock = await startMockAnthropic();
-  sb = makeSandbox();
-  h = await SlackHarness.start({
-    overrides: {
-      registry: new ProviderRegistry().register(makeAgent(mock, sb)),
-      worker: { pollMs: 50, leaseMs: 10_000, resolveWorkspace: () => ({ kind: "local", directory: sb.cwd }) },
-    },
-  });
+  env = await startRealClaudeSlack();
+  ({ mock, h } = env);
 });
-
 afterAll(async () => {
-  await h?.stop();
-  await mock?.close();
-  sb?.cleanup();
+  await env?.stop();
 });
 
 const inThread = (ts: string, pred: (m: StoredMessage) => boolean, what: string) =>
