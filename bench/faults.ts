@@ -1,18 +1,3 @@
-/**
- * Fault bounds on PostgreSQL, measured (docs/OPERATIONS.md states them, docs/BENCHMARKS.md records these):
- *
- *   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test node --import tsx bench/faults.ts [LEASES_MS…]
- *
- * 1. Crash detection: two worker processes (test/support/queue-worker-process.ts, the production lease,
- *    heartbeat and reap timings for the given lease); a run hangs on one, which is killed with SIGKILL;
- *    measured: kill → the job is `interrupted` (the survivor's reaper) — per lease, FAULT_BENCH_KILLS samples.
- * 2. Database outage: a worker in this process reaches PostgreSQL through a TCP proxy; 8 runs are in
- *    flight when the proxy is cut for FAULT_BENCH_OUTAGES seconds each (default 5, 45: shorter and longer
- *    than the default 30 s lease); the runs end during the cut. Measured: runs lost or run twice, and the
- *    time from the restore to every outcome recorded. Default lease (30 s) and retry budget (60 s).
- */
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { ProviderRegistry } from "../src/agents/registry.js";
 import { silentLogger } from "../src/log.js";
 import { openPostgres } from "../src/store/adapters/postgres.js";
@@ -20,6 +5,7 @@ import { migrate } from "../src/store/migrate.js";
 import { SqlJobQueue } from "../src/store/queue/sql-job-queue.js";
 import { LoggingPublisher } from "../src/worker/publisher.js";
 import { createWorker } from "../src/worker/worker.js";
+import { freshPostgresDatabase } from "../test/support/databases.js";
 import { runPayload, runThreadKey } from "../test/support/queue-fixtures.js";
 import { killAll, spawnWorker, WorkerProcessTables } from "../test/support/queue-processes.js";
 import { TcpProxy } from "../test/support/tcp-proxy.js";
@@ -35,25 +21,6 @@ const kills = Number(process.env.FAULT_BENCH_KILLS ?? 3);
 const outages = (process.env.FAULT_BENCH_OUTAGES ?? "5,45").split(",").map((s) => Number(s) * 1000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `codethread_bench_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(adminUrl!);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: adminUrl });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
-    },
-  };
-}
-
 async function until(check: () => Promise<boolean>, limitMs: number): Promise<void> {
   const end = Date.now() + limitMs;
   while (!(await check())) {
@@ -63,7 +30,7 @@ async function until(check: () => Promise<boolean>, limitMs: number): Promise<vo
 }
 
 async function crashDetection(leaseMs: number): Promise<number[]> {
-  const { url, drop } = await freshDatabase();
+  const { url, drop } = await freshPostgresDatabase(adminUrl);
   const db = await openPostgres(url, { maxConnections: 2 });
   await migrate(db);
   await db.exec(WorkerProcessTables);
@@ -97,7 +64,7 @@ async function crashDetection(leaseMs: number): Promise<number[]> {
 }
 
 async function outage(cutMs: number): Promise<{ lost: number; twice: number; recoverMs: number }> {
-  const { url, drop } = await freshDatabase();
+  const { url, drop } = await freshPostgresDatabase(adminUrl);
   const direct = await openPostgres(url, { maxConnections: 2 });
   await migrate(direct);
   const proxy = await TcpProxy.forUrl(url);

@@ -1,24 +1,10 @@
-/**
- * Claim time as the backlog grows, on PostgreSQL: `claimJobs` (src/store/queue/claim.ts, what the worker calls)
- * taking up to 8 jobs, timed alone, the claimed jobs put back (`releaseJobs`) after each claim so the backlog stays
- * the same. Jobs are loaded in transactions of 100 (enqueues commit one by one, never as one bulk statement).
- * Each scenario on its own fresh database, all loaded first, then claimed in alternation (one claim per scenario
- * in turn); first with stale planner statistics (the tables analyzed while they held a few rows, autovacuum off,
- * then loaded), then after a fresh ANALYZE.
- *
- *   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test node --import tsx bench/queue-backlog.ts [claims]
- *
- * Scenarios: 1k, 10k and 50k queued jobs over (up to) 5,000 threads, enqueued round-robin; and one busy thread
- * whose running job has 45,000 queued behind it, enqueued before 5,000 other threads' one job each.
- */
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import pg from "pg";
 import { openPostgres } from "../src/store/adapters/postgres.js";
 import type { Database } from "../src/store/database.js";
 import { migrate } from "../src/store/migrate.js";
 import { claimJobs } from "../src/store/queue/claim.js";
 import { releaseJobs } from "../src/store/queue/finish.js";
+import { freshPostgresDatabase } from "../test/support/databases.js";
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const CLAIMS = Number(process.argv[2] ?? 200);
@@ -62,22 +48,6 @@ const busyThread: Scenario = {
 
 const scenarios = [roundRobin(1_000, 5_000), roundRobin(10_000, 5_000), roundRobin(50_000, 5_000), busyThread];
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  await client.query(sql).finally(() => client.end());
-}
-
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (!adminUrl)
-    throw new Error("Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL URL that may create databases");
-  const name = `codethread_bench_${randomBytes(4).toString("hex")}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
 /** The queue's tables (job_threads exists from migration 003 on). */
 async function queueTables(db: Database): Promise<string[]> {
   const { rows } = await db.query<{ t: string }>(
@@ -110,7 +80,7 @@ interface Loaded {
 }
 
 async function load(scenario: Scenario): Promise<Loaded> {
-  const { url, drop } = await freshDatabase();
+  const { url, drop } = await freshPostgresDatabase(adminUrl);
   const db = await openPostgres(url, { maxConnections: 1 });
   await migrate(db);
   const tables = await queueTables(db);

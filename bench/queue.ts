@@ -1,18 +1,5 @@
-/**
- * Work-queue benchmark on PostgreSQL: our queue (src/store/queue + src/worker) beside graphile-worker 0.17.3
- * and pg-boss 10.4.2, on one fresh database of the same server, one after the other.
- *
- *   BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test node --import tsx bench/queue.ts
- *   (TEST_DATABASE_URL works too; QUEUE_BENCH_JOBS, QUEUE_BENCH_LATENCY_N, QUEUE_BENCH_CONCURRENCY override sizes.)
- *
- * No-op handlers: enqueue→start latency (one job at a time into an idle pool: the wake-up path), throughput
- * (N jobs queued with the pool stopped, then processed), per-key serial work (20 keys × 10 jobs × 10 ms, overlaps
- * counted). Last, for reference, our queue on PGlite (the embedded default; not in the ratios).
- */
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Logger as GraphileLogger, makeWorkerUtils, type Runner, run as runGraphile } from "graphile-worker";
-import pg from "pg";
 import PgBoss from "pg-boss";
 import { ProviderRegistry } from "../src/agents/registry.js";
 import { silentLogger } from "../src/log.js";
@@ -23,6 +10,7 @@ import { SqlJobQueue } from "../src/store/queue/sql-job-queue.js";
 import type { JobHandler } from "../src/worker/handler.js";
 import { LoggingPublisher } from "../src/worker/publisher.js";
 import { createWorker, type Worker } from "../src/worker/worker.js";
+import { freshPostgresDatabase } from "../test/support/databases.js";
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const JOBS = Number(process.env.QUEUE_BENCH_JOBS ?? 1_000);
@@ -235,23 +223,7 @@ async function processAll(s: Subject, n: number, handler: (tag: string) => Promi
   return seconds;
 }
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  await client.query(sql).finally(() => client.end());
-}
-
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (!adminUrl)
-    throw new Error("Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL URL that may create databases");
-  const name = `codethread_bench_${randomBytes(4).toString("hex")}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
-const { url, drop } = await freshDatabase();
+const { url, drop } = await freshPostgresDatabase(adminUrl);
 const results: Figures[] = [];
 
 /** Printed before the database is dropped: dropping it (WITH FORCE) ends pools a library may still hold. */

@@ -20,19 +20,21 @@ export interface DatabaseTarget {
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 
-async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (!adminUrl) throw new Error("TEST_DATABASE_URL is not set");
+async function createPostgresDatabase(
+  serverUrl: string | undefined = adminUrl,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (!serverUrl) throw new Error("TEST_DATABASE_URL is not set");
   const name = `codethread_test_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
+  const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const u = new URL(adminUrl);
+  const u = new URL(serverUrl);
   u.pathname = `/${name}`;
   return {
     url: u.toString(),
     drop: async () => {
-      const a = new pg.Client({ connectionString: adminUrl });
+      const a = new pg.Client({ connectionString: serverUrl });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();
@@ -40,7 +42,7 @@ async function createPostgresDatabase(): Promise<{ url: string; drop: () => Prom
   };
 }
 
-/** A fresh PostgreSQL database URL (dropped by the returned function). */
+/** A fresh PostgreSQL database on the server of `serverUrl` (default TEST_DATABASE_URL; benches pass theirs), dropped by the returned function. */
 export const freshPostgresDatabase = createPostgresDatabase;
 
 export function databaseTargets(): DatabaseTarget[] {
