@@ -6,7 +6,7 @@ import { SqlJobQueue } from "../src/store/queue/sql-job-queue.js";
 import { LoggingPublisher } from "../src/worker/publisher.js";
 import { createWorker } from "../src/worker/worker.js";
 import { freshPostgresDatabase } from "../test/support/databases.js";
-import { runPayload, runThreadKey } from "../test/support/queue-fixtures.js";
+import { runPayload, runThreadKey, testRunRequest } from "../test/support/queue-fixtures.js";
 import { killAll, spawnWorker, WorkerProcessTables } from "../test/support/queue-processes.js";
 import { TcpProxy } from "../test/support/tcp-proxy.js";
 import { TestAgent } from "../test/support/test-agent.js";
@@ -79,14 +79,7 @@ async function outage(cutMs: number): Promise<{ lost: number; twice: number; rec
     publisher: new LoggingPublisher(silentLogger),
     concurrency: 8,
     resolveWorkspace: () => ({ kind: "local", directory: "/tmp" }),
-    buildRequest: ({ jobId, payload, session, workspace, provider }) => ({
-      runId: jobId,
-      prompt: payload.prompt,
-      provider,
-      sessionId: session.sessionId ?? undefined,
-      workspace,
-      timeoutMs: 600_000,
-    }),
+    buildRequest: testRunRequest(600_000),
   });
   await worker.start();
   const queue = new SqlJobQueue(direct);

@@ -12,7 +12,13 @@ import { createWorker, type Worker } from "../../src/worker/worker.js";
 import { makeAgent, makeSandbox, promptTexts, type Sandbox } from "../claude/harness.js";
 import { describeEachDatabase } from "../support/databases.js";
 import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
-import { RecordingPublisher, runPayload, runThreadKey, waitForStatus } from "../support/queue-fixtures.js";
+import {
+  RecordingPublisher,
+  runPayload,
+  runThreadKey,
+  testRunRequest,
+  waitForStatus,
+} from "../support/queue-fixtures.js";
 
 /**
  * Two replicas with separate data directories (each its own CLAUDE_CONFIG_ROOT, so its own copy of
@@ -69,14 +75,7 @@ describeEachDatabase("sessions across replicas", (target) => {
       leaseMs: 30_000,
       pollMs: 100,
       resolveWorkspace: () => ({ kind: "local", directory: checkout[name] }),
-      buildRequest: ({ jobId, payload, session, workspace, provider }) => ({
-        runId: jobId,
-        prompt: payload.prompt,
-        provider,
-        sessionId: session.sessionId ?? undefined,
-        workspace,
-        timeoutMs: 120_000,
-      }),
+      buildRequest: testRunRequest(120_000),
     });
     workers.push(worker);
     await worker.start();

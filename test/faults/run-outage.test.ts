@@ -11,6 +11,7 @@ import {
   RecordingPublisher,
   runPayload,
   runThreadKey,
+  testRunRequest,
   waitForStatus,
   waitUntil,
 } from "../support/queue-fixtures.js";
@@ -62,14 +63,7 @@ describeEachDatabase("runs through a database outage", (target) => {
       pollMs: 100,
       dbRetryMs,
       resolveWorkspace: () => ({ kind: "local", directory: "/tmp" }),
-      buildRequest: ({ jobId, payload, session, workspace, provider }) => ({
-        runId: jobId,
-        prompt: payload.prompt,
-        provider,
-        sessionId: session.sessionId ?? undefined,
-        workspace,
-        timeoutMs: 60_000,
-      }),
+      buildRequest: testRunRequest(),
     });
     workers.push(worker);
     await worker.start();

@@ -3,6 +3,7 @@ import type { Database } from "../../src/store/database.js";
 import type { Job, JobStatus } from "../../src/store/queue/types.js";
 import type { AgentRunPayload } from "../../src/worker/agent-run-payload.js";
 import type { RunInfo, RunPublisher } from "../../src/worker/publisher.js";
+import type { BuildRequest } from "../../src/worker/request-defaults.js";
 import type { Script } from "./test-agent.js";
 
 /** An agent_run payload for thread `n` of team T1 / channel C1, running `script`. */
@@ -21,6 +22,18 @@ export function runPayload(
     ...extra,
   };
 }
+
+/** The worker's request for a test run: the payload's prompt, the thread's session resumed, `timeoutMs`. */
+export const testRunRequest =
+  (timeoutMs = 60_000): BuildRequest =>
+  ({ jobId, payload, session, workspace, provider }) => ({
+    runId: jobId,
+    prompt: payload.prompt,
+    provider,
+    sessionId: session.sessionId ?? undefined,
+    workspace,
+    timeoutMs,
+  });
 
 export function runThreadKey(thread: number): string {
   return `T1:C1:1700000000.${String(thread).padStart(6, "0")}`;

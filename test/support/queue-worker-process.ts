@@ -11,6 +11,7 @@ import { createLogger } from "../../src/log.js";
 import { openPostgres } from "../../src/store/adapters/postgres.js";
 import type { RunInfo, RunPublisher } from "../../src/worker/publisher.js";
 import { createWorker } from "../../src/worker/worker.js";
+import { testRunRequest } from "./queue-fixtures.js";
 import { TestAgent } from "./test-agent.js";
 
 const env = process.env;
@@ -71,14 +72,7 @@ const worker = createWorker({
   leaseMs: Number(env.LEASE_MS ?? 2_000),
   pollMs: 500,
   resolveWorkspace: () => ({ kind: "local", directory: process.cwd() }),
-  buildRequest: ({ jobId, payload, session, workspace, provider }) => ({
-    runId: jobId,
-    prompt: payload.prompt,
-    provider,
-    sessionId: session.sessionId ?? undefined,
-    workspace,
-    timeoutMs: 60_000,
-  }),
+  buildRequest: testRunRequest(),
 });
 
 process.on("SIGTERM", () => {

@@ -9,7 +9,14 @@ import { getThreadSession, setThreadSessionId } from "../../src/store/thread-ses
 import type { AgentRunPayload } from "../../src/worker/agent-run-payload.js";
 import { createWorker, type Worker } from "../../src/worker/worker.js";
 import { describeEachDatabase } from "../support/databases.js";
-import { RecordingPublisher, runPayload, runThreadKey, waitForStatus, waitUntil } from "../support/queue-fixtures.js";
+import {
+  RecordingPublisher,
+  runPayload,
+  runThreadKey,
+  testRunRequest,
+  waitForStatus,
+  waitUntil,
+} from "../support/queue-fixtures.js";
 import { type Script, TestAgent } from "../support/test-agent.js";
 
 describeEachDatabase("worker", (target) => {
@@ -55,14 +62,7 @@ describeEachDatabase("worker", (target) => {
       leaseMs: extra.leaseMs ?? 10_000,
       pollMs: 200,
       resolveWorkspace: () => ({ kind: "local", directory: "/tmp" }),
-      buildRequest: ({ jobId, payload, session, workspace, provider }) => ({
-        runId: jobId,
-        prompt: payload.prompt,
-        provider,
-        sessionId: session.sessionId ?? undefined,
-        workspace,
-        timeoutMs: 60_000,
-      }),
+      buildRequest: testRunRequest(),
     });
     workers.push(worker);
     await worker.start();
