@@ -10,7 +10,7 @@ import { AsyncQueue } from "./async-queue.js";
 import { buildCommandLine, interruptLine, permissionAnswerLine, userMessageLine } from "./command-line.js";
 import type { ClaudeCodeOptions } from "./options.js";
 import { buildResult, type ProcessEnd } from "./result.js";
-import type { ProcessExit, Runner, RunningProcess } from "./runner.js";
+import type { ProcessExit, Runner, RunningProcess, StopStage } from "./runner.js";
 import { ClaudeStreamMapper } from "./stream-mapper.js";
 
 export interface RunPlan {
@@ -62,7 +62,12 @@ export class ClaudeRun {
     }
   }
 
-  /** Stop the run: SIGINT, then SIGTERM, then kill every process group. Resolves once requested. */
+  /**
+   * Stop the run: the in-band interrupt (the CLI ends the turn with the partial answer and exits
+   * once stdin closes), then SIGINT, SIGTERM and a kill of every process group, each after a
+   * grace. SIGINT alone is not enough: Claude Code 2.1.197 sometimes exits on it without printing
+   * the partial answer. Resolves once the first stage is requested.
+   */
   async cancel(reason: "cancelled" | "timed_out"): Promise<void> {
     if (this.#stopping || this.#finished) return;
     this.#stopping = reason;
@@ -70,9 +75,13 @@ export class ClaudeRun {
     const proc = this.#proc;
     if (!proc) return;
     this.#clearPending();
-    if (this.#stdinOpen && proc.stdin) proc.stdin.write(interruptLine(`ctl_${randomUUID()}`));
+    if (this.#stdinOpen && proc.stdin) {
+      proc.stdin.write(interruptLine(`ctl_${randomUUID()}`));
+      void this.#escalate(proc, ["interrupt", "terminate", "kill"]);
+      return;
+    }
     await proc.stop("interrupt");
-    void this.#escalate(proc);
+    void this.#escalate(proc, ["terminate", "kill"]);
   }
 
   /** Answer a pending permission request. False when nothing with that id is waiting. */
@@ -104,9 +113,8 @@ export class ClaudeRun {
       model: options.model,
       maxTurns: options.maxTurns,
       configDir: this.#plan.configDir,
-      maxArgvPromptBytes: runner.maxArgvPromptBytes,
     });
-    this.#log?.debug({ args: cmd.args.length, streamInput: cmd.streamInput, runner: runner.kind }, "starting claude");
+    this.#log?.debug({ args: cmd.args.length, runner: runner.kind }, "starting claude");
     const proc = runner.start({
       bin: this.#plan.bin,
       args: cmd.args,
@@ -114,15 +122,16 @@ export class ClaudeRun {
       unsetEnv: cmd.unsetEnv,
       cwd: this.#plan.cwd,
       ensureDir: this.#plan.configDir,
-      stdin: cmd.streamInput ? "pipe" : "ignore",
+      stdin: "pipe",
     });
     this.#proc = proc;
     const timeout = setTimeout(() => void this.cancel("timed_out"), request.timeoutMs);
     timeout.unref();
-    if (cmd.streamInput && proc.stdin) {
+    if (proc.stdin) {
+      // Open until the turn's result (permission answers, the in-band interrupt); then closed, so the CLI exits.
       this.#stdinOpen = true;
-      if (cmd.stdinPrompt !== undefined) proc.stdin.write(userMessageLine(cmd.stdinPrompt));
-      if (policy.mode !== "ask") this.#closeStdin();
+      proc.stdin.on("error", () => (this.#stdinOpen = false)); // the CLI exited first: nothing more to say
+      proc.stdin.write(userMessageLine(cmd.stdinPrompt));
     }
     const stderr = new StderrTail();
     proc.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
@@ -208,14 +217,14 @@ export class ClaudeRun {
     this.#proc?.stdin?.end();
   }
 
-  async #escalate(proc: RunningProcess): Promise<void> {
+  /** Each stage once the one before had its grace and the process is still there. */
+  async #escalate(proc: RunningProcess, stages: StopStage[]): Promise<void> {
     const grace = this.#plan.options.stopGraceMs ?? 5_000;
     const exitedWithin = (ms: number) => Promise.race([proc.exited.then(() => true), sleep(ms).then(() => false)]);
-    if (await exitedWithin(grace)) return;
-    this.#log?.warn("claude ignored SIGINT; sending SIGTERM");
-    await proc.stop("terminate");
-    if (await exitedWithin(grace)) return;
-    this.#log?.warn("claude ignored SIGTERM; killing its process groups");
-    await proc.stop("kill");
+    for (const stage of stages) {
+      if (await exitedWithin(grace)) return;
+      this.#log?.warn({ stage }, "claude still running after the last stop request; escalating");
+      await proc.stop(stage);
+    }
   }
 }

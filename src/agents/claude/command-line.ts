@@ -7,24 +7,15 @@ export interface CommandLine {
   unsetEnv: string[];
   /** The session id we assigned (new sessions only). */
   newSessionId?: string;
-  /** Set when the prompt goes through stdin as a stream-json user message. */
-  stdinPrompt?: string;
-  /** stdin carries the stream-json input protocol (prompt and/or permission answers). */
-  streamInput: boolean;
+  /** The prompt, sent on stdin as a stream-json user message (never in argv). */
+  stdinPrompt: string;
 }
 
 export interface CommandLineOptions {
   model?: string;
   maxTurns?: number;
   configDir: string;
-  /** Longest prompt passed as an argv string (the runner's limit). */
-  maxArgvPromptBytes: number;
   tmpDir?: string;
-}
-
-/** A prompt may be an argv string only if it fits, has no NUL and cannot be mistaken for an option. */
-export function promptFitsArgv(prompt: string, maxBytes: number): boolean {
-  return Buffer.byteLength(prompt, "utf8") <= maxBytes && !prompt.includes("\0") && !prompt.startsWith("-");
 }
 
 function decimal(n: number): string {
@@ -49,17 +40,14 @@ function permissionArgs(policy: PermissionPolicy): string[] {
 }
 
 /**
- * `claude -p <prompt> --output-format stream-json --verbose …`: the prompt right after `-p`
- * (variadic flags such as --allowedTools would swallow it otherwise), or — when it is too long
- * for argv, or the policy asks a person — `--input-format stream-json` with the prompt sent on
- * stdin. Variadic flags go last.
+ * `claude -p --input-format stream-json --output-format stream-json --verbose …`, the prompt sent
+ * on stdin as a stream-json user message. Always stdin, never argv: a prompt of any size, with
+ * NUL or a leading `-`, stays intact; it never shows in the process table; and stdin stays open
+ * for permission answers and the in-band interrupt (which, unlike SIGINT, always gets the
+ * partial answer out of every supported CLI version). Variadic flags go last.
  */
 export function buildCommandLine(request: AgentRequest, policy: PermissionPolicy, o: CommandLineOptions): CommandLine {
-  const ask = policy.mode === "ask";
-  const viaArgv = !ask && promptFitsArgv(request.prompt, o.maxArgvPromptBytes);
-  const streamInput = !viaArgv;
-  const args = viaArgv ? ["-p", request.prompt] : ["-p", "--input-format", "stream-json"];
-  args.push("--output-format", "stream-json", "--verbose");
+  const args = ["-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose"];
   let newSessionId: string | undefined;
   if (request.sessionId) args.push("--resume", request.sessionId);
   else {
@@ -82,7 +70,7 @@ export function buildCommandLine(request: AgentRequest, policy: PermissionPolicy
   const unsetEnv: string[] = [];
   if (policy.mode === "bypass") env.IS_SANDBOX = "1";
   else unsetEnv.push("IS_SANDBOX");
-  return { args, env, unsetEnv, newSessionId, stdinPrompt: viaArgv ? undefined : request.prompt, streamInput };
+  return { args, env, unsetEnv, newSessionId, stdinPrompt: request.prompt };
 }
 
 /** One stream-json input line carrying a user message. */

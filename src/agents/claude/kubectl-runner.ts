@@ -14,12 +14,6 @@ export interface PodTarget {
   context?: string;
 }
 
-/**
- * kubectl sends the command in the exec request's URL: keep argv prompts short and send
- * longer ones through stdin.
- */
-export const KubectlMaxArgvPromptBytes = 8 * 1024;
-
 /** How long a stop exec may take before we give up on it. */
 const StopExecTimeoutMs = 15_000;
 
@@ -30,7 +24,6 @@ const StopExecTimeoutMs = 15_000;
  */
 export class KubectlRunner implements Runner {
   readonly kind = "kubectl" as const;
-  readonly maxArgvPromptBytes = KubectlMaxArgvPromptBytes;
 
   constructor(
     private readonly kubectlBin: string,

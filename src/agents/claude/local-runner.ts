@@ -6,9 +6,6 @@ import type { CommandSpec, Runner, RunnerEnvironment, RunningProcess, StopStage 
 /** How much lower an agent's CPU priority is than the bot's (nice increment; see ProcessSpec.niceness). */
 export const AgentNiceness = 10;
 
-/** Longest argv string Linux accepts is 128 KiB; stay well below it. */
-export const LocalMaxArgvPromptBytes = 100 * 1024;
-
 /**
  * Runs the CLI on this machine, in the workspace directory, as the leader of its own process
  * group (so a terminal's Ctrl-C does not reach it directly), watched by a parent-death
@@ -17,7 +14,6 @@ export const LocalMaxArgvPromptBytes = 100 * 1024;
  */
 export class LocalRunner implements Runner {
   readonly kind = "local" as const;
-  readonly maxArgvPromptBytes = LocalMaxArgvPromptBytes;
 
   constructor(private readonly environment: RunnerEnvironment = { inherit: [] }) {}
 

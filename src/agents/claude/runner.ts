@@ -16,7 +16,7 @@ export interface CommandSpec {
   cwd: string;
   /** Directory to create before starting (the per-workspace CLAUDE_CONFIG_DIR). */
   ensureDir?: string;
-  /** `pipe` only when the stream-json input protocol is in use; otherwise stdin is closed. */
+  /** `pipe` for the stream-json input protocol (the prompt, permission answers, the interrupt). */
   stdin: "pipe" | "ignore";
 }
 
@@ -38,8 +38,6 @@ export interface RunningProcess {
 /** Where the CLI runs: this machine, or a pod through `kubectl exec`. */
 export interface Runner {
   readonly kind: "local" | "kubectl";
-  /** Longest prompt (UTF-8 bytes) this runner passes as an argv string; longer ones go through stdin. */
-  readonly maxArgvPromptBytes: number;
   start(spec: CommandSpec): RunningProcess;
 }
 
