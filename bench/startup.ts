@@ -1,7 +1,7 @@
 /**
  * CLI start-up (docs/BENCHMARKS.md, "CLI start-up"), alternating A/B runs in one process:
- *  1. `codethread run --provider claude-code "hello"` vs the bare `claude -p "hello"` command line
- *     it spawns (same flags, same environment), both against the mock Anthropic API of
+ *  1. `codethread run --provider claude-code "hello"` vs the bare `claude -p` command line it
+ *     spawns (same flags, the prompt on stdin, same environment), both against the mock Anthropic API of
  *     test/support: the difference is what codethread adds to a run;
  *  2. `codethread --help` vs `node -e 0`.
  * Each pair runs A and B back to back, in alternating order (AB, BA, AB…) so drift in the
@@ -36,13 +36,16 @@ interface Command {
   args: string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Written to stdin, which is then closed (otherwise it is closed at once). */
+  stdin?: string;
 }
 
 /** Wall time from spawn to exit, output drained; a non-zero exit aborts the bench. */
 function time(c: Command): Promise<number> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const child = spawn(c.bin, c.args, { cwd: c.cwd, env: c.env, stdio: ["ignore", "pipe", "pipe"], shell: false });
+    const child = spawn(c.bin, c.args, { cwd: c.cwd, env: c.env, stdio: "pipe", shell: false });
+    child.stdin.end(c.stdin ?? "");
     let err = "";
     child.stdout.resume();
     child.stderr.on("data", (d: Buffer) => {
@@ -130,10 +133,11 @@ try {
     }),
     () => ({
       bin: claudeBin,
-      // What codethread spawns for that run; --allowedTools is variadic, so it goes last.
+      // What codethread spawns for that run (the prompt on stdin); --allowedTools is variadic, so it goes last.
       args: [
         "-p",
-        "hello",
+        "--input-format",
+        "stream-json",
         "--output-format",
         "stream-json",
         "--verbose",
@@ -143,6 +147,7 @@ try {
         ...tools,
       ],
       cwd,
+      stdin: `${JSON.stringify({ type: "user", message: { role: "user", content: "hello" }, parent_tool_use_id: null, session_id: "" })}\n`,
       env: {
         ...base,
         CLAUDE_CONFIG_DIR: path.join(configDir, "bare"),

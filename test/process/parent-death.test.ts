@@ -102,9 +102,11 @@ describe("an agent dies with the process that started it", () => {
       for (const d of ["home", "work", "claude-config"]) mkdirSync(path.join(sb, d), { recursive: true });
       const { child } = await startOwner(["claude", mock.url, sb, secs], /^tool$/m);
       expect(await eventually(() => sleeps(secs).length > 0, 30_000)).toBe(true);
-      const claude = () => processesMentioning(`MOCK:longbash=${secs}`);
+      const records = readdirSync(path.join(sb, "processes"));
+      expect(records).toHaveLength(1); // the run is recorded, under the CLI's pid
+      const pid = Number.parseInt(records[0] ?? "", 10);
+      const claude = () => processesMentioning("--session-id").filter((l) => l.startsWith(`${pid}:`));
       expect(claude().length).toBeGreaterThan(0);
-      expect(readdirSync(path.join(sb, "processes"))).toHaveLength(1); // the run is recorded
       await crash(child);
       expect(await eventually(() => sleeps(secs).length === 0 && claude().length === 0, 30_000)).toBe(true);
     });
