@@ -23,6 +23,7 @@ import type { BuildRequest, ResolveWorkspace } from "./request-defaults.js";
 import { auditRunFinish, auditSessionReset, auditToolUse } from "./run-audit.js";
 import type { PrepareThreadProject, RunChanges } from "./run-changes.js";
 import { failedResult, outcomeOf, parsePayload, sessionLostResult } from "./run-results.js";
+import { RunWrites } from "./run-writes.js";
 import { keepSession, restoreSession } from "./session-sync.js";
 
 /** Told in the thread when the agent no longer has the session the thread had. */
@@ -181,17 +182,18 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     ctx.signal.addEventListener("abort", onAbort, { once: true });
 
     let sessionOpened = false;
+    // The session id (kept as soon as it is known) and the tool-use audit are written behind the
+    // run, in order: Slack sees progress at once even while the database is away. If it stays away
+    // past the retry budget the id is written with the outcome below.
+    const writes = new RunWrites(log, job.id);
     const drive = (req: typeof request) =>
       driveAgent(agent, req, ctx.signal, async (event) => {
         if (event.type === "session_started") {
           sessionOpened = true;
-          // Kept as soon as it is known; if the database is away past the retry budget the run goes
-          // on and the id is written with the outcome below.
-          await setThreadSessionId(db, key, event.sessionId).catch((err: unknown) =>
-            log.error({ jobId: job.id, err: messageOf(err) }, "could not record the session id yet"),
-          );
+          const id = event.sessionId;
+          await writes.add("the session id yet", () => setThreadSessionId(db, key, id));
         }
-        if (event.type === "tool_use") await auditToolUse(db, log, told.info, event);
+        if (event.type === "tool_use") await writes.add("a tool use", () => auditToolUse(db, log, told.info, event));
         await publish("runEvent", job.id, () => publisher.runEvent(told.info, event));
       });
     // Stopped while the run was being prepared: the agent is not started at all.
@@ -203,6 +205,7 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     // start — a session lost mid-turn is not run again.
     if (result.errorCode === "session_not_found" && request.sessionId && !sessionOpened && !ctx.signal.aborted) {
       log.warn({ jobId: job.id, sessionId: request.sessionId }, "session lost; starting a fresh one");
+      await writes.settled();
       await clearThreadSessionId(db, key);
       await auditSessionReset(db, told.info, request.sessionId).catch((err: unknown) =>
         log.error({ jobId: job.id, err: messageOf(err) }, "could not record the session reset"),
@@ -230,7 +233,9 @@ export function agentRunHandler(deps: AgentRunDeps): JobHandler {
     if (!interrupted) await finish(told, result, cancelledBy, changes);
 
     // The outcome stands whatever happens to this bookkeeping; a session id that cannot be written
-    // means the next reply cannot resume, and that run says so.
+    // means the next reply cannot resume, and that run says so. After the run's own writes, so an
+    // older one never lands last.
+    await writes.settled();
     try {
       if (result.errorCode === "session_not_found") await clearThreadSessionId(db, key);
       else if (result.sessionId) {

@@ -131,6 +131,21 @@ describeEachDatabase("runs through a database outage", (target) => {
     expect(await queue.listActive()).toEqual([]);
   }, 60_000);
 
+  it("while its session write waits for the database, the run's progress and answer reach the thread", async () => {
+    await startWorker("w-a", 600_000); // the write keeps retrying for as long as the test lasts
+    o.db.refuse((sql) => sql.startsWith("UPDATE thread_sessions"));
+    const { job } = await run(1, { sleepMs: 50 });
+    await waitUntil(() => finalCalls(job.id).length > 0, "the answer, during the outage");
+    const refusedDuring = o.db.refused;
+    expect(refusedDuring).toBeGreaterThan(0); // the session write was waiting meanwhile
+    const seen = publisher.of(job.id).flatMap((c) => (c.what === "event" ? [c.event.type] : [c.what]));
+    expect(seen).toEqual(["started", "session_started", "text", "finished"]);
+    o.db.restore();
+    const settled = await waitForStatus((i) => queue.get(i), job.id, finalStatuses, 30_000);
+    expect(settled.status).toBe("succeeded");
+    expect((await getThreadSession(o.direct, runThreadKey(1)))?.sessionId).toBe(`sess-${job.id}`);
+  }, 60_000);
+
   it("a claim or an outcome whose answer was lost is neither dropped nor done twice", async () => {
     o.db.loseNextAnswer((sql) => sql.includes("SKIP LOCKED"));
     // The outcome write: the worker batches its outcomes (finishJobs).
