@@ -24,3 +24,40 @@ const pageTo = path.join(root, "dist", "console", "page");
 rmSync(pageTo, { recursive: true, force: true });
 mkdirSync(pageTo, { recursive: true });
 for (const f of readdirSync(pageFrom)) copyFileSync(path.join(pageFrom, f), path.join(pageTo, f));
+
+// `codethread run` from one bundle (dist/bundle/run.js, its providers in chunks beside it): Node 20 loads
+// ES modules one file at a time, and the ~140 files on that path (95 of them zod's) were half of what `run`
+// adds before the agent starts (docs/BENCHMARKS.md, "CLI start-up"). zod is bundled; every other package stays
+// external. The bundle is optional: without esbuild (a dev dependency) `run` loads dist/cli/commands/run.js.
+const bundleDir = path.join(root, "dist", "bundle");
+rmSync(bundleDir, { recursive: true, force: true });
+let esbuild;
+try {
+  esbuild = await import("esbuild");
+} catch {
+  process.stdout.write("codethread: esbuild is not installed; `run` loads dist/ module by module.\n");
+}
+if (esbuild) {
+  const externalButZod = {
+    name: "external-but-zod",
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) =>
+        args.path === "zod" || args.path.startsWith("zod/") ? undefined : { path: args.path, external: true },
+      );
+    },
+  };
+  await esbuild.build({
+    entryPoints: [path.join(root, "src", "cli", "commands", "run.ts")],
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    outdir: bundleDir,
+    chunkNames: "[name]-[hash]",
+    minify: true,
+    keepNames: true, // error classes keep their names (CodethreadError sets name from the class)
+    plugins: [externalButZod],
+    logLevel: "warning",
+  });
+}

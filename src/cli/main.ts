@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { CodethreadError, hasCode } from "../errors.js";
 import { ErrUsage } from "./errors.js";
 import { type CliIO, processIO, writeLine } from "./io.js";
@@ -24,6 +25,13 @@ Run \`codethread <command> --help\` for a command's options.
 Configuration comes from the environment (and .env); see .env.example.`;
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+/** The bundled `run` command when the build made it (scripts/build.mjs), else its module in dist/ (or src/). */
+async function importRunCommand(): Promise<typeof import("./commands/run.js")> {
+  const bundle = new URL("../bundle/run.js", import.meta.url);
+  if (existsSync(bundle)) return (await import(bundle.href)) as typeof import("./commands/run.js");
+  return import("./commands/run.js");
+}
 
 const commands: Record<string, Command> = {
   start: async (argv, io) =>
@@ -54,7 +62,7 @@ const commands: Record<string, Command> = {
         return createProviderRegistry(config, silentLogger);
       },
     }),
-  run: async (argv, io) => (await import("./commands/run.js")).runCommand(argv, io),
+  run: async (argv, io) => (await importRunCommand()).runCommand(argv, io),
   replay: async (argv, io) => (await import("./commands/replay.js")).replayCommand(argv, io),
   secrets: async (argv, io) => (await import("./commands/secrets.js")).secretsCommand(argv, io),
   project: async (argv, io) => (await import("./commands/project.js")).projectCommand(argv, io),

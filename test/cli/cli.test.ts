@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { startMockAnthropic } from "../support/mock-anthropic.js";
 
 const bin = path.resolve("bin/codethread.js");
 
@@ -190,6 +191,48 @@ describe("codethread CLI", () => {
     expect(out).toContain('"msg":"draining: unready, no new jobs claimed"');
     expect(out).toContain('"msg":"stopped"');
   }, 120_000);
+
+  it("run (the bundled command) drives the pinned claude it finds from the package root, and prints the answer", async () => {
+    const mock = await startMockAnthropic();
+    try {
+      const cwd = mkdtempSync(path.join(tmpdir(), "codethread-cli-"));
+      // No CLAUDE_BIN: the bundle in dist/bundle/ must find the pinned CLI under .agents/ itself.
+      const child = spawn(
+        process.execPath,
+        [bin, "run", "--provider", "claude", "--cwd", cwd, "--json", "MOCK:bash hi"],
+        {
+          cwd,
+          env: {
+            PATH: process.env.PATH ?? "",
+            HOME: cwd,
+            ANTHROPIC_BASE_URL: mock.url,
+            ANTHROPIC_API_KEY: "test-key-not-secret",
+            CLAUDE_CODE_MAX_RETRIES: "0",
+            CLAUDE_CONFIG_ROOT: path.join(cwd, "claude-config"),
+            CODETHREAD_DATA_DIR: path.join(cwd, "data"),
+            CODETHREAD_PROVIDERS: "claude-code",
+            CODETHREAD_ALLOWED_TOOLS: "Bash",
+          },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
+      child.stderr.on("data", (d: Buffer) => (err += d.toString("utf8")));
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      expect(code, err).toBe(0);
+      const lines = out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { type: string; summary?: string });
+      expect(lines.find((e) => e.type === "tool_use")?.summary).toBe("Ran ls");
+      expect(lines.at(-1)?.type).toBe("result");
+      expect(existsSync(path.resolve("dist/bundle/run.js"))).toBe(true); // what ran was the bundle
+    } finally {
+      await mock.close();
+    }
+  });
 
   it("audit refuses a bad --limit and says when nothing matches", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "codethread-audit-cli-"));
