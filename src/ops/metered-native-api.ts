@@ -1,5 +1,12 @@
-import type { AgentSessionStatus, NativeSlackApi, StreamChunk, Warned } from "../slack/native-api.js";
-import type { Block } from "../slack/slack-api.js";
+import type {
+  AppendStreamArgs,
+  MessageFilesArgs,
+  NativeSlackApi,
+  SetAgentStatusArgs,
+  StartStreamArgs,
+  StopStreamArgs,
+  Warned,
+} from "../slack/native-api.js";
 import { countSlackCall } from "./count-slack-call.js";
 import type { Metrics } from "./metrics.js";
 
@@ -18,31 +25,19 @@ export class MeteredNativeSlackApi implements NativeSlackApi {
     return countSlackCall(this.metrics, method, call);
   }
 
-  setAgentStatus(a: {
-    channel: string;
-    threadTs: string;
-    status: AgentSessionStatus;
-    title?: string;
-    initiatorUserId?: string;
-  }): Promise<Warned> {
+  setAgentStatus(a: SetAgentStatusArgs): Promise<Warned> {
     return this.#count("agents.sessions.setStatus", () => this.inner.setAgentStatus(a));
   }
-  startStream(a: {
-    channel: string;
-    threadTs: string;
-    recipientUserId: string;
-    recipientTeamId: string;
-    chunks: StreamChunk[];
-  }): Promise<{ ts: string } & Warned> {
+  startStream(a: StartStreamArgs): Promise<{ ts: string } & Warned> {
     return this.#count("chat.startStream", () => this.inner.startStream(a));
   }
-  appendStream(a: { channel: string; ts: string; chunks: StreamChunk[] }): Promise<void> {
+  appendStream(a: AppendStreamArgs): Promise<void> {
     return this.#count("chat.appendStream", () => this.inner.appendStream(a));
   }
-  stopStream(a: { channel: string; ts: string; chunks?: StreamChunk[]; blocks?: Block[] }): Promise<void> {
+  stopStream(a: StopStreamArgs): Promise<void> {
     return this.#count("chat.stopStream", () => this.inner.stopStream(a));
   }
-  messageFiles(a: { channel: string; ts: string; threadTs?: string }) {
+  messageFiles(a: MessageFilesArgs) {
     return this.#count(a.threadTs && a.threadTs !== a.ts ? "conversations.replies" : "conversations.history", () =>
       this.inner.messageFiles(a),
     );

@@ -42,30 +42,37 @@ export interface Warned {
   warning?: string;
 }
 
+/** The arguments of each NativeSlackApi call, stated once for the port and its implementations. */
+export interface SetAgentStatusArgs {
+  channel: string;
+  threadTs: string;
+  status: AgentSessionStatus;
+  title?: string;
+  initiatorUserId?: string;
+}
+export interface StartStreamArgs {
+  channel: string;
+  threadTs: string;
+  recipientUserId: string;
+  recipientTeamId: string;
+  chunks: StreamChunk[];
+}
+export type AppendStreamArgs = { channel: string; ts: string; chunks: StreamChunk[] };
+export type StopStreamArgs = { channel: string; ts: string; chunks?: StreamChunk[]; blocks?: Block[] };
+export type MessageFilesArgs = { channel: string; ts: string; threadTs?: string };
+
 /**
  * The Web API calls of Slack's agent features and of attachments: agent session status (the
  * native stop button), streamed messages, and the files of a message. Kept apart from SlackApi:
  * they are optional features, each detected per workspace (capabilities.ts), none retried here.
  */
 export interface NativeSlackApi {
-  setAgentStatus(a: {
-    channel: string;
-    threadTs: string;
-    status: AgentSessionStatus;
-    title?: string;
-    initiatorUserId?: string;
-  }): Promise<Warned>;
-  startStream(a: {
-    channel: string;
-    threadTs: string;
-    recipientUserId: string;
-    recipientTeamId: string;
-    chunks: StreamChunk[];
-  }): Promise<{ ts: string } & Warned>;
-  appendStream(a: { channel: string; ts: string; chunks: StreamChunk[] }): Promise<void>;
-  stopStream(a: { channel: string; ts: string; chunks?: StreamChunk[]; blocks?: Block[] }): Promise<void>;
+  setAgentStatus(a: SetAgentStatusArgs): Promise<Warned>;
+  startStream(a: StartStreamArgs): Promise<{ ts: string } & Warned>;
+  appendStream(a: AppendStreamArgs): Promise<void>;
+  stopStream(a: StopStreamArgs): Promise<void>;
   /** The files of one message (mentions carry none in their event): conversations.replies or history. */
-  messageFiles(a: { channel: string; ts: string; threadTs?: string }): Promise<SlackFile[]>;
+  messageFiles(a: MessageFilesArgs): Promise<SlackFile[]>;
   /** A file's bytes from its url_private, with the bot token (files:read); at most `maxBytes`. */
   download(url: string, maxBytes: number): Promise<Buffer>;
 }
@@ -99,13 +106,7 @@ export class WebNativeSlackApi implements NativeSlackApi {
     if (apiUrl) this.#fileOrigins.add(new URL(apiUrl).origin);
   }
 
-  async setAgentStatus(a: {
-    channel: string;
-    threadTs: string;
-    status: AgentSessionStatus;
-    title?: string;
-    initiatorUserId?: string;
-  }): Promise<Warned> {
+  async setAgentStatus(a: SetAgentStatusArgs): Promise<Warned> {
     const r = await call("agents.sessions.setStatus", () =>
       this.client.agents.sessions.setStatus({
         channel_id: a.channel,
@@ -118,13 +119,7 @@ export class WebNativeSlackApi implements NativeSlackApi {
     return { warning: warningOf(r) };
   }
 
-  async startStream(a: {
-    channel: string;
-    threadTs: string;
-    recipientUserId: string;
-    recipientTeamId: string;
-    chunks: StreamChunk[];
-  }): Promise<{ ts: string } & Warned> {
+  async startStream(a: StartStreamArgs): Promise<{ ts: string } & Warned> {
     const r = await call("chat.startStream", () =>
       this.client.chat.startStream({
         channel: a.channel,
@@ -139,13 +134,13 @@ export class WebNativeSlackApi implements NativeSlackApi {
     return { ts: r.ts, warning: warningOf(r) };
   }
 
-  async appendStream(a: { channel: string; ts: string; chunks: StreamChunk[] }): Promise<void> {
+  async appendStream(a: AppendStreamArgs): Promise<void> {
     await call("chat.appendStream", () =>
       this.client.chat.appendStream({ channel: a.channel, ts: a.ts, chunks: neutralizeChunks(a.chunks) }),
     );
   }
 
-  async stopStream(a: { channel: string; ts: string; chunks?: StreamChunk[]; blocks?: Block[] }): Promise<void> {
+  async stopStream(a: StopStreamArgs): Promise<void> {
     await call("chat.stopStream", () =>
       this.client.chat.stopStream({
         channel: a.channel,
@@ -156,7 +151,7 @@ export class WebNativeSlackApi implements NativeSlackApi {
     );
   }
 
-  async messageFiles(a: { channel: string; ts: string; threadTs?: string }): Promise<SlackFile[]> {
+  async messageFiles(a: MessageFilesArgs): Promise<SlackFile[]> {
     const inThread = a.threadTs !== undefined && a.threadTs !== a.ts;
     const r = inThread
       ? await call("conversations.replies", () =>
