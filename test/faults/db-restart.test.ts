@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openPostgres } from "../../src/store/adapters/postgres.js";
-import type { Database } from "../../src/store/database.js";
-import { migrate } from "../../src/store/migrate.js";
-import { type BotProcess, killBots, readRunLog, spawnBot } from "../support/bot-processes.js";
+import { useBotFleet } from "../support/bot-fleet.js";
+import { type BotProcess, readRunLog } from "../support/bot-processes.js";
 import {
   type BotRequest,
   cardsOf as cardsOfRequest,
@@ -14,8 +9,6 @@ import {
   toldNotTaken as toldNotTakenOf,
   visiblyDone as visiblyDoneOf,
 } from "../support/bot-requests.js";
-import { freshPostgresDatabase } from "../support/databases.js";
-import { FakeSlack } from "../support/fake-slack.js";
 import { waitUntil } from "../support/queue-fixtures.js";
 import { Channel } from "../support/slack-harness.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
@@ -33,57 +26,42 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.skipIf(!process.env.TEST_DATABASE_URL)(
   "bots on PostgreSQL while it restarts (needs TEST_DATABASE_URL)",
   () => {
-    let url: string;
-    let drop: () => Promise<void>;
-    let direct: Database;
+    const fleet = useBotFleet("ct-faults-");
     let proxy: TcpProxy;
-    let fake: FakeSlack;
-    let dir: string;
-    let bots: BotProcess[];
-
     beforeEach(async () => {
-      ({ url, drop } = await freshPostgresDatabase());
-      direct = await openPostgres(url, { maxConnections: 2 });
-      await migrate(direct);
-      proxy = await TcpProxy.forUrl(url);
-      fake = await new FakeSlack().start();
-      dir = mkdtempSync(path.join(tmpdir(), "ct-faults-"));
-      bots = [];
+      proxy = await TcpProxy.forUrl(fleet.url);
     });
     afterEach(async () => {
+      // Before the fleet's teardown (hooks run in reverse): nothing is left cut.
       await proxy.restore();
-      await killBots(bots);
       await proxy.close();
-      await fake.stop();
-      await direct.close();
-      await drop();
-      rmSync(dir, { recursive: true, force: true });
     });
 
     const startBots = async (env: Record<string, string>) => {
-      bots = await Promise.all(
-        ["a", "b"].map((name) => spawnBot(name, { dir, databaseUrl: proxy.url(url), slackApiUrl: fake.apiUrl, env })),
-      );
+      await Promise.all(["a", "b"].map((name) => fleet.spawn(name, { databaseUrl: proxy.url(fleet.url), env })));
     };
     const slash = async (bot: BotProcess, tag: string, script: object): Promise<BotRequest> => {
-      const r = await sendSlash(fake, bot.url, tag, script);
+      const r = await sendSlash(fleet.fake, bot.url, tag, script);
       expect(r.status).toBe(200);
       return r;
     };
     const mention = async (bot: BotProcess, tag: string, script: object): Promise<BotRequest> => {
-      const r = await sendMention(fake, bot.url, tag, script);
+      const r = await sendMention(fleet.fake, bot.url, tag, script);
       expect(r.status).toBe(200);
       return r;
     };
-    const cardsOf = (r: BotRequest) => cardsOfRequest(fake, r);
-    const toldNotTaken = (r: BotRequest) => toldNotTakenOf(fake, r);
-    const visiblyDone = (r: BotRequest) => visiblyDoneOf(fake, r);
+    const cardsOf = (r: BotRequest) => cardsOfRequest(fleet.fake, r);
+    const toldNotTaken = (r: BotRequest) => toldNotTakenOf(fleet.fake, r);
+    const visiblyDone = (r: BotRequest) => visiblyDoneOf(fleet.fake, r);
     const activeJobs = async () =>
-      (await direct.query<{ n: number }>("SELECT count(*)::int AS n FROM jobs WHERE status IN ('queued', 'running')"))
-        .rows[0]!.n;
+      (
+        await fleet.direct.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM jobs WHERE status IN ('queued', 'running')",
+        )
+      ).rows[0]!.n;
     const startsByJob = () => {
       const starts = new Map<string, number>();
-      for (const e of bots.flatMap(readRunLog))
+      for (const e of fleet.bots.flatMap(readRunLog))
         if (e.what === "start") starts.set(e.jobId, (starts.get(e.jobId) ?? 0) + 1);
       return starts;
     };
@@ -100,29 +78,29 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
         [...starts.values()].filter((n) => n > 1),
         "runs started twice",
       ).toEqual([]);
-      expect(fake.violations).toEqual([]);
+      expect(fleet.fake.violations).toEqual([]);
     }
 
     it("8 s cut during 6 runs, with commands and mentions sent during it: all of them run, once", async () => {
       await startBots({ CODETHREAD_LEASE: "2s", CODETHREAD_DB_RETRY: "60s" });
       const requests: BotRequest[] = [];
-      for (let i = 0; i < 6; i++) requests.push(await slash(bots[i % 2]!, `before-${i}`, { sleepMs: 3_000 }));
+      for (let i = 0; i < 6; i++) requests.push(await slash(fleet.bots[i % 2]!, `before-${i}`, { sleepMs: 3_000 }));
       await waitUntil(() => startsByJob().size === 6, "6 runs in flight", Patience);
 
       await proxy.cut();
       const cutAt = Date.now();
-      for (let i = 0; i < 3; i++) requests.push(await slash(bots[i % 2]!, `during-${i}`, { sleepMs: 200 }));
-      for (let i = 0; i < 2; i++) requests.push(await mention(bots[i % 2]!, `mention-${i}`, { sleepMs: 200 }));
+      for (let i = 0; i < 3; i++) requests.push(await slash(fleet.bots[i % 2]!, `during-${i}`, { sleepMs: 200 }));
+      for (let i = 0; i < 2; i++) requests.push(await mention(fleet.bots[i % 2]!, `mention-${i}`, { sleepMs: 200 }));
       await pause(8_000 - (Date.now() - cutAt));
       await proxy.restore();
 
       await checkEverythingEnded(requests);
       for (const r of requests) {
         expect(cardsOf(r), `card of ${r.tag}`).toHaveLength(1);
-        expect(fake.message(Channel, cardsOf(r)[0]!.ts)?.text, r.tag).toMatch(/^Done:/);
+        expect(fleet.fake.message(Channel, cardsOf(r)[0]!.ts)?.text, r.tag).toMatch(/^Done:/);
         expect(toldNotTaken(r), r.tag).toBe(false);
       }
-      const { rows } = await direct.query<{ status: string; n: number }>(
+      const { rows } = await fleet.direct.query<{ status: string; n: number }>(
         "SELECT status, count(*)::int AS n FROM jobs GROUP BY status",
       );
       expect(rows).toEqual([{ status: "succeeded", n: 11 }]);
@@ -132,13 +110,13 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
     it("a cut longer than the retry budget: each request runs or is told it was not taken; nothing is left running", async () => {
       await startBots({ CODETHREAD_LEASE: "2s", CODETHREAD_DB_RETRY: "2s" });
       const requests: BotRequest[] = [];
-      for (let i = 0; i < 4; i++) requests.push(await slash(bots[i % 2]!, `before-${i}`, { sleepMs: 2_500 }));
+      for (let i = 0; i < 4; i++) requests.push(await slash(fleet.bots[i % 2]!, `before-${i}`, { sleepMs: 2_500 }));
       await waitUntil(() => startsByJob().size === 4, "4 runs in flight", Patience);
 
       await proxy.cut();
       const cutAt = Date.now();
-      for (let i = 0; i < 2; i++) requests.push(await slash(bots[i % 2]!, `during-${i}`, { sleepMs: 200 }));
-      for (let i = 0; i < 2; i++) requests.push(await mention(bots[i % 2]!, `mention-${i}`, { sleepMs: 200 }));
+      for (let i = 0; i < 2; i++) requests.push(await slash(fleet.bots[i % 2]!, `during-${i}`, { sleepMs: 200 }));
+      for (let i = 0; i < 2; i++) requests.push(await mention(fleet.bots[i % 2]!, `mention-${i}`, { sleepMs: 200 }));
       await pause(10_000 - (Date.now() - cutAt));
       await proxy.restore();
 

@@ -1,15 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { openPostgres } from "../../src/store/adapters/postgres.js";
-import type { Database } from "../../src/store/database.js";
-import { migrate } from "../../src/store/migrate.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claudeBin, promptTexts } from "../claude/harness.js";
 import { eventually } from "../claude/processes.js";
-import { type BotProcess, killBots, processesWithEnv, spawnBot } from "../support/bot-processes.js";
-import { freshPostgresDatabase } from "../support/databases.js";
-import { FakeSlack, type StoredMessage } from "../support/fake-slack.js";
+import { useBotFleet } from "../support/bot-fleet.js";
+import { type BotProcess, processesWithEnv } from "../support/bot-processes.js";
+import type { StoredMessage } from "../support/fake-slack.js";
 import { type MockAnthropic, startMockAnthropic } from "../support/mock-anthropic.js";
 import { waitUntil } from "../support/queue-fixtures.js";
 import { Alice, Channel, SigningSecret } from "../support/slack-harness.js";
@@ -27,48 +23,23 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
   "kill -9 of the replica running a job (needs TEST_DATABASE_URL)",
   () => {
     let mock: MockAnthropic;
-    let url: string;
-    let drop: () => Promise<void>;
-    let direct: Database;
-    let fake: FakeSlack;
-    let dir: string;
-    let bots: BotProcess[];
-
     beforeAll(async () => {
       mock = await startMockAnthropic();
     });
     afterAll(async () => {
       await mock?.close();
     });
-    beforeEach(async () => {
-      ({ url, drop } = await freshPostgresDatabase());
-      direct = await openPostgres(url, { maxConnections: 2 });
-      await migrate(direct);
-      fake = await new FakeSlack().start();
-      dir = mkdtempSync(path.join(tmpdir(), "ct-kill-"));
-      bots = [];
-    });
-    afterEach(async () => {
-      await killBots(bots);
-      for (const b of bots) for (const pid of processesWithEnv(b.dataDir)) process.kill(pid, "SIGKILL");
-      await fake.stop();
-      await direct.close();
-      await drop();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const fleet = useBotFleet("ct-kill-");
 
     const bot = async (name: string) => {
-      const home = path.join(dir, `${name}-home`);
+      const home = path.join(fleet.dir, `${name}-home`);
       mkdirSync(home, { recursive: true });
-      const b = await spawnBot(name, {
-        dir,
-        databaseUrl: url,
-        slackApiUrl: fake.apiUrl,
+      return fleet.spawn(name, {
         env: {
           BOT_AGENT: "config",
           CODETHREAD_PROVIDERS: "claude-code",
           CODETHREAD_LEASE: "2s",
-          CODETHREAD_WORKSPACE_DIR: path.join(dir, "work"), // one checkout path on every replica
+          CODETHREAD_WORKSPACE_DIR: path.join(fleet.dir, "work"), // one checkout path on every replica
           CLAUDE_BIN: claudeBin(),
           HOME: home,
           ANTHROPIC_BASE_URL: mock.url,
@@ -76,8 +47,6 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
           CLAUDE_CODE_MAX_RETRIES: "0",
         },
       });
-      bots.push(b);
-      return b;
     };
     const post = (b: BotProcess, body: string, json: boolean) =>
       signedPost(b.url, body, {
@@ -97,7 +66,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
         true,
       );
     const inThread = (threadTs: string, pred: (m: StoredMessage) => boolean, what: string) =>
-      fake.waitFor(() => fake.thread(Channel, threadTs).find(pred), what, Patience);
+      fleet.fake.waitFor(() => fleet.fake.thread(Channel, threadTs).find(pred), what, Patience);
     const transcripts = (b: BotProcess) => {
       const projects = path.join(b.dataDir, "claude");
       const found: string[] = [];
@@ -113,12 +82,12 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
     };
 
     it("the thread hears 'the bot restarted', nothing of the dead replica keeps running, the next reply resumes elsewhere", async () => {
-      mkdirSync(path.join(dir, "work"), { recursive: true });
+      mkdirSync(path.join(fleet.dir, "work"), { recursive: true });
       const a = await bot("a");
       const ack = await post(a, slashForm({ text: "MOCK:bash remember the word avocado" }), false);
       expect(ack.status).toBe(200);
-      const card = await fake.waitFor(
-        () => fake.messages.find((m) => !m.threadTs && m.user === fake.botUserId),
+      const card = await fleet.fake.waitFor(
+        () => fleet.fake.messages.find((m) => !m.threadTs && m.user === fleet.fake.botUserId),
         "the run card",
         Patience,
       );
@@ -129,7 +98,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       await reply(a, card.ts, "MOCK:slow keep talking");
       await waitUntil(
         async () =>
-          (await direct.query("SELECT 1 FROM jobs WHERE status = 'running'")).rowCount === 1 &&
+          (await fleet.direct.query("SELECT 1 FROM jobs WHERE status = 'running'")).rowCount === 1 &&
           promptTexts(mock).includes("MOCK:slow keep talking"),
         "the second turn streaming on a",
         Patience,
@@ -156,14 +125,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       // Resumed, not started over: the model saw the first turn again.
       expect(promptTexts(mock)).toContain("MOCK:bash remember the word avocado");
       const jobs = () =>
-        direct.query<{ holder: string; status: string }>("SELECT holder, status FROM jobs ORDER BY seq");
+        fleet.direct.query<{ holder: string; status: string }>("SELECT holder, status FROM jobs ORDER BY seq");
       // The answer is posted before the outcome is written: wait for the record.
       await waitUntil(async () => (await jobs()).rows.every((r) => r.status !== "running"), "the outcome recorded");
       const { rows } = await jobs();
       expect(rows.map((r) => r.status)).toEqual(["succeeded", "interrupted", "succeeded"]);
       expect(rows[2]!.holder).toContain(`:${b.child.pid}:`);
       expect(transcripts(b).length).toBeGreaterThan(0);
-      expect(fake.violations).toEqual([]);
+      expect(fleet.fake.violations).toEqual([]);
     }, 300_000);
   },
 );

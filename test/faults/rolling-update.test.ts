@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openPostgres } from "../../src/store/adapters/postgres.js";
-import type { Database } from "../../src/store/database.js";
-import { migrate } from "../../src/store/migrate.js";
-import { type BotProcess, killBots, readRunLog, spawnBot } from "../support/bot-processes.js";
+import { describe, expect, it } from "vitest";
+import { useBotFleet } from "../support/bot-fleet.js";
+import { type BotProcess, readRunLog } from "../support/bot-processes.js";
 import {
   type BotRequest,
   cardsOf,
@@ -16,8 +13,6 @@ import {
   sendSlash,
   toldNotTaken,
 } from "../support/bot-requests.js";
-import { freshPostgresDatabase } from "../support/databases.js";
-import { FakeSlack } from "../support/fake-slack.js";
 import { waitUntil } from "../support/queue-fixtures.js";
 
 /**
@@ -32,34 +27,8 @@ const Patience = 120_000;
 describe.skipIf(!process.env.TEST_DATABASE_URL)(
   "SIGTERM and rolling updates on PostgreSQL (needs TEST_DATABASE_URL)",
   () => {
-    let url: string;
-    let drop: () => Promise<void>;
-    let direct: Database;
-    let fake: FakeSlack;
-    let dir: string;
-    let bots: BotProcess[];
-
-    beforeEach(async () => {
-      ({ url, drop } = await freshPostgresDatabase());
-      direct = await openPostgres(url, { maxConnections: 2 });
-      await migrate(direct);
-      fake = await new FakeSlack().start();
-      dir = mkdtempSync(path.join(tmpdir(), "ct-rollout-"));
-      bots = [];
-    });
-    afterEach(async () => {
-      await killBots(bots);
-      await fake.stop();
-      await direct.close();
-      await drop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-
-    const bot = async (name: string, env: Record<string, string>) => {
-      const b = await spawnBot(name, { dir, databaseUrl: url, slackApiUrl: fake.apiUrl, env });
-      bots.push(b);
-      return b;
-    };
+    const fleet = useBotFleet("ct-rollout-");
+    const bot = (name: string, env: Record<string, string>) => fleet.spawn(name, { env });
     const readyz = (b: BotProcess) =>
       fetch(`${new URL(b.url).origin}/readyz`).then(
         (r) => r.status,
@@ -67,7 +36,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       );
     const jobs = async () =>
       (
-        await direct.query<{ status: string; holder: string | null; payload: { prompt?: string } }>(
+        await fleet.direct.query<{ status: string; holder: string | null; payload: { prompt?: string } }>(
           "SELECT status, holder, payload FROM jobs ORDER BY seq",
         )
       ).rows;
@@ -75,7 +44,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       (await jobs()).find((j) => j.payload.prompt?.includes(`"tag":"${tag}"`))?.status;
     const startsByJob = () => {
       const starts = new Map<string, number>();
-      for (const e of bots.flatMap(readRunLog))
+      for (const e of fleet.bots.flatMap(readRunLog))
         if (e.what === "start") starts.set(e.jobId, (starts.get(e.jobId) ?? 0) + 1);
       return starts;
     };
@@ -85,39 +54,40 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
     async function checkEachEndedOnce(requests: BotRequest[], outcome: (r: BotRequest) => RegExp): Promise<void> {
       await waitUntil(
         async () =>
-          requests.every((r) => FinalCard.test(finalTextOf(fake, r) ?? "") && repliesOf(fake, r).length > 0) &&
-          (await activeJobs()) === 0,
+          requests.every(
+            (r) => FinalCard.test(finalTextOf(fleet.fake, r) ?? "") && repliesOf(fleet.fake, r).length > 0,
+          ) && (await activeJobs()) === 0,
         "every request to end",
         Patience,
       );
       for (const r of requests) {
-        expect(cardsOf(fake, r), `cards of ${r.tag}`).toHaveLength(1);
-        expect(finalTextOf(fake, r), r.tag).toMatch(outcome(r));
+        expect(cardsOf(fleet.fake, r), `cards of ${r.tag}`).toHaveLength(1);
+        expect(finalTextOf(fleet.fake, r), r.tag).toMatch(outcome(r));
         expect(
-          repliesOf(fake, r).map((m) => m.text),
+          repliesOf(fleet.fake, r).map((m) => m.text),
           `replies of ${r.tag}`,
         ).toHaveLength(1);
-        expect(toldNotTaken(fake, r), r.tag).toBe(false);
+        expect(toldNotTaken(fleet.fake, r), r.tag).toBe(false);
       }
       expect(
         [...startsByJob().values()].filter((n) => n > 1),
         "runs started twice",
       ).toEqual([]);
-      expect(fake.violations).toEqual([]);
+      expect(fleet.fake.violations).toEqual([]);
     }
 
     it("SIGTERM: unready first, requests still taken for the drain delay, a short run finishes within the grace, a long one is interrupted with its thread told, queued work waits for the next replica, exit 0", async () => {
-      const release = path.join(dir, "release-short");
+      const release = path.join(fleet.dir, "release-short");
       const a = await bot("a", {
         CODETHREAD_CONCURRENCY: "2",
         CODETHREAD_STOP_GRACE: "8s",
         CODETHREAD_DRAIN_DELAY: "3s",
       });
       expect(await readyz(a)).toBe(200);
-      const short = await sendSlash(fake, a.url, "short", { untilFile: release });
-      const long = await sendSlash(fake, a.url, "long", { hang: true });
+      const short = await sendSlash(fleet.fake, a.url, "short", { untilFile: release });
+      const long = await sendSlash(fleet.fake, a.url, "long", { hang: true });
       await waitUntil(() => startsByJob().size === 2, "both runs started on a", Patience);
-      const queued = await sendSlash(fake, a.url, "queued", { sleepMs: 100 }); // no room left on a
+      const queued = await sendSlash(fleet.fake, a.url, "queued", { sleepMs: 100 }); // no room left on a
       expect([short.status, long.status, queued.status]).toEqual([200, 200, 200]);
 
       a.child.kill("SIGTERM");
@@ -126,7 +96,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       while (probe === 200) probe = await readyz(a);
       expect(probe).toBe(503);
       // Still taken while the Service stops routing here, and left queued: a claims nothing now.
-      const during = await sendMention(fake, a.url, "during-drain", { sleepMs: 100 });
+      const during = await sendMention(fleet.fake, a.url, "during-drain", { sleepMs: 100 });
       expect(during.status).toBe(200);
       writeFileSync(release, ""); // the short run ends now, inside the grace period
 
@@ -135,9 +105,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       expect(await statusOf("long")).toBe("interrupted");
       expect(await statusOf("queued")).toBe("queued");
       expect(await statusOf("during-drain")).toBe("queued");
-      expect(finalTextOf(fake, short)).toMatch(/^Done:/);
-      expect(finalTextOf(fake, long)).toMatch(/^Interrupted/);
-      const [notice] = repliesOf(fake, long);
+      expect(finalTextOf(fleet.fake, short)).toMatch(/^Done:/);
+      expect(finalTextOf(fleet.fake, long)).toMatch(/^Interrupted/);
+      const [notice] = repliesOf(fleet.fake, long);
       expect(notice?.text).toContain("interrupted: the bot restarted.");
       expect(notice?.text).toContain("reply in this thread to continue");
       expect(a.output()).not.toMatch(/"level":(50|60)/); // nothing logged as an error
@@ -191,8 +161,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
           const script = { sleepMs: 200 + ((n * 397) % 1300) };
           requests.push(
             await (n % 4 === 3
-              ? sendMention(fake, target.url, `m${n}`, script)
-              : sendSlash(fake, target.url, `s${n}`, script)),
+              ? sendMention(fleet.fake, target.url, `m${n}`, script)
+              : sendSlash(fleet.fake, target.url, `s${n}`, script)),
           );
           await new Promise((r) => setTimeout(r, 120));
         }
@@ -228,7 +198,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       expect(all).toHaveLength(requests.length);
       // Both old replicas ran work and so did both new ones: the rollout really moved the load.
       const holders = new Set(all.map((j) => j.holder?.split(":")[1]));
-      for (const b of bots) expect(holders.has(String(b.child.pid)), `${b.name} ran something`).toBe(true);
+      for (const b of fleet.bots) expect(holders.has(String(b.child.pid)), `${b.name} ran something`).toBe(true);
     }, 300_000);
   },
 );
