@@ -21,6 +21,39 @@ function codethread(args: string[], env: Record<string, string> = {}) {
   return { code: r.status, out: r.stdout, err: r.stderr, cwd };
 }
 
+/** The real entry point as a running process: its output so far, a wait for a line of it, its exit code. */
+function spawnCodethread(args: string[], env: Record<string, string>) {
+  const cwd = mkdtempSync(path.join(tmpdir(), "codethread-cli-"));
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const p = { child, cwd, out: "", err: "" };
+  // "close", not "exit": by then all of its output has been read.
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const seen: (() => void)[] = [];
+  child.stdout.on("data", (d: Buffer) => {
+    p.out += d.toString();
+    for (const check of seen) check();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    p.err += d.toString();
+  });
+  /** Resolves with the first match in stdout; rejects if the process exits before printing it. */
+  const waitFor = (re: RegExp, what: string) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const m = re.exec(p.out);
+        if (m) resolve(m);
+      };
+      seen.push(check);
+      check();
+      void exited.then((code) => reject(new Error(`${args[0]} exited (${code}) before ${what}:\n${p.out}${p.err}`)));
+    });
+  return Object.assign(p, { exited, waitFor });
+}
+
 describe("codethread CLI", () => {
   it("prints help for the program and for each command", () => {
     const top = codethread(["--help"]);
@@ -100,41 +133,15 @@ describe("codethread CLI", () => {
   });
 
   it("start without a Slack token opens the local console, prints its address, and stops on SIGTERM", async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), "codethread-cli-"));
-    const child = spawn(process.execPath, [bin, "start"], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: cwd,
-        PORT: "0",
-        LOG_FORMAT: "json",
-        CODETHREAD_PROVIDERS: "claude-code",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const start = spawnCodethread(["start"], { PORT: "0", LOG_FORMAT: "json", CODETHREAD_PROVIDERS: "claude-code" });
+    const { child, exited } = start;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const check = setInterval(() => {
-          const m = /^ {2}(http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
-          if (m) {
-            clearInterval(check);
-            resolve(m[1]!);
-          }
-        }, 50);
-        void exited.then((code) => {
-          clearInterval(check);
-          reject(new Error(`start exited (${code}) before printing the console's address:\n${out}`));
-        });
-      });
+      const [, url] = await start.waitFor(/^ {2}(http:\/\/127\.0\.0\.1:\d+)$/m, "printing the console's address");
+      const out = start.out;
       expect(out).toMatch(/local Slack console \(SLACK_BOT_TOKEN is not set\)/);
       expect(out).toMatch(/manifest\.yml, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET/);
       expect(out).not.toMatch(/xoxb-/);
-      const page = await fetch(url);
+      const page = await fetch(url!);
       expect(await page.text()).toMatch(/codethread local console/);
       const state = (await (await fetch(`${url}/console/api/state`)).json()) as { channels: { name: string }[] };
       expect(state.channels.map((c) => c.name)).toEqual(["general", "backend", "codethread"]);
@@ -145,83 +152,48 @@ describe("codethread CLI", () => {
   }, 120_000);
 
   it("start in HTTP mode drains on SIGTERM and exits 0, even while Slack is unreachable (its client still retrying)", async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), "codethread-cli-"));
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise<void>((resolve) => closed.close(() => resolve())); // nothing listens there now
-    const child = spawn(process.execPath, [bin, "start"], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: cwd,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        LOG_FORMAT: "json",
-        SLACK_BOT_TOKEN: "xoxb-cli-test",
-        SLACK_SIGNING_SECRET: "cli-test-signing-secret",
-        SLACK_API_URL: `http://127.0.0.1:${port}/api/`,
-        CODETHREAD_PROVIDERS: "claude-code",
-        CODETHREAD_DRAIN_DELAY: "1s",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+    const start = spawnCodethread(["start"], {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_FORMAT: "json",
+      SLACK_BOT_TOKEN: "xoxb-cli-test",
+      SLACK_SIGNING_SECRET: "cli-test-signing-secret",
+      SLACK_API_URL: `http://127.0.0.1:${port}/api/`,
+      CODETHREAD_PROVIDERS: "claude-code",
+      CODETHREAD_DRAIN_DELAY: "1s",
     });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const { child, exited } = start;
     try {
-      await new Promise<void>((resolve, reject) => {
-        const check = setInterval(() => {
-          if (out.includes('"msg":"Slack app listening"')) {
-            clearInterval(check);
-            resolve();
-          }
-        }, 50);
-        void exited.then((code) => {
-          clearInterval(check);
-          reject(new Error(`start exited (${code}) before listening:\n${out}`));
-        });
-      });
+      await start.waitFor(/"msg":"Slack app listening"/, "listening");
     } finally {
       child.kill("SIGTERM");
     }
     expect(await exited).toBe(0);
-    expect(out).toContain('"msg":"draining: unready, no new jobs claimed"');
-    expect(out).toContain('"msg":"stopped"');
+    expect(start.out).toContain('"msg":"draining: unready, no new jobs claimed"');
+    expect(start.out).toContain('"msg":"stopped"');
   }, 120_000);
 
   it("run (the bundled command) drives the pinned claude it finds from the package root, and prints the answer", async () => {
     const mock = await startMockAnthropic();
     try {
-      const cwd = mkdtempSync(path.join(tmpdir(), "codethread-cli-"));
       // No CLAUDE_BIN: the bundle in dist/bundle/ must find the pinned CLI under .agents/ itself.
-      const child = spawn(
-        process.execPath,
-        [bin, "run", "--provider", "claude", "--cwd", cwd, "--json", "MOCK:bash hi"],
-        {
-          cwd,
-          env: {
-            PATH: process.env.PATH ?? "",
-            HOME: cwd,
-            ANTHROPIC_BASE_URL: mock.url,
-            ANTHROPIC_API_KEY: "test-key-not-secret",
-            CLAUDE_CODE_MAX_RETRIES: "0",
-            CLAUDE_CONFIG_ROOT: path.join(cwd, "claude-config"),
-            CODETHREAD_DATA_DIR: path.join(cwd, "data"),
-            CODETHREAD_PROVIDERS: "claude-code",
-            CODETHREAD_ALLOWED_TOOLS: "Bash",
-          },
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
-      child.stderr.on("data", (d: Buffer) => (err += d.toString("utf8")));
-      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
-      expect(code, err).toBe(0);
+      const cwd = mkdtempSync(path.join(tmpdir(), "codethread-cli-work-"));
+      const run = spawnCodethread(["run", "--provider", "claude", "--cwd", cwd, "--json", "MOCK:bash hi"], {
+        ANTHROPIC_BASE_URL: mock.url,
+        ANTHROPIC_API_KEY: "test-key-not-secret",
+        CLAUDE_CODE_MAX_RETRIES: "0",
+        CLAUDE_CONFIG_ROOT: path.join(cwd, "claude-config"),
+        CODETHREAD_DATA_DIR: path.join(cwd, "data"),
+        CODETHREAD_PROVIDERS: "claude-code",
+        CODETHREAD_ALLOWED_TOOLS: "Bash",
+      });
+      const code = await run.exited;
+      const out = run.out;
+      expect(code, run.err).toBe(0);
       const lines = out
         .trim()
         .split("\n")
