@@ -49,22 +49,25 @@ await migrate(db);
 const fake = await new FakeSlack().start();
 const dir = mkdtempSync(path.join(tmpdir(), "ct-bench-drain-"));
 let n = 0;
+/** One bot process on the bench's database and fake Slack, with these drain settings. */
+const bot = (name: string, drainDelay: string, stopGrace: string) =>
+  spawnBot(`${name}-${++n}`, {
+    dir,
+    databaseUrl: url,
+    slackApiUrl: fake.apiUrl,
+    env: { CODETHREAD_DRAIN_DELAY: drainDelay, CODETHREAD_STOP_GRACE: stopGrace },
+  });
 try {
   for (const delay of ["0", "5s"]) {
     const unready: number[] = [];
     const exits: number[] = [];
     for (let i = 0; i < samples; i++) {
-      const bot = await spawnBot(`idle-${++n}`, {
-        dir,
-        databaseUrl: url,
-        slackApiUrl: fake.apiUrl,
-        env: { CODETHREAD_DRAIN_DELAY: delay, CODETHREAD_STOP_GRACE: "30s" },
-      });
-      await until(async () => ((await readyz(bot)) === 200 ? true : undefined));
+      const idle = await bot("idle", delay, "30s");
+      await until(async () => ((await readyz(idle)) === 200 ? true : undefined));
       const at = Date.now();
-      bot.child.kill("SIGTERM");
-      const exited = bot.exited.then(() => Date.now() - at);
-      await until(async () => ((await readyz(bot)) !== 200 ? true : undefined));
+      idle.child.kill("SIGTERM");
+      const exited = idle.exited.then(() => Date.now() - at);
+      await until(async () => ((await readyz(idle)) !== 200 ? true : undefined));
       unready.push(Date.now() - at);
       exits.push(await exited);
     }
@@ -75,19 +78,14 @@ try {
   const exits: number[] = [];
   const told: number[] = [];
   for (let i = 0; i < samples; i++) {
-    const bot = await spawnBot(`busy-${++n}`, {
-      dir,
-      databaseUrl: url,
-      slackApiUrl: fake.apiUrl,
-      env: { CODETHREAD_DRAIN_DELAY: "0", CODETHREAD_STOP_GRACE: "5s" },
-    });
-    const r = await sendSlash(fake, bot.url, `hang-${n}`, { hang: true });
+    const busy = await bot("busy", "0", "5s");
+    const r = await sendSlash(fake, busy.url, `hang-${n}`, { hang: true });
     await until(async () =>
       (await db.query("SELECT 1 FROM jobs WHERE status = 'running'")).rowCount ? true : undefined,
     );
     const at = Date.now();
-    bot.child.kill("SIGTERM");
-    const exited = bot.exited.then(() => Date.now() - at);
+    busy.child.kill("SIGTERM");
+    const exited = busy.exited.then(() => Date.now() - at);
     await until(() => (repliesOf(fake, r).some((m) => /interrupted/.test(m.text)) ? true : undefined));
     told.push(Date.now() - at);
     exits.push(await exited);
