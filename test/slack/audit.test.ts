@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPGlite } from "../../src/store/adapters/pglite.js";
 import { listAudit } from "../../src/store/audit.js";
 import { waitUntil } from "../support/queue-fixtures.js";
-import { Alice, Bob, blocksText, Channel, SlackHarness } from "../support/slack-harness.js";
+import { Alice, Bob, blocksText, Channel, Forever, SlackHarness } from "../support/slack-harness.js";
 
 /**
  * The audit you can ask for: a run with an approval and another one cancelled, through the real
@@ -26,8 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop().catch(() => undefined);
 });
-
-const forever = new Promise<void>(() => undefined);
 
 /** Ask `/agent TEXT` as `user`; the private answer that came back (after the ack). */
 async function ask(text: string, user: string): Promise<string> {
@@ -75,7 +73,7 @@ describe("audit", () => {
     await h.waitForText(card.ts, /^Done/);
 
     // A second run the admin cancels.
-    h.agent.script = () => ({ steps: [{ tool: "Bash", summary: "Ran sleep 1000" }, { wait: forever }] });
+    h.agent.script = () => ({ steps: [{ tool: "Bash", summary: "Ran sleep 1000" }, { wait: Forever }] });
     await h.slash("migrate the whole database", { user_id: Alice });
     const second = await h.waitForCard(2);
     await h.waitForText(second.ts, /^Running/);

@@ -11,25 +11,12 @@ afterAll(async () => {
   await h.stop();
 });
 
-const forever = new Promise<void>(() => undefined);
-
-async function startBlockedRun(prompt: string) {
-  const before = h.cards().length;
-  h.agent.script = () => ({
-    steps: [{ tool: "Bash", input: { command: "sleep 1000" }, summary: "Ran sleep 1000" }, { wait: forever }],
-  });
-  await h.slash(prompt);
-  const card = await h.waitForCard(before + 1);
-  await h.waitForText(card.ts, /^Running/);
-  return card;
-}
-
 const cancelClick = (userId: string, cardTs: string) =>
   h.click({ userId, channel: Channel, messageTs: cardTs, actionId: "run_cancel", value: cardTs });
 
 describe("Cancel", () => {
   it("lets the requester stop a running run; the card says who cancelled", async () => {
-    const card = await startBlockedRun("refactor everything");
+    const card = await h.startBlockedRun("refactor everything");
     const res = await cancelClick(Alice, card.ts);
     expect(res.status).toBe(200);
     const final = await h.waitForText(card.ts, /^Cancelled/);
@@ -41,7 +28,7 @@ describe("Cancel", () => {
   });
 
   it("refuses someone else, and lets an admin cancel", async () => {
-    const card = await startBlockedRun("long migration");
+    const card = await h.startBlockedRun("long migration");
     await cancelClick(Bob, card.ts);
     const refusal = await h.fake.waitFor(
       () => h.fake.callsOf("chat.postEphemeral").find((c) => String(c.params.text).includes("Only <@U0ALICE01>")),
@@ -56,7 +43,7 @@ describe("Cancel", () => {
   });
 
   it("cancels a queued run before it starts", async () => {
-    const card = await startBlockedRun("first");
+    const card = await h.startBlockedRun("first");
     h.agent.script = () => ({ steps: [], answer: "second done" });
     const { status } = await h.event("event.message.thread_reply.json", {
       text: "second",

@@ -17,21 +17,9 @@ import { nextTs } from "../support/slack-signing.js";
  * Cancel button, and the answer is streamed; where they are refused, the card and a posted answer
  * are the whole experience, and after one refused call per workspace nothing more is tried.
  */
-const forever = new Promise<void>(() => undefined);
 const TeamId = "T0AGENT01";
 
 const session = (h: SlackHarness, threadTs: string) => h.fake.workspace.agentSessions.get(`${Channel}:${threadTs}`);
-
-async function startBlockedRun(h: SlackHarness, prompt: string) {
-  const before = h.cards().length;
-  h.agent.script = () => ({
-    steps: [{ tool: "Bash", input: { command: "sleep 1000" }, summary: "Ran sleep 1000" }, { wait: forever }],
-  });
-  await h.slash(prompt);
-  const card = await h.waitForCard(before + 1);
-  await h.waitForText(card.ts, /^Running/);
-  return card;
-}
 
 const stopEvent = (h: SlackHarness, user: string, threadTs: string) =>
   h.event("event.agent_session_stopped.json", {
@@ -70,7 +58,7 @@ describe("where the workspace offers agent sessions and streaming", () => {
   });
 
   it("sets the session to processing with a title; Slack's stop button cancels like Cancel, for whoever may", async () => {
-    const card = await startBlockedRun(h, "refactor the payment module");
+    const card = await h.startBlockedRun("refactor the payment module");
     const processing = await h.fake.waitForCall("agents.sessions.setStatus", (c) => c.params.status === "processing");
     expect(processing.params).toMatchObject({
       channel_id: Channel,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAudit } from "../../src/store/audit.js";
-import { Alice, Bob, Channel, SlackHarness } from "../support/slack-harness.js";
+import { Alice, Bob, Channel, Forever, SlackHarness } from "../support/slack-harness.js";
 import { nextTs } from "../support/slack-signing.js";
 
 /**
@@ -14,13 +14,12 @@ const Other = "C0OTHER01";
 const AliceDm = "D0ALICEDM1";
 
 let h: SlackHarness;
-const forever = new Promise<void>(() => undefined);
 
 beforeAll(async () => {
   h = await SlackHarness.start({
     env: { CODETHREAD_ALLOWED_USERS: `${Alice},${Bob}`, CODETHREAD_ADMINS: Admin },
   });
-  h.agent.script = () => ({ steps: [{ wait: forever }] });
+  h.agent.script = () => ({ steps: [{ wait: Forever }] });
   // Three runs that stay running: one here, one in another channel, one in Alice's DM with the bot.
   await h.slash("refactor billing secret-here", { user_id: Alice });
   await h.waitForCard(1);

@@ -30,6 +30,9 @@ export interface HarnessOptions {
  * The real app (Bolt on 127.0.0.1, queue and worker on an in-memory PGlite) with a scripted
  * agent and the fake Slack Web API, plus helpers that send signed Slack requests.
  */
+/** A step that never ends: a scripted run waits on it until it is cancelled. */
+export const Forever = new Promise<void>(() => undefined);
+
 export class SlackHarness {
   fake!: FakeSlack;
   app!: RunningApp;
@@ -132,6 +135,21 @@ export class SlackHarness {
 
   async waitForCard(n = 1, channel = Channel): Promise<StoredMessage> {
     return this.fake.waitFor(() => this.cards(channel)[n - 1], `run card #${n}`);
+  }
+
+  /**
+   * `/agent <prompt>` whose scripted run shows one tool use and then never ends (until cancelled):
+   * resolves with its card once it says Running.
+   */
+  async startBlockedRun(prompt: string): Promise<StoredMessage> {
+    const before = this.cards().length;
+    this.agent.script = () => ({
+      steps: [{ tool: "Bash", input: { command: "sleep 1000" }, summary: "Ran sleep 1000" }, { wait: Forever }],
+    });
+    await this.slash(prompt);
+    const card = await this.waitForCard(before + 1);
+    await this.waitForText(card.ts, /^Running/);
+    return card;
   }
 
   /** Wait until a thread has a message matching `pred` (text or blocks). */
