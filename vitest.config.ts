@@ -41,6 +41,7 @@ const integration = [
   "test/process/agent-env-leak.test.ts", // real claude and opencode serve
   "test/process/parent-death.test.ts", // a real claude under a killed owner process
   "test/process/leftovers.test.ts", // processes left by a killed owner
+  "test/process/spawn-helper.test.ts", // the spawn helper process, its children and its death
   "test/slack/nul-text.test.ts", // PostgreSQL too
   "test/store/credentials.test.ts", // PostgreSQL too
   "test/store/projects.test.ts", // PostgreSQL too

@@ -105,6 +105,7 @@ const EnvSchema = z.object({
   CODETHREAD_ALLOWED_TOOLS: list.optional(),
   CODETHREAD_PERMISSION_TIMEOUT: durationMs.default(10 * 60_000),
   CODETHREAD_SANDBOX: bool.default(false),
+  CODETHREAD_SPAWN_HELPER: bool.default(true),
   CODETHREAD_AGENT_ENV: list.default([]),
   CODETHREAD_MAX_COST_USD: usd.optional(),
   CODETHREAD_USER_DAILY_BUDGET_USD: usd.optional(),
@@ -205,6 +206,8 @@ export interface Config {
     agentEnv: string[];
     /** Records of running agent processes, for stopping leftovers after a crash. */
     processDir: string;
+    /** Start local agents from the spawn helper process, off the bot's event loop (src/process/spawner/). */
+    spawnHelper: boolean;
     /** A run is stopped once it has cost this much (USD); a reply continues it. */
     maxCostUsd?: number;
     /** A person whose runs cost this much in the last 24 hours is refused new runs. */
@@ -367,6 +370,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       sandbox: e.CODETHREAD_SANDBOX,
       agentEnv: e.CODETHREAD_AGENT_ENV,
       processDir: path.join(dataDir, "processes"),
+      spawnHelper: e.CODETHREAD_SPAWN_HELPER,
       maxCostUsd: e.CODETHREAD_MAX_COST_USD,
       userDailyBudgetUsd: e.CODETHREAD_USER_DAILY_BUDGET_USD,
     },

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { CodethreadError } from "../errors.js";
+import { PackageRoot } from "../package-root.js";
 
 /**
  * Where the agent CLIs are. They are tools the bot runs (like kubectl), pinned in
@@ -30,19 +30,6 @@ const PinsSchema = z.object({
 export type AgentCliPin = z.infer<typeof PinsSchema>["clis"][string];
 export type AgentCliId = "claude-code" | "opencode";
 
-/**
- * The package root: the nearest directory above this module with codethread's package.json
- * (src/agents/, dist/agents/ and the bundled `run` command in dist/bundle/ all resolve to it).
- */
-export const PackageRoot = packageRootAbove(path.dirname(fileURLToPath(import.meta.url)));
-
-function packageRootAbove(dir: string): string {
-  for (let d = dir; ; d = path.dirname(d)) {
-    const manifest = path.join(d, "package.json");
-    if (existsSync(manifest) && /"name":\s*"codethread"/.test(readFileSync(manifest, "utf8"))) return d;
-    if (path.dirname(d) === d) return path.resolve(dir, "../.."); // not in a checkout: where it used to be
-  }
-}
 const MarkerFile = ".installed.json";
 
 /** agent-clis.json is missing or malformed: the checkout itself is broken. */

@@ -1,12 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { getPriority, setPriority } from "node:os";
 import { PassThrough, type Readable, type Writable } from "node:stream";
+import type { Logger } from "pino";
 import { messageOf } from "../errors.js";
 import { childEnv, type InheritPolicy } from "./env.js";
 import { type ProcessExit, watchExit } from "./exit.js";
+import { lowerPriority } from "./priority.js";
 import type { ProcInfo } from "./process-table.js";
 import { ProcessRecord } from "./records.js";
+import { SpawnHelper } from "./spawner/spawn-helper.js";
 import { type ParentWatch, watchParentDeath } from "./watchdog.js";
 
 /** What to start: argv only — never a shell string, `shell` is always false. */
@@ -36,17 +38,21 @@ export interface ProcessSpec {
   dieWithParent?: boolean;
   /** An agent: record pid and start time in this directory for `killLeftovers` (records.ts). */
   recordDir?: string;
-  /**
-   * Lower the child's CPU priority by this nice increment right after it starts (its own children
-   * inherit it). Agents yield the CPU to the bot when the cores are busy: the bot's event loop
-   * acknowledges Slack requests (3 s deadline) while runs take minutes anyway.
-   */
+  /** Lower the child's CPU priority by this nice increment right after it starts (priority.ts). */
   niceness?: number;
+  /**
+   * Start it from the spawn helper (spawner/spawn-helper.ts) when the bot turned that on
+   * (`useSpawnHelper`): the bot's event loop then never waits on a fork. Agents set it.
+   */
+  offLoop?: boolean;
 }
 
 /** A started (or failed) process. Streams that are not piped are empty and ended. */
 export interface SpawnedProcess {
+  /** Known once the process has started: at once when spawned directly, a moment later from the helper. */
   readonly pid: number | undefined;
+  /** The pid once started, undefined if it never started. */
+  readonly started: Promise<number | undefined>;
   readonly stdin: Writable | null;
   readonly stdout: Readable;
   readonly stderr: Readable;
@@ -69,6 +75,7 @@ export function failedToStart(err: unknown): SpawnedProcess {
   const code = err && typeof err === "object" && "code" in err && typeof err.code === "string" ? err.code : undefined;
   return {
     pid: undefined,
+    started: Promise.resolve(undefined),
     stdin: null,
     stdout: ended(),
     stderr: ended(),
@@ -84,6 +91,22 @@ export function failedToStart(err: unknown): SpawnedProcess {
  * Never throws: a process that cannot start reports it through `exited`.
  */
 export function spawnProcess(spec: ProcessSpec): SpawnedProcess {
+  const helper = spec.offLoop ? sharedHelper : undefined;
+  return helper ? helper.spawn(spec) : spawnHere(spec);
+}
+
+let sharedHelper: SpawnHelper | undefined;
+
+/**
+ * From now on, processes that ask for it (`offLoop`) start from one spawn helper process, started
+ * now. `codethread start` calls it; the `run` command and tools (git, kubectl probes) spawn directly.
+ */
+export function useSpawnHelper(log?: Logger): void {
+  sharedHelper ??= new SpawnHelper(log);
+  sharedHelper.warm();
+}
+
+function spawnHere(spec: ProcessSpec): SpawnedProcess {
   let child: ChildProcess;
   try {
     if (spec.ensureDir) mkdirSync(spec.ensureDir, { recursive: true });
@@ -99,13 +122,7 @@ export function spawnProcess(spec: ProcessSpec): SpawnedProcess {
     return failedToStart(err);
   }
   const pid = child.pid;
-  if (pid !== undefined && spec.niceness) {
-    try {
-      setPriority(pid, Math.min(19, getPriority(pid) + spec.niceness));
-    } catch {
-      // not permitted here (some containers): the child keeps our priority
-    }
-  }
+  if (pid !== undefined && spec.niceness) lowerPriority(pid, spec.niceness, spec.detached ?? false);
   child.stdin?.on("error", () => {}); // EPIPE when the child exits first
   const exited = watchExit(child);
   const watch: ParentWatch | undefined = pid !== undefined && spec.dieWithParent ? watchParentDeath(pid) : undefined;
@@ -120,6 +137,7 @@ export function spawnProcess(spec: ProcessSpec): SpawnedProcess {
   });
   return {
     pid,
+    started: Promise.resolve(pid),
     stdin: child.stdin,
     stdout: child.stdout ?? ended(),
     stderr: child.stderr ?? ended(),

@@ -25,10 +25,19 @@ afterEach(() => {
 /** A unique `sleep` duration, so this test's processes are told apart from anyone else's. */
 const uniqueSecs = () => String(7_000 + Math.floor(Math.random() * 90_000));
 
+/** How the owner starts its agents: as `codethread run` (directly) or as `codethread start` (the spawn helper). */
+type Via = "directly" | "from the spawn helper";
+const ways: Via[] = ["directly", "from the spawn helper"];
+
 /** Start the owner and wait for a stdout line matching `ready`. */
-async function startOwner(args: string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+async function startOwner(
+  args: string[],
+  ready: RegExp,
+  via: Via,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
   const child = spawn(process.execPath, ["--import", "tsx", "test/support/agent-owner.ts", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, OWNER_SPAWN_HELPER: via === "from the spawn helper" ? "1" : "0" },
   });
   owners.push(child);
   let out = "";
@@ -55,16 +64,19 @@ async function crash(child: ChildProcess): Promise<void> {
 const sleeps = (secs: string) => processesMentioning(`sleep ${secs}`);
 
 describe("an agent dies with the process that started it", () => {
-  it("kill -9 of the owner: the watchdog stops the whole tree, even processes ignoring SIGTERM", async () => {
-    const secs = uniqueSecs();
-    const { child, match } = await startOwner(["tree", secs, "", "1"], /ready (\d+)/);
-    const rootPid = match[1];
-    expect(sleeps(secs).length).toBeGreaterThanOrEqual(2);
-    expect(processesMentioning(`codethread-watchdog ${rootPid} `)).toHaveLength(1);
-    await crash(child);
-    expect(await eventually(() => sleeps(secs).length === 0, 30_000)).toBe(true);
-    expect(await eventually(() => processesMentioning(`codethread-watchdog ${rootPid} `).length === 0)).toBe(true);
-  });
+  it.each(ways)(
+    "kill -9 of the owner, agents started %s: the watchdog stops the whole tree, even processes ignoring SIGTERM",
+    async (via) => {
+      const secs = uniqueSecs();
+      const { child, match } = await startOwner(["tree", secs, "", "1"], /ready (\d+)/, via);
+      const rootPid = match[1];
+      expect(sleeps(secs).length).toBeGreaterThanOrEqual(2);
+      expect(processesMentioning(`codethread-watchdog ${rootPid} `)).toHaveLength(1);
+      await crash(child);
+      expect(await eventually(() => sleeps(secs).length === 0, 30_000)).toBe(true);
+      expect(await eventually(() => processesMentioning(`codethread-watchdog ${rootPid} `).length === 0)).toBe(true);
+    },
+  );
 
   it("a process that ends normally takes its watchdog and its record with it, killing nothing", async () => {
     const dir = path.join(root, "normal");
@@ -96,19 +108,22 @@ describe("an agent dies with the process that started it", () => {
       await mock?.close();
     });
 
-    it("kill -9 of the bot mid-tool: claude, its Bash tool and the tool's command all stop", async () => {
-      const secs = uniqueSecs();
-      const sb = path.join(root, "claude");
-      for (const d of ["home", "work", "claude-config"]) mkdirSync(path.join(sb, d), { recursive: true });
-      const { child } = await startOwner(["claude", mock.url, sb, secs], /^tool$/m);
-      expect(await eventually(() => sleeps(secs).length > 0, 30_000)).toBe(true);
-      const records = readdirSync(path.join(sb, "processes"));
-      expect(records).toHaveLength(1); // the run is recorded, under the CLI's pid
-      const pid = Number.parseInt(records[0] ?? "", 10);
-      const claude = () => processesMentioning("--session-id").filter((l) => l.startsWith(`${pid}:`));
-      expect(claude().length).toBeGreaterThan(0);
-      await crash(child);
-      expect(await eventually(() => sleeps(secs).length === 0 && claude().length === 0, 30_000)).toBe(true);
-    });
+    it.each(ways)(
+      "kill -9 of the bot mid-tool, claude started %s: claude, its Bash tool and the tool's command all stop",
+      async (via) => {
+        const secs = uniqueSecs();
+        const sb = path.join(root, `claude-${via.replaceAll(" ", "-")}`);
+        for (const d of ["home", "work", "claude-config"]) mkdirSync(path.join(sb, d), { recursive: true });
+        const { child } = await startOwner(["claude", mock.url, sb, secs], /^tool$/m, via);
+        expect(await eventually(() => sleeps(secs).length > 0, 30_000)).toBe(true);
+        const records = readdirSync(path.join(sb, "processes"));
+        expect(records).toHaveLength(1); // the run is recorded, under the CLI's pid
+        const pid = Number.parseInt(records[0] ?? "", 10);
+        const claude = () => processesMentioning("--session-id").filter((l) => l.startsWith(`${pid}:`));
+        expect(claude().length).toBeGreaterThan(0);
+        await crash(child);
+        expect(await eventually(() => sleeps(secs).length === 0 && claude().length === 0, 30_000)).toBe(true);
+      },
+    );
   });
 });

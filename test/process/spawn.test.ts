@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { getPriority } from "node:os";
 import { describe, expect, it } from "vitest";
 import { runToEnd } from "../../src/process/capture.js";
@@ -46,6 +47,28 @@ describe("the process seam", () => {
     expect(await proc.exited).toMatchObject({ code: 0 });
     expect(Number(out.trim())).toBe(Math.min(19, getPriority() + 5));
   });
+
+  // Linux's autogroup scheduling shares the CPU between sessions first: an agent leads its own session,
+  // so only the session's nice value keeps twenty agents from outweighing the bot.
+  it.skipIf(!existsSync("/proc/self/autogroup"))(
+    "lowers a session-leading child's whole session (autogroup), never the bot's own",
+    async () => {
+      const niceOf = (pid: number | "self") =>
+        Number(/nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, "utf8"))?.[1]);
+      const ours = niceOf("self");
+      const leader = spawnProcess({ bin: "sh", args: ["-c", "read line"], stdin: "pipe", detached: true, niceness: 5 });
+      const member = spawnProcess({ bin: "sh", args: ["-c", "read line"], stdin: "pipe", niceness: 5 });
+      try {
+        expect(niceOf(leader.pid as number)).toBe(Math.min(19, getPriority() + 5));
+        expect(niceOf(member.pid as number)).toBe(ours);
+        expect(niceOf("self")).toBe(ours);
+      } finally {
+        leader.stdin?.end("go\n");
+        member.stdin?.end("go\n");
+        await Promise.all([leader.exited, member.exited]);
+      }
+    },
+  );
 
   it("a missing binary is an exit with ENOENT, not a throw", async () => {
     const proc = spawnProcess({ bin: "/nonexistent/tool", args: [] });

@@ -6,14 +6,19 @@
  *   tree SECS RECORD_DIR WATCH   sh whose tree has two `sleep SECS` (one in its own session, as the
  *                                Bash tool's), both ignoring SIGINT and SIGTERM; prints `ready PID`
  *   claude MOCK_URL ROOT SECS    the real claude CLI running MOCK:longbash=SECS; prints `tool` at its tool use
+ *
+ * With OWNER_SPAWN_HELPER=1 the owner starts its agents from the spawn helper, as `codethread start` does.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { createClaudeCodeAgent } from "../../src/agents/claude/index.js";
+import { useSpawnHelper } from "../../src/process/spawn.js";
 import { agentCliForTests } from "./agent-clis.js";
 
 const [mode, ...args] = process.argv.slice(2);
 setInterval(() => {}, 60_000); // stay alive until killed
+const offLoop = process.env.OWNER_SPAWN_HELPER === "1";
+if (offLoop) useSpawnHelper();
 
 if (mode === "tree") {
   const [secs, recordDir, watch] = args as [string, string, string];
@@ -27,8 +32,9 @@ if (mode === "tree") {
     detached: true,
     dieWithParent: watch === "1",
     recordDir: recordDir || undefined,
+    offLoop,
   });
-  const pid = proc.pid as number;
+  const pid = (await proc.started) as number;
   const waitForSleeps = async () => {
     for (;;) {
       const tree = processTree(pid, await listProcesses());

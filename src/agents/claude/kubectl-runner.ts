@@ -78,6 +78,7 @@ export class KubectlRunner implements Runner {
       detached: true,
       dieWithParent: true,
       recordDir: this.environment.recordDir,
+      offLoop: true,
     });
     let remotePid: number | undefined;
     const stderr = new PassThrough();
@@ -101,8 +102,9 @@ export class KubectlRunner implements Runner {
     });
 
     const stopLocal = async (signal: NodeJS.Signals) => {
-      if (child.pid === undefined || done) return;
-      for (const p of processTree(child.pid, await listProcesses())) signalProcess(p.pid, signal);
+      const pid = await child.started;
+      if (pid === undefined || done) return;
+      for (const p of processTree(pid, await listProcesses())) signalProcess(p.pid, signal);
     };
 
     return {

@@ -31,12 +31,13 @@ export class LocalRunner implements Runner {
       dieWithParent: true,
       recordDir: this.environment.recordDir,
       niceness: AgentNiceness,
+      offLoop: true,
     });
-    const pid = proc.pid;
     const groups = new Set<number>();
     let running: Promise<void> | undefined;
-    const snapshot = () => {
-      if (pid === undefined) return Promise.resolve();
+    const snapshot = async () => {
+      const pid = await proc.started;
+      if (pid === undefined) return;
       running ??= listProcesses()
         .then((procs) => {
           const leaders = groupLeaders(processTree(pid, procs));
@@ -59,8 +60,9 @@ export class LocalRunner implements Runner {
       stderr: proc.stderr,
       stdin: proc.stdin,
       exited,
-      agentPid: () => pid,
+      agentPid: () => proc.pid,
       stop: async (stage: StopStage) => {
+        const pid = await proc.started;
         if (pid === undefined) return;
         await snapshot();
         if (stage === "interrupt") {
