@@ -22,6 +22,8 @@ import { queueDepth } from "./ops/queue-depth.js";
 import { opsRoutes } from "./ops/routes.js";
 import { drain } from "./ops/shutdown.js";
 import { killLeftovers } from "./process/leftovers.js";
+import { useSpawnHelper } from "./process/spawn.js";
+import { AckFirst } from "./slack/ack-first.js";
 import type { StreamOptions } from "./slack/answer-stream.js";
 import { startBoltApp } from "./slack/bolt-app.js";
 import type { Clock } from "./slack/clock.js";
@@ -98,6 +100,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   const db = overrides.db ?? (await openDatabase(config, log));
   // Agents a crashed predecessor left running from this data directory (its lock is ours now).
   await killLeftovers(config.runs.processDir, { log: log.child({ component: "processes" }) });
+  if (config.runs.spawnHelper) useSpawnHelper(log.child({ component: "spawn-helper" }));
   const registry = overrides.registry ?? (await createProviderRegistry(config, log));
   const queue = createJobQueue(db);
   const metrics = overrides.metrics ?? new PromMetrics({ queueDepth: () => queueDepth(db) });
@@ -225,10 +228,12 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
   });
 
   let bolt: Awaited<ReturnType<typeof startBoltApp>> | undefined;
+  const ackFirst = new AckFirst();
   try {
     await worker.start();
     bolt = await startBoltApp({
       routes,
+      ackFirst,
       botToken: slack.botToken,
       signingSecret: slack.signingSecret,
       appToken: slack.appToken,
@@ -251,6 +256,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
           projects,
           userDailyBudgetUsd: config.runs.userDailyBudgetUsd,
           native,
+          ackFirst,
           maxAttachmentBytes: config.slack.maxAttachmentBytes,
           cancelledBeforeStart: (run, by) => publisher.runCancelledBeforeStart(run, by),
         }),

@@ -2,6 +2,7 @@ import type { ProviderRegistry } from "../agents/registry.js";
 import type { ProjectService } from "../ci/project-service.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../log.js";
+import type { AckFirst } from "../slack/ack-first.js";
 import type { NativeSlackApi } from "../slack/native-api.js";
 import type { SlackApi } from "../slack/slack-api.js";
 import type { UserNames } from "../slack/user-names.js";
@@ -49,4 +50,6 @@ export interface HandlerDeps {
   maxAttachmentBytes?: number;
   /** CODETHREAD_USER_DAILY_BUDGET_USD: a person whose runs cost this much in 24 hours gets no new run. */
   userDailyBudgetUsd?: number;
+  /** Work after an ack waits for the other requests' acks (src/slack/ack-first.ts). Absent: no wait. */
+  ackFirst?: Pick<AckFirst, "settled">;
 }

@@ -55,6 +55,7 @@ export async function handleIncomingMessage(deps: HandlerDeps, router: CommandRo
   const isReply = e.thread_ts !== undefined && e.thread_ts !== e.ts;
   // Channel chatter outside threads never touches the database.
   if (!mentioned && !dm && !isReply) return;
+  await deps.ackFirst?.settled(); // Bolt acknowledged the event before this listener ran
   const claims = new Claims(deps.db);
   let ourThread = false;
   try {

@@ -43,6 +43,7 @@ export function registerSlashCommand(app: App, deps: HandlerDeps, router: Comman
       );
     }
     await reply.ack();
+    await deps.ackFirst?.settled();
 
     try {
       if (key && !(await claims.claim(key))) return;

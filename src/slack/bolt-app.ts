@@ -5,6 +5,7 @@ import { CodethreadError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { type OpsRoute, serveOpsRoutes } from "../ops/routes.js";
 import type { Secret } from "../secret.js";
+import type { AckFirst } from "./ack-first.js";
 import { boltLogger } from "./bolt-logger.js";
 
 export interface BoltAppOptions {
@@ -25,6 +26,8 @@ export interface BoltAppOptions {
    * mode; in Socket Mode a small server of their own listens on `port`.
    */
   routes?: OpsRoute[];
+  /** HTTP mode: counts the server's unanswered requests, so handlers answer a burst before working on it. */
+  ackFirst?: AckFirst;
 }
 
 export interface RunningBoltApp {
@@ -57,6 +60,9 @@ export class ErrSlackAuth extends CodethreadError {
     super("slack_auth", `Slack refused ${variable} (${slackError}): ${hints[variable]}.`, { variable, slackError });
   }
 }
+
+/** Events, commands and interactivity: one endpoint. */
+const SlackEndpoint = "/slack/events";
 
 /** The Slack error code of a Web API failure, if it is one. */
 function slackErrorOf(err: unknown): string | undefined {
@@ -115,7 +121,7 @@ export async function startBoltApp(o: BoltAppOptions): Promise<RunningBoltApp> {
     app = new App({
       ...common,
       signingSecret: o.signingSecret.reveal(),
-      endpoints: "/slack/events",
+      endpoints: SlackEndpoint,
       customRoutes: o.routes?.map((r) => ({ path: r.path, method: r.method, handler: r.handler })),
     });
   } else {
@@ -141,6 +147,7 @@ export async function startBoltApp(o: BoltAppOptions): Promise<RunningBoltApp> {
     };
   }
   const server = (await app.start({ port: o.port, host: o.host })) as Server;
+  o.ackFirst?.watch(server, SlackEndpoint);
   const address = server.address() as AddressInfo;
   const url = `http://${o.host.includes(":") ? `[${o.host}]` : o.host}:${address.port}/slack/events`;
   o.log.info({ mode: "http", url }, "Slack app listening");
