@@ -91,6 +91,11 @@ export function failedToStart(err: unknown): SpawnedProcess {
  * Never throws: a process that cannot start reports it through `exited`.
  */
 export function spawnProcess(spec: ProcessSpec): SpawnedProcess {
+  try {
+    if (spec.ensureDir) mkdirSync(spec.ensureDir, { recursive: true });
+  } catch (err) {
+    return failedToStart(err);
+  }
   const helper = spec.offLoop ? sharedHelper : undefined;
   return helper ? helper.spawn(spec) : spawnHere(spec);
 }
@@ -109,7 +114,6 @@ export function useSpawnHelper(log?: Logger): void {
 function spawnHere(spec: ProcessSpec): SpawnedProcess {
   let child: ChildProcess;
   try {
-    if (spec.ensureDir) mkdirSync(spec.ensureDir, { recursive: true });
     child = spawn(spec.bin, [...spec.args], {
       cwd: spec.cwd,
       env: childEnv({ inherit: spec.inherit, set: spec.env, unset: spec.unsetEnv }),

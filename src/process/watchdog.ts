@@ -41,11 +41,6 @@ export const WatchdogScript = [
   "exit 0",
 ].join("\n");
 
-/** The watchdog's argv after `sh`: the script, its name in the process table, the tree's root and the grace. */
-export function watchdogArgs(root: number, graceSeconds = DefaultWatchdogGraceSeconds): string[] {
-  return ["-c", WatchdogScript, "codethread-watchdog", String(root), String(graceSeconds)];
-}
-
 /** The bot's end of one watchdog. */
 export interface ParentWatch {
   /** The watchdog's pid (undefined if it could not start). */
@@ -64,7 +59,7 @@ export interface ParentWatch {
 export function watchParentDeath(root: number, graceSeconds = DefaultWatchdogGraceSeconds): ParentWatch {
   let child: ChildProcess;
   try {
-    child = spawn("sh", watchdogArgs(root, graceSeconds), {
+    child = spawn("sh", ["-c", WatchdogScript, "codethread-watchdog", String(root), String(graceSeconds)], {
       env: childEnv(),
       stdio: ["pipe", "ignore", "ignore"],
       detached: true,

@@ -18,14 +18,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Readable } from "node:stream";
 import { lowerPriority } from "../priority.js";
-import { watchdogArgs } from "../watchdog.js";
+import { type ParentWatch, watchParentDeath } from "../watchdog.js";
 import type { HelperReply, HelperRequest, SpawnRequest } from "./protocol.js";
 
 interface Entry {
   child: ChildProcess;
-  watchdog?: ChildProcess;
-  /** Groups already sent to the watchdog. */
-  groups: Set<number>;
+  watch?: ParentWatch;
 }
 
 const entries = new Map<number, Entry>();
@@ -37,24 +35,6 @@ function reply(message: HelperReply): void {
 function errorOf(err: unknown): { code?: string; message: string } {
   const e = err as NodeJS.ErrnoException;
   return { code: typeof e?.code === "string" ? e.code : undefined, message: e?.message ?? String(err) };
-}
-
-function startWatchdog(m: SpawnRequest, pid: number): ChildProcess | undefined {
-  if (!m.watchdog) return undefined;
-  try {
-    const w = spawn("sh", watchdogArgs(pid, m.watchdog.graceSeconds), {
-      env: m.watchdog.env,
-      stdio: ["pipe", "ignore", "ignore"],
-      detached: true,
-      shell: false,
-    });
-    w.once("error", () => {});
-    w.stdin?.on("error", () => {}); // the watchdog is gone: nothing to tell it any more
-    if (m.detached) w.stdin?.write(`${pid}\n`);
-    return w;
-  } catch {
-    return undefined;
-  }
 }
 
 function start(m: SpawnRequest): void {
@@ -71,7 +51,7 @@ function start(m: SpawnRequest): void {
     reply({ t: "exit", id: m.id, code: null, signal: null, error: errorOf(err) });
     return;
   }
-  const entry: Entry = { child, groups: new Set() };
+  const entry: Entry = { child };
   entries.set(m.id, entry);
   const pid = child.pid;
   let spawnError: { code?: string; message: string } | undefined;
@@ -84,7 +64,11 @@ function start(m: SpawnRequest): void {
   });
   if (pid !== undefined) {
     if (m.niceness) lowerPriority(pid, m.niceness, m.detached);
-    entry.watchdog = startWatchdog(m, pid);
+    // The watchdog of spawn.ts, started here: this process holds its input, and exits with the bot.
+    if (m.dieWithParent) {
+      entry.watch = watchParentDeath(pid);
+      if (m.detached) entry.watch.track([pid]);
+    }
     reply({ t: "spawned", id: m.id, pid });
   }
   const relay = (fd: 1 | 2, stream: Readable | null) => {
@@ -96,7 +80,7 @@ function start(m: SpawnRequest): void {
   child.stdin?.on("error", () => {}); // EPIPE when the child exits first
   // "exit", not "close": a background tool holding stdout open must not hide the exit.
   child.once("exit", (code, signal) => {
-    entry.watchdog?.stdin?.end("quit\n");
+    entry.watch?.release();
     reply({ t: "exit", id: m.id, code, signal, error: spawnError });
   });
   child.once("close", () => entries.delete(m.id));
@@ -126,12 +110,9 @@ function handle(m: HelperRequest): void {
     case "kill":
       entry?.child.kill(m.signal);
       return;
-    case "track": {
-      const fresh = m.pgids.filter((g) => Number.isInteger(g) && g > 1 && !entry?.groups.has(g));
-      for (const g of fresh) entry?.groups.add(g);
-      if (fresh.length && entry?.watchdog?.stdin?.writable) entry.watchdog.stdin.write(`${fresh.join("\n")}\n`);
+    case "track":
+      entry?.watch?.track(m.pgids);
       return;
-    }
     case "pause":
     case "resume": {
       const stream = m.fd === 1 ? entry?.child.stdout : entry?.child.stderr;

@@ -19,8 +19,8 @@ export interface SpawnRequest {
   stderr: "pipe" | "ignore";
   detached: boolean;
   niceness?: number;
-  /** Start a parent-death watchdog for the process (src/process/watchdog.ts) with this grace and environment. */
-  watchdog?: { graceSeconds: number; env: Record<string, string> };
+  /** Start a parent-death watchdog for the process (src/process/watchdog.ts). */
+  dieWithParent: boolean;
 }
 
 export type HelperRequest =

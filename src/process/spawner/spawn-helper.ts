@@ -1,5 +1,4 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { PassThrough, Writable } from "node:stream";
@@ -12,7 +11,6 @@ import type { ProcessExit } from "../exit.js";
 import type { ProcInfo } from "../process-table.js";
 import { ProcessRecord } from "../records.js";
 import type { ProcessSpec, SpawnedProcess } from "../spawn.js";
-import { DefaultWatchdogGraceSeconds } from "../watchdog.js";
 import { HelperReply, type HelperRequest } from "./protocol.js";
 
 /** Output the bot has not read yet, per stream, before it asks the helper to pause that stream. */
@@ -24,6 +22,13 @@ export class ErrSpawnHelperGone extends CodethreadError {
     super("spawn_helper_gone", `The process helper exited (${detail}) while a process it started was running.`, {
       detail,
     });
+  }
+}
+
+/** A write to a helper-started process's stdin that cannot arrive (it exited, or its stdin closed). */
+export class ErrStdinClosed extends CodethreadError {
+  constructor(detail: string) {
+    super("stdin_closed", `The process's stdin is closed: ${detail}.`, { detail });
   }
 }
 
@@ -83,7 +88,7 @@ class HelperProcess implements SpawnedProcess {
     const stdin = new Writable({
       highWaterMark: StreamHighWaterMark,
       write: (chunk: Buffer, _encoding, callback) => {
-        if (this.#done) return callback(new ErrSpawnHelperGone("the process has exited"));
+        if (this.#done) return callback(new ErrStdinClosed("the process has exited"));
         const seq = ++this.#seq;
         this.#writes.set(seq, callback);
         this.send({ t: "stdin", id: this.id, seq, data: chunk });
@@ -122,7 +127,7 @@ class HelperProcess implements SpawnedProcess {
       case "written": {
         const callback = this.#writes.get(m.seq);
         this.#writes.delete(m.seq);
-        callback?.(m.error ? new ErrSpawnHelperGone(`stdin: ${m.error}`) : undefined);
+        callback?.(m.error ? new ErrStdinClosed(m.error) : undefined);
         return;
       }
       case "exit":
@@ -144,7 +149,7 @@ class HelperProcess implements SpawnedProcess {
     this.#done = true;
     this.#resolveStarted(this.#pid);
     this.#resolveExit(exit);
-    for (const callback of this.#writes.values()) callback(new ErrSpawnHelperGone("the process has exited"));
+    for (const callback of this.#writes.values()) callback(new ErrStdinClosed("the process has exited"));
     this.#writes.clear();
     void this.#record.then((r) => r?.remove());
   }
@@ -252,6 +257,7 @@ export class SpawnHelper {
     if (this.#processes.size === 0) this.#hold(false);
   }
 
+  /** Start `spec` from the helper. Through `spawnProcess`, which has created `spec.ensureDir` already. */
   spawn(spec: ProcessSpec): SpawnedProcess {
     const child = this.#helper();
     const send = (m: HelperRequest) => {
@@ -263,13 +269,6 @@ export class SpawnHelper {
     const proc = new HelperProcess(this.#nextId++, spec, send);
     this.#processes.set(proc.id, proc);
     this.#hold(true);
-    try {
-      if (spec.ensureDir) mkdirSync(spec.ensureDir, { recursive: true });
-    } catch (err) {
-      proc.receive({ t: "exit", id: proc.id, code: null, signal: null, error: { message: messageOf(err) } });
-      this.#forget(proc);
-      return proc;
-    }
     send({
       t: "spawn",
       id: proc.id,
@@ -282,7 +281,7 @@ export class SpawnHelper {
       stderr: spec.stderr ?? "pipe",
       detached: spec.detached ?? false,
       niceness: spec.niceness,
-      watchdog: spec.dieWithParent ? { graceSeconds: DefaultWatchdogGraceSeconds, env: childEnv() } : undefined,
+      dieWithParent: spec.dieWithParent ?? false,
     });
     spec.signal?.addEventListener("abort", () => proc.kill("SIGTERM"), { once: true });
     if (spec.signal?.aborted) proc.kill("SIGTERM");
