@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { Logger as GraphileLogger, makeWorkerUtils, type Runner, run as runGraphile } from "graphile-worker";
 import PgBoss from "pg-boss";
@@ -17,6 +18,8 @@ const JOBS = Number(process.env.QUEUE_BENCH_JOBS ?? 1_000);
 const LATENCY_N = Number(process.env.QUEUE_BENCH_LATENCY_N ?? 100);
 const CONCURRENCY = Number(process.env.QUEUE_BENCH_CONCURRENCY ?? 8);
 const SERIAL = { keys: 20, perKey: 10, ms: 10 };
+/** Throughput rounds: each subject once per round, the order reversed every other round (the machine's drift hits all). */
+const ROUNDS = Number(process.env.QUEUE_BENCH_ROUNDS ?? 3);
 
 /** What a queue under test must offer. `key`: run jobs with the same key one at a time. */
 interface Subject {
@@ -151,11 +154,70 @@ async function pgBoss(url: string): Promise<Subject> {
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))] ?? NaN;
 
-type Figures = { name: string; p50: number; p99: number; latencyN: number; jobsPerSec: number; throughputN: number } & {
+/** One throughput round: jobs/s, and CPU per 1,000 jobs in this process (the queue's client) and in the server. */
+type Round = { n: number; jobsPerSec: number; clientMsPer1k: number; serverMsPer1k?: number; stealPct: number };
+
+/** The machine's CPU ticks so far: all, and stolen by the hypervisor (the `cpu` line of /proc/stat). */
+function cpuTicks(): { total: number; steal: number } {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already in user)
+  return { total: fields.slice(0, 8).reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+}
+
+type Figures = { name: string; p50: number; p99: number; latencyN: number; rounds: Round[] } & {
   serialSec?: number;
   serialOverlaps?: number;
   cancelMs?: number[];
 };
+
+/** CPU time (ms) of every local PostgreSQL process, from /proc; undefined when the server is not on this machine. */
+function serverCpuMs(): number | undefined {
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname)) return undefined;
+  let ticks = 0;
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      if (!stat.slice(stat.indexOf("(") + 1, close).startsWith("postgres")) continue;
+      const fields = stat.slice(close + 2).split(" ");
+      // utime, stime, cutime, cstime (fields 14–17 of stat): a backend that exits is counted in the postmaster's
+      // cutime/cstime once reaped, so the sum only grows.
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return (ticks * 1000) / ClockTicksPerSecond;
+}
+/** USER_HZ: 100 on every Linux this runs on. */
+const ClockTicksPerSecond = 100;
+
+/** Queue N no-op jobs with the pool stopped, then process them (one job per key, all parallel). */
+async function throughput(s: Subject): Promise<Round> {
+  const n = Math.max(50, Math.round(JOBS * (s.scale ?? 1)));
+  for (let i = 0; i < n; i++) await s.add(`tp-${i}`);
+  const client0 = process.cpuUsage();
+  const server0 = serverCpuMs();
+  const ticks0 = cpuTicks();
+  const seconds = await processAll(s, n, async () => {});
+  const client = process.cpuUsage(client0);
+  const server1 = serverCpuMs();
+  const ticks1 = cpuTicks();
+  return {
+    n,
+    stealPct: (100 * (ticks1.steal - ticks0.steal)) / Math.max(1, ticks1.total - ticks0.total),
+    jobsPerSec: n / seconds,
+    clientMsPer1k: ((client.user + client.system) / 1000 / n) * 1000,
+    serverMsPer1k: server0 === undefined || server1 === undefined ? undefined : ((server1 - server0) / n) * 1000,
+  };
+}
+
+const median = (xs: number[]) =>
+  pct(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 
 async function measure(s: Subject): Promise<Figures> {
   const scale = s.scale ?? 1;
@@ -178,18 +240,7 @@ async function measure(s: Subject): Promise<Figures> {
   await s.stopWorkers();
   lat.sort((a, b) => a - b);
 
-  // Throughput: queue N no-op jobs with the pool stopped, then process them.
-  const n = Math.max(50, Math.round(JOBS * scale));
-  for (let i = 0; i < n; i++) await s.add(`tp-${i}`);
-  const jobsPerSec = n / (await processAll(s, n, async () => {}));
-  const figures: Figures = {
-    name: s.name,
-    p50: pct(lat, 0.5),
-    p99: pct(lat, 0.99),
-    latencyN,
-    jobsPerSec,
-    throughputN: n,
-  };
+  const figures: Figures = { name: s.name, p50: pct(lat, 0.5), p99: pct(lat, 0.99), latencyN, rounds: [] };
   figures.cancelMs = await s.cancelLatencies?.(20);
   if (!s.serial) return figures;
   // Per-key serial: 20 keys × 10 jobs × 10 ms; count starts while the key already runs.
@@ -230,45 +281,63 @@ const results: Figures[] = [];
 function printResults(): void {
   const f = (x: number | undefined, d = 1) => (x === undefined ? "n/a" : x.toFixed(d));
   console.log(`concurrency ${CONCURRENCY}, PostgreSQL ${new URL(url).host}, ${new Date().toISOString()}`);
+  console.log(`throughput: ${ROUNDS} rounds, each queue once per round, the order reversed every other round`);
+  const steal = results.flatMap((r) => r.rounds.map((x) => x.stealPct));
   console.log(
-    "| queue | enqueue→start p50 / p99 ms | no-op jobs/s | serial 20×10×10 ms: s (ideal ~0.25), overlaps | cancel→abort p50 / max ms |",
+    `CPU stolen by the hypervisor during the throughput rounds: ${steal.map((x) => `${f(x, 0)} %`).join(", ")}`,
   );
-  console.log("|---|---|---|---|---|");
+  console.log(
+    "| queue | enqueue→start p50 / p99 ms | no-op jobs/s: median (rounds) | CPU ms per 1k jobs: client / server (medians) | serial 20×10×10 ms: s (ideal ~0.25), overlaps | cancel→abort p50 / max ms |",
+  );
+  console.log("|---|---|---|---|---|---|");
   for (const r of results) {
     const serial = r.serialSec === undefined ? "n/a" : `${f(r.serialSec, 2)}, ${r.serialOverlaps}`;
     const cancel = r.cancelMs
       ? `${f(pct(r.cancelMs, 0.5))} / ${f(r.cancelMs.at(-1))} (n=${r.cancelMs.length})`
       : "cannot";
+    const rounds = r.rounds.map((x) => f(x.jobsPerSec, 0)).join(", ");
+    const server = r.rounds.flatMap((x) => (x.serverMsPer1k === undefined ? [] : [x.serverMsPer1k]));
+    const cpu = `${f(median(r.rounds.map((x) => x.clientMsPer1k)), 0)} / ${server.length ? f(median(server), 0) : "n/a"}`;
     console.log(
-      `| ${r.name} | ${f(r.p50)} / ${f(r.p99)} (n=${r.latencyN}) | ${f(r.jobsPerSec, 0)} (n=${r.throughputN}) | ${serial} | ${cancel} |`,
+      `| ${r.name} | ${f(r.p50)} / ${f(r.p99)} (n=${r.latencyN}) | ${f(median(r.rounds.map((x) => x.jobsPerSec)), 0)} (${rounds}; n=${r.rounds[0]?.n}) | ${cpu} | ${serial} | ${cancel} |`,
     );
   }
   const [a, ...others] = results;
   for (const b of others) {
     if (!a || b.name.includes("PGlite")) continue;
     const serial = a.serialSec && b.serialSec ? `, serial time ×${f(a.serialSec / b.serialSec, 2)}` : "";
+    // Pairs from the same round: the machine's state is shared by both sides of a pair.
+    const pairs = a.rounds.map((x, i) => x.jobsPerSec / (b.rounds[i]?.jobsPerSec ?? NaN));
     console.log(
-      `ratio ${a.name} / ${b.name}: throughput ×${f(a.jobsPerSec / b.jobsPerSec, 2)}, p50 latency ×${f(a.p50 / b.p50, 2)}, p99 ×${f(a.p99 / b.p99, 2)}${serial}`,
+      `ratio ${a.name} / ${b.name}: throughput ×${f(median(pairs), 2)} (median of round pairs ${pairs.map((x) => `×${f(x, 2)}`).join(", ")}), p50 latency ×${f(a.p50 / b.p50, 2)}, p99 ×${f(a.p99 / b.p99, 2)}${serial}`,
     );
   }
 }
 
 try {
   const only = process.env.QUEUE_BENCH_ONLY?.split(",");
-  for (const [id, make] of [
-    ["ours", ours],
-    ["graphile", graphile],
-    ["pgboss", pgBoss],
-    ["pglite", (u: string) => ours(u, true)],
-  ] as const) {
-    if (only && !only.includes(id)) continue;
-    const subject = await make(url);
-    try {
+  const subjects: Subject[] = [];
+  try {
+    for (const [id, make] of [
+      ["ours", ours],
+      ["graphile", graphile],
+      ["pgboss", pgBoss],
+      ["pglite", (u: string) => ours(u, true)],
+    ] as const) {
+      if (only && !only.includes(id)) continue;
+      const subject = await make(url);
+      subjects.push(subject);
       results.push(await measure(subject));
       console.error(`measured ${subject.name}`);
-    } finally {
-      await subject.close();
     }
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = subjects.map((s, i) => [s, results[i]!] as const);
+      if (round % 2 === 1) order.reverse();
+      for (const [subject, figures] of order) figures.rounds.push(await throughput(subject));
+      console.error(`throughput round ${round + 1} of ${ROUNDS}`);
+    }
+  } finally {
+    for (const subject of subjects) await subject.close();
   }
   printResults();
 } finally {

@@ -54,3 +54,10 @@ export class ErrDatabaseRetryExhausted extends CodethreadError {
     );
   }
 }
+
+/** A claim's limit is written into its SQL as a number: anything but a positive integer is a programming error. */
+export class ErrInvalidClaimLimit extends CodethreadError {
+  constructor(limit: number) {
+    super("invalid_claim_limit", `A claim's limit must be a positive integer, not ${String(limit)}`, { limit });
+  }
+}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
 import type { Database } from "../../src/store/database.js";
+import { ErrInvalidClaimLimit } from "../../src/store/errors.js";
 import { migrate } from "../../src/store/migrate.js";
 import { ControlChannel, JobsChannel, parseControlPayload } from "../../src/store/queue/channels.js";
 import { claimJobs } from "../../src/store/queue/claim.js";
@@ -62,6 +63,25 @@ describeEachDatabase("job queue", (target) => {
     await finishJob(db, a1.job.id, "w1", "succeeded");
     const next = await claimJobs(db, "w2", 10, 30_000);
     expect(next.map((j) => j.id)).toEqual([a2.job.id]);
+  });
+
+  it("claims at most the number asked, oldest thread first, and refuses a limit that is not a whole number", async () => {
+    const a1 = await enqueue(1);
+    const b1 = await enqueue(2);
+    expect((await claimJobs(db, "w1", 1, 30_000)).map((j) => j.id)).toEqual([a1.job.id]);
+    await expect(claimJobs(db, "w1", 1.5, 30_000)).rejects.toBeInstanceOf(ErrInvalidClaimLimit);
+    expect((await claimJobs(db, "w1", 1, 30_000)).map((j) => j.id)).toEqual([b1.job.id]);
+  });
+
+  it("orders a thread by the job queued after its last one started, not by the job that ran", async () => {
+    const a1 = await enqueue(1);
+    expect((await claimJobs(db, "w1", 1, 30_000)).map((j) => j.id)).toEqual([a1.job.id]);
+    const b1 = await enqueue(2);
+    const a2 = await enqueue(1);
+    await finishJob(db, a1.job.id, "w1", "succeeded");
+    // Thread 1's next job was queued after thread 2's: thread 2 goes first.
+    expect((await claimJobs(db, "w2", 1, 30_000)).map((j) => j.id)).toEqual([b1.job.id]);
+    expect((await claimJobs(db, "w2", 1, 30_000)).map((j) => j.id)).toEqual([a2.job.id]);
   });
 
   it("refuses a second running job in a thread at the database level", async () => {

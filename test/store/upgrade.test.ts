@@ -30,7 +30,11 @@ describeEachDatabase("upgrading a deployed database", (target) => {
       await db.query("INSERT INTO jobs (kind, thread_key, payload) VALUES ('agent_run', $1, '{}')", [key]);
     }
 
-    expect(await migrate(db, all)).toEqual(["003_job_threads.sql", "007_pull_requests.sql"]);
+    expect(await migrate(db, all)).toEqual([
+      "003_job_threads.sql",
+      "007_pull_requests.sql",
+      "011_job_threads_claim_shortcut.sql",
+    ]);
 
     const { rows } = await db.query<{ thread_key: string; queued: number; running: number }>(
       "SELECT thread_key, queued, running FROM job_threads ORDER BY thread_key",
