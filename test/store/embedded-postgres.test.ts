@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { getPriority, tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
@@ -62,6 +62,22 @@ describe("the embedded default (no DATABASE_URL)", () => {
     const db = await open(dir);
     try {
       expect((await listAudit(db)).map((e) => e.actor)).toContain("before-the-crash");
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("runs its server and the server's backends below the bot's CPU priority", async () => {
+    const dir = dataDir();
+    const db = await open(dir);
+    try {
+      const server = Number(readFileSync(path.join(dir, ClusterDirName, "postmaster.pid"), "utf8").split("\n")[0]);
+      const { rows } = await db.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      const lower = Math.min(19, getPriority(0) + 5);
+      expect({ server: getPriority(server), backend: getPriority(rows[0]!.pid) }).toEqual({
+        server: lower,
+        backend: lower,
+      });
     } finally {
       await db.close();
     }

@@ -34,6 +34,9 @@ const Settings: Record<string, string> = {
   log_min_messages: "warning",
 };
 
+/** How much lower than the bot the embedded server runs (nice(2) steps); agents run at +10. */
+const EmbeddedServerNiceness = 5;
+
 /** The server did not become ready, or exited. */
 export class ErrEmbeddedPostgres extends CodethreadError {
   constructor(dataDir: string, what: string, output: string) {
@@ -164,6 +167,11 @@ class Server {
       stdout: "ignore",
       // If this process dies, a watchdog stops the server (SIGTERM: it shuts down cleanly).
       dieWithParent: true,
+      // Below the bot, in the bot's own session (so the nice value counts against it, see
+      // src/process/priority.ts): with twenty commands at once the server's backends took the CPU
+      // from the event loop answering Slack, while what they do (cards, queue writes) can wait a
+      // few milliseconds. Its backends inherit it.
+      niceness: EmbeddedServerNiceness,
     });
     this.#proc = p;
     return new Promise((resolve, reject) => {
