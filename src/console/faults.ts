@@ -8,12 +8,13 @@ export type Params = Record<string, unknown>;
 /**
  * What a faulty call gets: `error` answered as `{ok: false, error}` (HTTP `status`, default 200,
  * with `Retry-After` when `retryAfterSec` is set); `status` alone answered as that HTTP status;
- * `hangMs`: the answer is held that long, then the call is served normally.
+ * `hangMs`: the answer is held that long, then the call is served normally — or, with `answer`, given that
+ * fault (a slow failure).
  */
-export type Fault =
-  | { error: string; status?: number; retryAfterSec?: number }
-  | { status: number }
-  | { hangMs: number };
+export type Fault = AnswerFault | { hangMs: number; answer?: AnswerFault };
+
+/** A fault answered at once. */
+export type AnswerFault = { error: string; status?: number; retryAfterSec?: number } | { status: number };
 
 export interface FaultOptions {
   /** How many matching calls get the fault (default 1). */

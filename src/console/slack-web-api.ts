@@ -299,7 +299,7 @@ export class SlackWebApi {
       const serve = () => {
         clearTimeout(timer);
         this.#hangs.delete(timer);
-        this.#serve(res, call, path, req, undefined);
+        this.#serve(res, call, path, req, fault.answer);
       };
       const timer = setTimeout(serve, fault.hangMs);
       this.#hangs.set(timer, serve);

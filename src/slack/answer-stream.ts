@@ -101,6 +101,14 @@ export class AnswerStream {
   #timer: NodeJS.Timeout | undefined;
   /** A tool ran since the last text: the next text starts a new paragraph. */
   #paragraph = false;
+  /**
+   * An append is queued or on the wire. The next one is taken only after it answered: text taken while
+   * it is out would be sent before a failed append's text is put back (the message out of order, and
+   * `#sent` reset without it, so `finish` appended the whole answer a second time).
+   */
+  #appending = false;
+  /** `finish` has begun: it sends what is left itself, no timer may take text from under it. */
+  #finishing = false;
 
   constructor(
     private readonly s: AnswerStreams,
@@ -196,7 +204,7 @@ export class AnswerStream {
   }
 
   #schedule(): void {
-    if (this.#state !== "live" || this.#timer || !this.#pending()) return;
+    if (this.#state !== "live" || this.#finishing || this.#appending || this.#timer || !this.#pending()) return;
     const budget = this.s.budgets(this.target.teamId).append;
     const due = Math.max(this.#lastSentAt + this.s.options.appendIntervalMs - this.s.clock.now(), budget.waitMs(), 0);
     this.#timer = setTimeout(
@@ -210,7 +218,7 @@ export class AnswerStream {
   }
 
   #flush(): void {
-    if (this.#state !== "live" || !this.#pending()) return;
+    if (this.#state !== "live" || this.#finishing || this.#appending || !this.#pending()) return;
     if (!this.s.budgets(this.target.teamId).append.tryTake()) {
       this.#schedule();
       return;
@@ -219,6 +227,7 @@ export class AnswerStream {
     const chunks = this.#take();
     const taken = chunks.flatMap((c) => (c.type === "markdown_text" ? [c.text] : [])).join("");
     this.#lastSentAt = this.s.clock.now();
+    this.#appending = true;
     void this.#enqueue(async () => {
       try {
         await this.s.api.appendStream({ channel: this.target.channel, ts: this.#ts!, chunks });
@@ -237,6 +246,7 @@ export class AnswerStream {
           this.s.log.debug({ err, slackError: f.error }, "the stream broke; the answer will be posted instead");
         }
       } finally {
+        this.#appending = false;
         this.#schedule();
       }
     });
@@ -248,6 +258,7 @@ export class AnswerStream {
    * be posted (no stream opened, or the stream broke).
    */
   async finish(answer: string, blocks: Block[]): Promise<boolean> {
+    this.#finishing = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#chain;

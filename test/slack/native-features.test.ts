@@ -203,6 +203,26 @@ describe("a stream through Slack's faults", () => {
     expect(h.fake.callsOf("chat.appendStream").map((c) => c.outcome)).toContain("http_500");
   });
 
+  it("keeps the text in order and once when a slow append fails while the agent writes on", async () => {
+    const pieces = Array.from({ length: 40 }, (_, i) => `q${i} `);
+    // The second append is held for 300 ms (about fifteen more pieces arrive meanwhile), then answered with a 500.
+    h.fake.fault("chat.appendStream", { hangMs: 300, answer: { status: 500 } }, { skip: 1 });
+    h.agent.script = () => ({
+      steps: pieces.flatMap((text) => [{ text }, { sleepMs: 20 }]),
+      answer: pieces.join(""),
+    });
+    const before = h.cards().length;
+    await h.slash("stream through a slow failure");
+    const card = await h.waitForCard(before + 1);
+    const streamed = await h.fake.waitFor(
+      () => h.fake.thread(Channel, card.ts).find((m) => m.streaming === false),
+      "the stopped stream",
+      30_000,
+    );
+    expect(streamed.text).toBe(pieces.join(""));
+    expect(h.fake.callsOf("chat.appendStream").map((c) => c.outcome)).toContain("http_500");
+  });
+
   it("posts the answer when the stream cannot be finished", async () => {
     h.fake.fail("chat.stopStream", "message_not_in_streaming_state");
     h.agent.script = () => ({ steps: [{ text: "Working on it. " }], answer: "The final answer." });
