@@ -156,6 +156,9 @@ describeEachDatabase("runs through a database outage", (target) => {
       status: "succeeded",
       attempts: 1,
     });
+    // The outcome's lost answer is recorded when its reply comes back on the worker's connection, which can be a
+    // moment after this test's own read already saw the committed status.
+    await waitUntil(() => o.db.lost.length >= 2, "both lost answers recorded");
     expect(o.db.lost).toHaveLength(2);
     expect(agent.requests.map((r) => r.runId)).toEqual([job.id]);
     expect(finalCalls(job.id).map((c) => c.what)).toEqual(["finished"]);
