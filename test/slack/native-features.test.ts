@@ -182,22 +182,27 @@ describe("a stream through Slack's faults", () => {
     await h?.stop();
   });
 
-  it("keeps the streamed text in order when Slack answers an append with a 429 or a 5xx", async () => {
-    const pieces = Array.from({ length: 100 }, (_, i) => `p${i} `);
-    h.fake.fail("chat.appendStream", "ratelimited", { skip: 1, retryAfterSec: 1 });
-    h.fake.fault("chat.appendStream", { status: 500 }, { skip: 2 });
+  /** Run `/agent <command>` with an agent that writes `pieces` 20 ms apart; the stopped stream's message. */
+  async function streamPieces(pieces: string[], command: string) {
     h.agent.script = () => ({
       steps: pieces.flatMap((text) => [{ text }, { sleepMs: 20 }]),
       answer: pieces.join(""),
     });
     const before = h.cards().length;
-    await h.slash("stream through faults");
+    await h.slash(command);
     const card = await h.waitForCard(before + 1);
-    const streamed = await h.fake.waitFor(
+    return h.fake.waitFor(
       () => h.fake.thread(Channel, card.ts).find((m) => m.streaming === false),
       "the stopped stream",
       30_000,
     );
+  }
+
+  it("keeps the streamed text in order when Slack answers an append with a 429 or a 5xx", async () => {
+    const pieces = Array.from({ length: 100 }, (_, i) => `p${i} `);
+    h.fake.fail("chat.appendStream", "ratelimited", { skip: 1, retryAfterSec: 1 });
+    h.fake.fault("chat.appendStream", { status: 500 }, { skip: 2 });
+    const streamed = await streamPieces(pieces, "stream through faults");
     expect(streamed.text).toBe(pieces.join(""));
     expect(h.fake.callsOf("chat.appendStream").map((c) => c.outcome)).toContain("ratelimited");
     expect(h.fake.callsOf("chat.appendStream").map((c) => c.outcome)).toContain("http_500");
@@ -207,18 +212,7 @@ describe("a stream through Slack's faults", () => {
     const pieces = Array.from({ length: 40 }, (_, i) => `q${i} `);
     // The second append is held for 300 ms (about fifteen more pieces arrive meanwhile), then answered with a 500.
     h.fake.fault("chat.appendStream", { hangMs: 300, answer: { status: 500 } }, { skip: 1 });
-    h.agent.script = () => ({
-      steps: pieces.flatMap((text) => [{ text }, { sleepMs: 20 }]),
-      answer: pieces.join(""),
-    });
-    const before = h.cards().length;
-    await h.slash("stream through a slow failure");
-    const card = await h.waitForCard(before + 1);
-    const streamed = await h.fake.waitFor(
-      () => h.fake.thread(Channel, card.ts).find((m) => m.streaming === false),
-      "the stopped stream",
-      30_000,
-    );
+    const streamed = await streamPieces(pieces, "stream through a slow failure");
     expect(streamed.text).toBe(pieces.join(""));
     expect(h.fake.callsOf("chat.appendStream").map((c) => c.outcome)).toContain("http_500");
   });

@@ -34,6 +34,16 @@ const claimSql = (limit: number) => `WITH threads AS (
  WHERE jobs.id = ANY (ARRAY(SELECT id FROM locked)) AND jobs.status = 'queued' COLLATE "C"
  RETURNING ${jobColumns("jobs")}`;
 
+/** Each limit's statement text, built once (at most the worker's concurrency of them). */
+const claimSqlByLimit = new Map<number, string>();
+function claimSqlFor(limit: number): string {
+  const known = claimSqlByLimit.get(limit);
+  if (known !== undefined) return known;
+  const sql = claimSql(limit);
+  claimSqlByLimit.set(limit, sql);
+  return sql;
+}
+
 /**
  * Claim up to `limit` queued jobs for `workerId` with a lease of `leaseMs`.
  *
@@ -73,7 +83,7 @@ export async function claimJobs(db: Queryable, workerId: string, limit: number, 
   if (limit <= 0) return [];
   if (!Number.isSafeInteger(limit)) throw new ErrInvalidClaimLimit(limit);
   try {
-    const { rows } = await db.query<JobRow>(claimSql(limit), [workerId, leaseMs], {
+    const { rows } = await db.query<JobRow>(claimSqlFor(limit), [workerId, leaseMs], {
       name: `codethread_claim_jobs_${limit}`,
     });
     return rows.sort((a, b) => a.seq - b.seq).map((r) => jobFromRow(r));

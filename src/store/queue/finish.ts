@@ -60,11 +60,21 @@ export async function finishJobs(
 ): Promise<Map<string, Job>> {
   if (finishes.length === 0) return new Map();
   const { rows } = await db.query<JobRow & { notified: string }>(
-    finishJobsSql(finishes.length),
+    finishJobsSqlFor(finishes.length),
     [workerId, JobsChannel, ...finishes.flatMap((f) => [f.jobId, f.status, f.error ?? null])],
     { name: `codethread_finish_jobs_${finishes.length}` },
   );
   return new Map(rows.map((r) => [r.id, jobFromRow(r)]));
+}
+
+/** Each batch size's statement text, built once (at most the batcher's largest batch of them). */
+const finishJobsSqlBySize = new Map<number, string>();
+function finishJobsSqlFor(n: number): string {
+  const known = finishJobsSqlBySize.get(n);
+  if (known !== undefined) return known;
+  const sql = finishJobsSql(n);
+  finishJobsSqlBySize.set(n, sql);
+  return sql;
 }
 
 /**
