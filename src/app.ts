@@ -72,6 +72,8 @@ export interface AppOverrides {
   slackRetry?: Partial<RetryPolicy>;
   /** Where the numbers go (default: a Prometheus registry of this app's own, served on /metrics). */
   metrics?: PromMetrics;
+  /** HTTP mode: how long Slack's request waits for the bot's ack before the front answers for it (default 15 ms). */
+  ackDeadlineMs?: number;
 }
 
 export interface RunningApp {
@@ -234,6 +236,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
     bolt = await startBoltApp({
       routes,
       ackFirst,
+      ackDeadlineMs: overrides.ackDeadlineMs,
       botToken: slack.botToken,
       signingSecret: slack.signingSecret,
       appToken: slack.appToken,

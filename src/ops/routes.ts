@@ -23,8 +23,9 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 /**
  * `/healthz` (the process answers), `/readyz` (database, Slack, at least one agent; 503 with the
- * failing checks otherwise, and while draining) and `/metrics` (Prometheus text). Served by Bolt's
- * HTTP receiver as custom routes in HTTP mode, by a small server of their own in Socket Mode.
+ * failing checks otherwise, and while draining) and `/metrics` (Prometheus text). Served by a small
+ * server of their own: on 127.0.0.1 behind the Slack front in HTTP mode (src/slack/front/), which
+ * passes them through so they answer from the bot's loop; on the bot's port in Socket Mode.
  */
 export function opsRoutes(options: OpsRoutesOptions): OpsRoute[] {
   const routes: OpsRoute[] = [
@@ -54,7 +55,7 @@ export function opsRoutes(options: OpsRoutesOptions): OpsRoute[] {
   return routes;
 }
 
-/** Socket Mode has no HTTP server of Bolt's: the routes get one of their own (404 for anything else). */
+/** The routes' own HTTP server (404 for anything else). */
 export async function serveOpsRoutes(
   routes: OpsRoute[],
   port: number,

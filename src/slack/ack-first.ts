@@ -1,5 +1,3 @@
-import type { Server } from "node:http";
-
 /** The longest a handler's work after its ack waits for the other requests' acks. */
 export const DefaultAckFirstMaxWaitMs = 250;
 
@@ -10,9 +8,11 @@ export const DefaultAckFirstMaxWaitMs = 250;
  * commands arriving at once, each handler's work ran as soon as it had acknowledged its own
  * request, and the acknowledgements still to come waited behind those writes on the one event
  * loop (docs/BENCHMARKS.md, "Embedded default"). Handlers wait here after their ack until no
- * request on the HTTP server is still waiting for its answer, so a burst is answered first and
+ * request that reached this loop is still waiting for its ack, so a burst is answered first and
  * worked on second — never longer than `maxWaitMs`, so a steady stream of requests cannot starve
- * the work. Without a watched server (Socket Mode, tests) the wait is none.
+ * the work. Slack's HTTP answer itself does not wait for this loop (src/slack/front/); the acks
+ * going first keep a command's quick answer in that HTTP answer. HTTP mode's receiver counts the
+ * requests (src/slack/front/front-receiver.ts); in Socket Mode the wait is none.
  */
 export class AckFirst {
   #pending = 0;
@@ -20,19 +20,15 @@ export class AckFirst {
 
   constructor(private readonly maxWaitMs = DefaultAckFirstMaxWaitMs) {}
 
-  /**
-   * Count the server's requests to Slack's endpoint from their arrival until their response is done
-   * (not the health, metrics or other routes it also serves: a slow scrape must not hold handlers).
-   */
-  watch(server: Server, endpoint: string): void {
-    server.on("request", (req, res) => {
-      if (!req.url?.startsWith(endpoint)) return;
-      this.#pending++;
-      res.once("close", () => {
-        this.#pending--;
-        if (this.#pending === 0) this.#release();
-      });
-    });
+  /** A request to Slack's endpoint reached this loop (the receiver calls it). */
+  arrived(): void {
+    this.#pending++;
+  }
+
+  /** That request has its answer (an ack, or an error status). */
+  answered(): void {
+    this.#pending = Math.max(0, this.#pending - 1);
+    if (this.#pending === 0) this.#release();
   }
 
   /** Requests received and not yet answered. */

@@ -1,5 +1,3 @@
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { App, webApi } from "@slack/bolt";
 import { CodethreadError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -7,6 +5,7 @@ import { type OpsRoute, serveOpsRoutes } from "../ops/routes.js";
 import type { Secret } from "../secret.js";
 import type { AckFirst } from "./ack-first.js";
 import { boltLogger } from "./bolt-logger.js";
+import { FrontReceiver } from "./front/front-receiver.js";
 
 export interface BoltAppOptions {
   botToken: Secret;
@@ -22,12 +21,14 @@ export interface BoltAppOptions {
   /** Register the listeners. */
   register: (app: App) => void;
   /**
-   * Operational routes (/healthz, /readyz, /metrics): Bolt's own HTTP server serves them in HTTP
-   * mode; in Socket Mode a small server of their own listens on `port`.
+   * Operational routes (/healthz, /readyz, /metrics): in HTTP mode the Slack front passes them to a
+   * small server of their own on 127.0.0.1; in Socket Mode that server listens on `port`.
    */
   routes?: OpsRoute[];
-  /** HTTP mode: counts the server's unanswered requests, so handlers answer a burst before working on it. */
+  /** HTTP mode: counts the requests not yet acknowledged, so handlers answer a burst before working on it. */
   ackFirst?: AckFirst;
+  /** HTTP mode: how long Slack's request waits for the bot's ack before the front answers (FrontAckDeadlineMs). */
+  ackDeadlineMs?: number;
 }
 
 export interface RunningBoltApp {
@@ -107,7 +108,8 @@ export class ErrSlackNotConfigured extends CodethreadError {
 
 /**
  * The Bolt app in HTTP mode (one endpoint, /slack/events, for events, commands and interactivity,
- * with signature verification) or in Socket Mode when an app token is given.
+ * with signature verification; the listener is the Slack front's worker thread, src/slack/front/)
+ * or in Socket Mode when an app token is given.
  */
 export async function startBoltApp(o: BoltAppOptions): Promise<RunningBoltApp> {
   const logger = boltLogger(o.log);
@@ -115,15 +117,21 @@ export async function startBoltApp(o: BoltAppOptions): Promise<RunningBoltApp> {
   await checkBotToken(o, clientOptions);
   const common = { token: o.botToken.reveal(), logger, clientOptions, ignoreSelf: true };
   let app: App;
+  let receiver: FrontReceiver | undefined;
   if (o.appToken) {
     app = new App({ ...common, socketMode: true, appToken: o.appToken.reveal() });
   } else if (o.signingSecret) {
-    app = new App({
-      ...common,
-      signingSecret: o.signingSecret.reveal(),
-      endpoints: SlackEndpoint,
-      customRoutes: o.routes?.map((r) => ({ path: r.path, method: r.method, handler: r.handler })),
+    receiver = new FrontReceiver({
+      signingSecret: o.signingSecret,
+      host: o.host,
+      port: o.port,
+      endpoint: SlackEndpoint,
+      log: o.log,
+      routes: o.routes,
+      ackFirst: o.ackFirst,
+      ackDeadlineMs: o.ackDeadlineMs,
     });
+    app = new App({ ...common, receiver });
   } else {
     throw new ErrSlackNotConfigured();
   }
@@ -146,10 +154,8 @@ export async function startBoltApp(o: BoltAppOptions): Promise<RunningBoltApp> {
       },
     };
   }
-  const server = (await app.start({ port: o.port, host: o.host })) as Server;
-  o.ackFirst?.watch(server, SlackEndpoint);
-  const address = server.address() as AddressInfo;
-  const url = `http://${o.host.includes(":") ? `[${o.host}]` : o.host}:${address.port}/slack/events`;
+  const { port } = await receiver!.start();
+  const url = `http://${o.host.includes(":") ? `[${o.host}]` : o.host}:${port}${SlackEndpoint}`;
   o.log.info({ mode: "http", url }, "Slack app listening");
-  return { app, mode: "http", url, stop: () => app.stop().then(() => undefined) };
+  return { app, mode: "http", url, stop: () => receiver!.stop() };
 }

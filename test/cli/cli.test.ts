@@ -22,6 +22,20 @@ function codethread(args: string[], env: Record<string, string> = {}) {
 }
 
 /** The real entry point as a running process: its output so far, a wait for a line of it, its exit code. */
+/** `start` in HTTP mode on a free port, JSON logs, Slack's Web API at `apiUrl` (nothing may listen there). */
+function httpStart(apiUrl: string, drainDelay: string): Record<string, string> {
+  return {
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_FORMAT: "json",
+    SLACK_BOT_TOKEN: "xoxb-cli-test",
+    SLACK_SIGNING_SECRET: "cli-test-signing-secret",
+    SLACK_API_URL: apiUrl,
+    CODETHREAD_PROVIDERS: "claude-code",
+    CODETHREAD_DRAIN_DELAY: drainDelay,
+  };
+}
+
 function spawnCodethread(args: string[], env: Record<string, string>) {
   const cwd = mkdtempSync(path.join(tmpdir(), "codethread-cli-"));
   const child = spawn(process.execPath, [bin, ...args], {
@@ -156,16 +170,7 @@ describe("codethread CLI", () => {
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise<void>((resolve) => closed.close(() => resolve())); // nothing listens there now
-    const start = spawnCodethread(["start"], {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_FORMAT: "json",
-      SLACK_BOT_TOKEN: "xoxb-cli-test",
-      SLACK_SIGNING_SECRET: "cli-test-signing-secret",
-      SLACK_API_URL: `http://127.0.0.1:${port}/api/`,
-      CODETHREAD_PROVIDERS: "claude-code",
-      CODETHREAD_DRAIN_DELAY: "1s",
-    });
+    const start = spawnCodethread(["start"], httpStart(`http://127.0.0.1:${port}/api/`, "1s"));
     const { child, exited } = start;
     try {
       await start.waitFor(/"msg":"Slack app listening"/, "listening");
@@ -174,6 +179,20 @@ describe("codethread CLI", () => {
     }
     expect(await exited).toBe(0);
     expect(start.out).toContain('"msg":"draining: unready, no new jobs claimed"');
+    expect(start.out).toContain('"msg":"stopped"');
+  }, 120_000);
+
+  it("a SIGTERM while start is still starting stops it once started, and it exits 0", async () => {
+    const start = spawnCodethread(["start"], httpStart("http://127.0.0.1:9/api/", "0s"));
+    const { child, exited } = start;
+    try {
+      // Logged before Slack's listener starts: the signal comes while the app is half-started.
+      await start.waitFor(/"msg":"worker started"/, "the worker started");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    expect(start.out).toContain('"msg":"Slack app listening"');
     expect(start.out).toContain('"msg":"stopped"');
   }, 120_000);
 

@@ -165,8 +165,10 @@ describe("projects in Slack against Gitea and Woodpecker", () => {
     );
     expect(p.h.cards()).toHaveLength(cards);
     expect(gitea.calls().length).toBe(before);
-    const denied = (await listAudit(p.db)).filter((a) => a.action === "access.denied");
-    expect(denied.at(0)).toMatchObject({ actor: Bob, detail: { what: "project new", reason: "admin" } });
+    // The refusal is the answer; its audit record is written after it.
+    await expect
+      .poll(async () => (await listAudit(p.db)).filter((a) => a.action === "access.denied").at(0))
+      .toMatchObject({ actor: Bob, detail: { what: "project new", reason: "admin" } });
   });
 
   it("`project use` binds the channel: each later thread there works in its own worktree of the project, fetched before each run", async () => {

@@ -61,6 +61,10 @@ export class SlackHarness {
         progress: { cardIntervalMs: 50, updatesPerMinute: 600, burst: 20 },
         worker: { pollMs: 50, leaseMs: 5_000, resolveWorkspace: () => ({ kind: "local", directory: process.cwd() }) },
         stopGraceMs: 1_000,
+        // The HTTP answer carries a command's quick reply whenever the bot acks within this, and these tests
+        // read it there; a loaded CI machine must not move it to the response_url. The production deadline
+        // (15 ms) and the late reply on the response_url are test/slack/front.test.ts's.
+        ackDeadlineMs: 2_000,
         ...o.overrides,
         db,
       });

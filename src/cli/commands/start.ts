@@ -59,32 +59,43 @@ export async function startCommand(argv: string[], io: CliIO, deps: StartDeps): 
   loadDotEnv(`${io.cwd}/.env`);
   const config = loadConfig(io.env, io.cwd);
   const log = createLogger({ level: config.log.level, format: config.log.format });
-  let app: { stop(): Promise<void> };
-  if (config.slack.botToken) {
-    requireSlack(config);
-    app = await deps.startApp(config, log);
-  } else {
-    const ignored = partialSlack(config);
-    if (ignored.length) {
-      log.warn({ ignored }, "SLACK_BOT_TOKEN is not set: starting the local console; these Slack variables are unused");
-    }
-    const local = await deps.startConsole(config, log);
-    writeLine(io.stdout, consoleBanner(local.url));
-    app = local;
-  }
-  await new Promise<void>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      log.info({ signal }, "stopping (a second signal exits at once)");
-      process.off("SIGTERM", stop);
-      process.off("SIGINT", stop);
-      app.stop().then(resolve, (err: unknown) => {
-        log.error({ err }, "error while stopping");
-        resolve();
-      });
+  // Listened for from the start: a signal while the app starts (a deploy rolling on) stops it once started,
+  // rather than killing it half-started. After the first, a second signal exits at once (default action).
+  let onSignal!: (signal: NodeJS.Signals) => void;
+  const firstSignal = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = (signal) => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      resolve(signal);
     };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
   });
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  let app: { stop(): Promise<void> };
+  try {
+    if (config.slack.botToken) {
+      requireSlack(config);
+      app = await deps.startApp(config, log);
+    } else {
+      const ignored = partialSlack(config);
+      if (ignored.length) {
+        log.warn(
+          { ignored },
+          "SLACK_BOT_TOKEN is not set: starting the local console; these Slack variables are unused",
+        );
+      }
+      const local = await deps.startConsole(config, log);
+      writeLine(io.stdout, consoleBanner(local.url));
+      app = local;
+    }
+  } catch (err) {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    throw err;
+  }
+  const signal = await firstSignal;
+  log.info({ signal }, "stopping (a second signal exits at once)");
+  await app.stop().catch((err: unknown) => log.error({ err }, "error while stopping"));
   // Everything of ours is closed; a library timer may still hold the event loop (Bolt's client retries
   // its start-up auth.test for minutes while Slack is unreachable). Exit anyway, soon: a pod must not
   // wait for SIGKILL. The timer is unref'd, so a process that ends by itself ends at once.
