@@ -213,6 +213,20 @@ try {
     `ack over ${times.length} (${rounds} rounds of ${atOnce} at once): p50 ${f(pct(times, 50))}, p99 ${f(pct(times, 99))}, max ${f(times.at(-1)!)}`,
   );
   console.log(`peak during the runs (agents excluded): ${mb(peak)}`);
+  // The bot's own view (codethread_slack_answer_seconds, the front's time from a body's arrival to its answer).
+  const metrics = await fetch(new URL("/metrics", bot.url)).then(
+    (r) => (r.ok ? r.text() : ""),
+    () => "",
+  );
+  const buckets = new Map<string, number>();
+  for (const m of metrics.matchAll(/^codethread_slack_answer_seconds_bucket\{le="([^"]+)",by="(\w+)"\} (\d+)$/gm)) {
+    buckets.set(m[1]!, (buckets.get(m[1]!) ?? 0) + Number(m[3]));
+  }
+  if (buckets.size) {
+    const all = buckets.get("+Inf") ?? 0;
+    const within = ["0.01", "0.025", "0.05"].map((le) => `${buckets.get(le) ?? 0} within ${Number(le) * 1000} ms`);
+    console.log(`answered in the bot (front's clock): ${within.join(", ")}, of ${all}`);
+  }
   await stopBot(bot);
   console.log(`load average after: ${load()}`);
 } finally {

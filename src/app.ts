@@ -237,6 +237,7 @@ export async function startApp(config: Config, log: Logger, overrides: AppOverri
       routes,
       ackFirst,
       ackDeadlineMs: overrides.ackDeadlineMs,
+      metrics,
       botToken: slack.botToken,
       signingSecret: slack.signingSecret,
       appToken: slack.appToken,

@@ -14,6 +14,9 @@ export type SlackCallOutcome = "ok" | "error" | "ratelimited";
  */
 export type ProjectJobOutcome = "succeeded" | "failed" | "needs_action" | "timed_out" | "cancelled" | "interrupted";
 
+/** Who gave Slack its HTTP answer: the bot's own ack, the Slack front for a busy bot, or a refusal (4xx/5xx). */
+export type SlackAnswerBy = "bot" | "front" | "refused";
+
 export interface Metrics {
   /** An agent run ended (duration from start to outcome). */
   runFinished(provider: string, outcome: RunOutcomeLabel, durationMs: number): void;
@@ -25,6 +28,8 @@ export interface Metrics {
   agentAvailability(provider: string, available: boolean): void;
   /** A provisioning or build job ended. */
   projectJobFinished(kind: "provision" | "build", outcome: ProjectJobOutcome): void;
+  /** Slack's request had its HTTP answer `ms` after its body arrived (src/slack/front/). */
+  slackAnswered(by: SlackAnswerBy, ms: number): void;
 }
 
 export const NoMetrics: Metrics = {
@@ -33,4 +38,5 @@ export const NoMetrics: Metrics = {
   slackCall: () => {},
   agentAvailability: () => {},
   projectJobFinished: () => {},
+  slackAnswered: () => {},
 };

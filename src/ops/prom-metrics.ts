@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { Metrics, ProjectJobOutcome, RunOutcomeLabel, SlackCallOutcome } from "./metrics.js";
+import type { Metrics, ProjectJobOutcome, RunOutcomeLabel, SlackAnswerBy, SlackCallOutcome } from "./metrics.js";
 
 /** Queue depth by status, read when Prometheus scrapes (one cheap query, not on every change). */
 export type QueueDepthReader = () => Promise<{ kind: string; status: string; count: number }[]>;
@@ -17,6 +17,7 @@ export class PromMetrics implements Metrics {
   readonly #slack: Counter<"method" | "outcome">;
   readonly #available: Gauge<"provider">;
   readonly #projectJobs: Counter<"kind" | "outcome">;
+  readonly #answers: Histogram<"by">;
 
   constructor(options: { queueDepth?: QueueDepthReader; processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -58,6 +59,13 @@ export class PromMetrics implements Metrics {
       labelNames: ["kind", "outcome"],
       registers,
     });
+    this.#answers = new Histogram({
+      name: "codethread_slack_answer_seconds",
+      help: "Time from a Slack request's arrival to its HTTP answer, by who answered (bot, front, refused).",
+      labelNames: ["by"],
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
     const read = options.queueDepth;
     if (read) {
       new Gauge({
@@ -93,6 +101,10 @@ export class PromMetrics implements Metrics {
 
   projectJobFinished(kind: "provision" | "build", outcome: ProjectJobOutcome): void {
     this.#projectJobs.inc({ kind, outcome });
+  }
+
+  slackAnswered(by: SlackAnswerBy, ms: number): void {
+    this.#answers.observe({ by }, Math.max(0, ms) / 1000);
   }
 
   /** The exposition text and its content type, for GET /metrics. */

@@ -1,6 +1,7 @@
 import { App, webApi } from "@slack/bolt";
 import { CodethreadError } from "../errors.js";
 import type { Logger } from "../log.js";
+import type { Metrics } from "../ops/metrics.js";
 import { type OpsRoute, serveOpsRoutes } from "../ops/routes.js";
 import type { Secret } from "../secret.js";
 import type { AckFirst } from "./ack-first.js";
@@ -27,6 +28,8 @@ export interface BoltAppOptions {
   routes?: OpsRoute[];
   /** HTTP mode: counts the requests not yet acknowledged, so handlers answer a burst before working on it. */
   ackFirst?: AckFirst;
+  /** HTTP mode: Slack's answer times (codethread_slack_answer_seconds). */
+  metrics?: Pick<Metrics, "slackAnswered">;
   /** HTTP mode: how long Slack's request waits for the bot's ack before the front answers (FrontAckDeadlineMs). */
   ackDeadlineMs?: number;
 }
@@ -130,6 +133,7 @@ export async function startBoltApp(o: BoltAppOptions): Promise<RunningBoltApp> {
       routes: o.routes,
       ackFirst: o.ackFirst,
       ackDeadlineMs: o.ackDeadlineMs,
+      metrics: o.metrics,
     });
     app = new App({ ...common, receiver });
   } else {

@@ -61,6 +61,9 @@ describe("health, readiness and metrics on the bot's HTTP port", () => {
       0,
     );
     expect(text).toMatch(/^codethread_run_duration_seconds_count\{/m);
+    // The slash command's HTTP answer, given by the bot or (its loop busy) by the Slack front.
+    const answered = ["bot", "front"].map((by) => series(text, "codethread_slack_answer_seconds_count", { by }) ?? 0);
+    expect(answered[0]! + answered[1]!).toBe(1);
     // The wait from enqueue to claim, observed once for this run.
     expect(series(text, "codethread_queue_wait_seconds_count", { kind: "agent_run" })).toBe(1);
     expect(series(text, "codethread_agent_available", { provider: h.agent.id })).toBe(1);

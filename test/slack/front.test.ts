@@ -57,12 +57,15 @@ const form = "application/x-www-form-urlencoded" as const;
 
 describe("Slack's answer does not wait for a busy bot", () => {
   it("a command's quick answer is in Slack's HTTP answer when the bot acknowledges in time", async () => {
+    const answered: string[] = [];
     const { url } = await front((app) => app.command("/agent", async ({ ack }) => ack({ text: "quick answer" })), {
       ackDeadlineMs: 60_000,
+      metrics: { slackAnswered: (by) => answered.push(by) },
     });
     const res = await signedPost(url, slashForm({ text: "help" }), { secret: Secret_, contentType: form });
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text)).toMatchObject({ text: "quick answer" });
+    await expect.poll(() => answered).toEqual(["bot"]);
   });
 
   it("a bot still busy at the deadline: Slack has its 200 first, the answer follows on the response_url", async () => {
@@ -70,12 +73,15 @@ describe("Slack's answer does not wait for a busy bot", () => {
     started.push(fake);
     const busy = gate();
     let acked = false;
-    const { url } = await front((app) =>
-      app.command("/agent", async ({ ack }) => {
-        await busy.wait;
-        await ack({ response_type: "ephemeral", text: "the answer, late" });
-        acked = true;
-      }),
+    const answered: string[] = [];
+    const { url } = await front(
+      (app) =>
+        app.command("/agent", async ({ ack }) => {
+          await busy.wait;
+          await ack({ response_type: "ephemeral", text: "the answer, late" });
+          acked = true;
+        }),
+      { metrics: { slackAnswered: (by) => answered.push(by) } },
     );
     const body = slashForm({ text: "status", response_url: fake.responseUrl("late-1") });
     const res = await signedPost(url, body, { secret: Secret_, contentType: form });
@@ -88,6 +94,7 @@ describe("Slack's answer does not wait for a busy bot", () => {
       "the late answer on the response_url",
     );
     expect(posted.body).toMatchObject({ response_type: "ephemeral", text: "the answer, late" });
+    expect(answered).toEqual(["front"]); // codethread_slack_answer_seconds{by="front"}
   });
 
   it("events are answered while their listener still works", async () => {

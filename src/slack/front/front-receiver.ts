@@ -5,6 +5,7 @@ import { Worker } from "node:worker_threads";
 import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import { CodethreadError, messageOf } from "../../errors.js";
 import type { Logger } from "../../log.js";
+import type { Metrics } from "../../ops/metrics.js";
 import { type OpsRoute, serveOpsRoutes } from "../../ops/routes.js";
 import { RunningFromSources } from "../../package-root.js";
 import type { Secret } from "../../secret.js";
@@ -53,6 +54,8 @@ export interface FrontReceiverOptions {
   ackDeadlineMs?: number;
   /** The front answers for the bot only if heard from within this (default FrontAliveWindowMs). */
   aliveWindowMs?: number;
+  /** Each forwarded request's answer time, by who answered (codethread_slack_answer_seconds). */
+  metrics?: Pick<Metrics, "slackAnswered">;
   /** Where an ack's text goes when Slack's answer went out before it (default: the response_url). */
   postResponse?: PostResponse;
 }
@@ -185,6 +188,9 @@ export class FrontReceiver implements Receiver {
           case "acked":
             this.#acks.get(m.id)?.(m.delivered);
             this.#acks.delete(m.id);
+            return;
+          case "answered":
+            this.o.metrics?.slackAnswered(m.by, m.ms);
             return;
           case "rejected":
             this.o.log.warn({ status: m.status, reason: m.reason }, "Slack request refused");

@@ -54,12 +54,13 @@ function answer(res: ServerResponse, status: number, body?: unknown): void {
 }
 
 /** Slack's request leaves the map with this answer; false when it already had one. */
-function settle(id: number, status: number, body?: unknown): boolean {
+function settle(id: number, status: number, by: "bot" | "front", body?: unknown): boolean {
   const w = waiting.get(id);
   if (!w) return false;
   waiting.delete(id);
   clearTimeout(w.timer);
   answer(w.res, status, body);
+  post({ t: "answered", by: status < 400 ? by : "refused", ms: performance.now() - w.arrivedAt });
   if (closing && waiting.size === 0) finishClose();
   return true;
 }
@@ -70,11 +71,11 @@ function onDeadline(id: number): void {
   const now = performance.now();
   const waited = now - w.arrivedAt;
   if (w.answerLater && now - heardAt <= settings.aliveWindowMs) {
-    settle(id, 200);
+    settle(id, 200, "front");
     return;
   }
   if (waited >= settings.slackDeadlineMs) {
-    settle(id, 503);
+    settle(id, 503, "front");
     post({ t: "rejected", status: 503, reason: "the bot did not answer within Slack's deadline" });
     return;
   }
@@ -210,12 +211,12 @@ port.on("message", (m: BotMessage) => {
   heardAt = performance.now();
   switch (m.t) {
     case "ack": {
-      const delivered = settle(m.id, 200, m.body);
+      const delivered = settle(m.id, 200, "bot", m.body);
       post({ t: "acked", id: m.id, delivered });
       return;
     }
     case "failed":
-      settle(m.id, m.status);
+      settle(m.id, m.status, "bot");
       return;
     case "alive":
       return;

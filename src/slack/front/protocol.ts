@@ -39,7 +39,8 @@ export type BotMessage =
  * From the front to the bot, checked on arrival: `listening` (or `listen-failed`) once; a `request`
  * the front accepted (signed, fresh, parsed); `acked`, the answer to the bot's ack (whether its body
  * reached Slack in the HTTP response); `rejected`, a request answered with an error status (for the
- * bot's log: the reason never contains the body or the secret); `closed` when the listener is closed.
+ * bot's log: the reason never contains the body or the secret); `answered`, a forwarded request's
+ * answer time and who gave it (for the metrics); `closed` when the listener is closed.
  */
 export const FrontMessage = z.discriminatedUnion("t", [
   z.object({ t: z.literal("listening"), port: z.number() }),
@@ -53,6 +54,7 @@ export const FrontMessage = z.discriminatedUnion("t", [
   }),
   z.object({ t: z.literal("acked"), id: z.number(), delivered: z.boolean() }),
   z.object({ t: z.literal("rejected"), status: z.number(), reason: z.string() }),
+  z.object({ t: z.literal("answered"), by: z.enum(["bot", "front", "refused"]), ms: z.number() }),
   z.object({ t: z.literal("closed") }),
 ]);
 export type FrontMessage = z.infer<typeof FrontMessage>;
