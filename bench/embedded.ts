@@ -23,8 +23,8 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { Worker } from "node:worker_threads";
 import { resolveAgentCli } from "../src/agents/agent-clis.js";
+import { startWorkerThread } from "../src/worker-thread.js";
 import { FakeSlack } from "../test/support/fake-slack.js";
 import { startMockAnthropic } from "../test/support/mock-anthropic.js";
 import { sign, slashForm } from "../test/support/slack-signing.js";
@@ -153,16 +153,12 @@ try {
   const times: number[] = [];
   // Sampled in a worker thread: walking /proc takes tens of milliseconds, which on this thread would
   // delay reading the acks and count as their latency.
-  // Node 20 does not pass tsx's loader to workers: the worker registers it, then loads the sampler.
-  const sampler = new Worker(
-    `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL("./memory-sampler.ts", import.meta.url).href)}); })`,
-    { eval: true, workerData: { root: bot.child.pid } },
-  );
+  const sampler = startWorkerThread(new URL("./memory-sampler.ts", import.meta.url), {
+    workerData: { root: bot.child.pid },
+  });
   // The acks are sent and timed in a worker thread of their own (bench/ack-client.ts).
-  const client = new Worker(
-    `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL("./ack-client.ts", import.meta.url).href)}); })`,
-    { eval: true },
-  );
+  const client = startWorkerThread(new URL("./ack-client.ts", import.meta.url));
+
   await new Promise((resolve) => client.once("message", resolve)); // "ready": its own path is warm
   for (let r = 0; r < rounds; r++) {
     const answersBefore = fake.messages.filter((m) => m.text.includes("Hello")).length;

@@ -60,7 +60,7 @@ export async function serveOpsRoutes(
   routes: OpsRoute[],
   port: number,
   host: string,
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "").split("?")[0];
     const route = routes.find((r) => r.path === path && req.method === r.method);
@@ -77,6 +77,7 @@ export async function serveOpsRoutes(
   const { port: actual } = server.address() as AddressInfo;
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${actual}`,
+    port: actual,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

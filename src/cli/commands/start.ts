@@ -62,10 +62,13 @@ export async function startCommand(argv: string[], io: CliIO, deps: StartDeps): 
   // Listened for from the start: a signal while the app starts (a deploy rolling on) stops it once started,
   // rather than killing it half-started. After the first, a second signal exits at once (default action).
   let onSignal!: (signal: NodeJS.Signals) => void;
+  const unlisten = () => {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+  };
   const firstSignal = new Promise<NodeJS.Signals>((resolve) => {
     onSignal = (signal) => {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
+      unlisten();
       resolve(signal);
     };
   });
@@ -89,8 +92,7 @@ export async function startCommand(argv: string[], io: CliIO, deps: StartDeps): 
       app = local;
     }
   } catch (err) {
-    process.off("SIGTERM", onSignal);
-    process.off("SIGINT", onSignal);
+    unlisten();
     throw err;
   }
   const signal = await firstSignal;

@@ -1,7 +1,4 @@
-import { createRequire } from "node:module";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import { CodethreadError, messageOf } from "../../errors.js";
 import type { Logger } from "../../log.js";
@@ -9,6 +6,7 @@ import type { Metrics } from "../../ops/metrics.js";
 import { type OpsRoute, serveOpsRoutes } from "../../ops/routes.js";
 import { RunningFromSources } from "../../package-root.js";
 import type { Secret } from "../../secret.js";
+import { startWorkerThread } from "../../worker-thread.js";
 import type { AckFirst } from "../ack-first.js";
 import { type PostResponse, type ResponseMessage, responseUrlPoster } from "../response-url.js";
 import { type BotMessage, FrontMessage, type FrontRequest, type FrontSettings } from "./protocol.js";
@@ -60,19 +58,12 @@ export interface FrontReceiverOptions {
   postResponse?: PostResponse;
 }
 
-/** front-thread.ts: compiled beside this module in dist/, or loaded through tsx from the sources. */
+/** front-thread.ts: compiled beside this module in dist/, or its source through tsx. */
 function startFrontThread(settings: FrontSettings): Worker {
-  const options = {
+  return startWorkerThread(new URL(RunningFromSources ? "./front-thread.ts" : "./front-thread.js", import.meta.url), {
     workerData: settings,
     resourceLimits: { maxOldGenerationSizeMb: FrontHeapMb, maxYoungGenerationSizeMb: FrontYoungHeapMb },
-  };
-  if (!RunningFromSources) return new Worker(new URL("./front-thread.js", import.meta.url), options);
-  // Node 20 does not pass a parent's --import hooks to a worker: the worker registers tsx itself.
-  const tsxDir = path.dirname(createRequire(import.meta.url).resolve("tsx/package.json"));
-  const tsxApi = pathToFileURL(path.join(tsxDir, "dist", "esm", "api", "index.mjs")).href;
-  const entry = new URL("./front-thread.ts", import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { ...options, eval: true });
+  });
 }
 
 /** An ack's argument as a response_url message, or undefined when it carries nothing to show. */
@@ -95,7 +86,7 @@ function asResponseMessage(body: unknown): ResponseMessage | undefined {
 export class FrontReceiver implements Receiver {
   #app: App | undefined;
   #worker: Worker | undefined;
-  #ops: { url: string; close(): Promise<void> } | undefined;
+  #ops: Awaited<ReturnType<typeof serveOpsRoutes>> | undefined;
   #alive: NodeJS.Timeout | undefined;
   #port: number;
   #stopping = false;
@@ -152,7 +143,7 @@ export class FrontReceiver implements Receiver {
   }
 
   #startFront(): Promise<number> {
-    const opsPort = this.#ops ? Number(new URL(this.#ops.url).port) : undefined;
+    const opsPort = this.#ops?.port;
     const worker = startFrontThread({
       host: this.o.host,
       port: this.#port,

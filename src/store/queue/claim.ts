@@ -1,6 +1,7 @@
 import type { Queryable } from "../database.js";
 import { ErrInvalidClaimLimit } from "../errors.js";
 import { type JobRow, jobColumns, jobFromRow } from "./job-row.js";
+import { textPerCount } from "./statement-text.js";
 import type { Job } from "./types.js";
 
 /** PostgreSQL's unique_violation: another worker claimed the same thread at the same moment. */
@@ -35,14 +36,7 @@ const claimSql = (limit: number) => `WITH threads AS (
  RETURNING ${jobColumns("jobs")}`;
 
 /** Each limit's statement text, built once (at most the worker's concurrency of them). */
-const claimSqlByLimit = new Map<number, string>();
-function claimSqlFor(limit: number): string {
-  const known = claimSqlByLimit.get(limit);
-  if (known !== undefined) return known;
-  const sql = claimSql(limit);
-  claimSqlByLimit.set(limit, sql);
-  return sql;
-}
+const claimSqlFor = textPerCount(claimSql);
 
 /**
  * Claim up to `limit` queued jobs for `workerId` with a lease of `leaseMs`.

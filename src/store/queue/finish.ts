@@ -1,6 +1,7 @@
 import type { Queryable } from "../database.js";
 import { JobsChannel } from "./channels.js";
 import { type JobRow, jobColumns, jobFromRow } from "./job-row.js";
+import { textPerCount } from "./statement-text.js";
 import type { Job } from "./types.js";
 
 export type FinalStatus = "succeeded" | "failed" | "cancelled" | "interrupted";
@@ -68,14 +69,7 @@ export async function finishJobs(
 }
 
 /** Each batch size's statement text, built once (at most the batcher's largest batch of them). */
-const finishJobsSqlBySize = new Map<number, string>();
-function finishJobsSqlFor(n: number): string {
-  const known = finishJobsSqlBySize.get(n);
-  if (known !== undefined) return known;
-  const sql = finishJobsSql(n);
-  finishJobsSqlBySize.set(n, sql);
-  return sql;
-}
+const finishJobsSqlFor = textPerCount(finishJobsSql);
 
 /**
  * The batch as three arrays of `n` parameters each (`ARRAY[$3, $6, …]`), not as three array parameters: the planner
